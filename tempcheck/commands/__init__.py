@@ -1,0 +1,1 @@
+"""One module per group of shell commands; each imports only what it needs."""

@@ -1,0 +1,132 @@
+"""Check-in rows: how the customer felt, when, through which channel, who reached out."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+from tempcheck import clock
+from tempcheck.models import CHANNELS, REACHED_OUT, CheckIn
+from tempcheck.store.connection import StoreError, write
+
+_COLUMNS = (
+    "id, uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
+    " follow_up, issue_id"
+)
+
+
+def _row(row: tuple) -> CheckIn:
+    return CheckIn(
+        id=row[0],
+        uid=row[1],
+        customer_id=row[2],
+        at=clock.from_stored(row[3]),
+        temperature=row[4],
+        channel=row[5],
+        initiated_by=row[6],
+        note=row[7],
+        fell_short=row[8],
+        follow_up=date.fromisoformat(row[9]) if row[9] else None,
+        issue_id=row[10],
+    )
+
+
+def add_checkin(
+    conn: sqlite3.Connection,
+    customer_id: int,
+    temperature: int,
+    *,
+    note: str = "",
+    channel: str = "hallway",
+    initiated_by: str = "us",
+    at: datetime | None = None,
+    fell_short: str = "",
+    follow_up: date | None = None,
+    issue_id: int | None = None,
+) -> CheckIn:
+    """Record a check-in, and its follow-up as an open follow-up row."""
+    if not 1 <= int(temperature) <= 5:
+        raise StoreError(f"temperature must be 1-5, not {temperature}")
+    if channel not in CHANNELS:
+        raise StoreError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
+    if initiated_by not in REACHED_OUT:
+        raise StoreError(f"who reached out must be 'us' or 'them', not {initiated_by!r}")
+    now = clock.to_stored(clock.now())
+    with write(conn):
+        exists = conn.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone()
+        if exists is None:
+            raise StoreError(f"no customer with id {customer_id}")
+        if issue_id is not None:
+            owner = conn.execute(
+                "SELECT customer_id FROM issues WHERE id = ?", (issue_id,)
+            ).fetchone()
+            if owner is None or owner[0] != customer_id:
+                raise StoreError(f"issue {issue_id} is not one of this customer's issues")
+        cursor = conn.execute(
+            "INSERT INTO checkins (customer_id, at, temperature, channel, initiated_by, note,"
+            " fell_short, follow_up, issue_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                customer_id,
+                clock.to_stored(at) if at else now,
+                int(temperature),
+                channel,
+                initiated_by,
+                note,
+                fell_short,
+                follow_up.isoformat() if follow_up else None,
+                issue_id,
+                now,
+            ),
+        )
+        checkin_id = cursor.lastrowid
+        if follow_up is not None:
+            conn.execute(
+                "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (customer_id, follow_up.isoformat(), note, now, checkin_id),
+            )
+        return get_checkin(conn, checkin_id)
+
+
+def get_checkin(conn: sqlite3.Connection, checkin_id: int) -> CheckIn:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM checkins WHERE id = ?", (checkin_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no check-in with id {checkin_id}")
+    return _row(row)
+
+
+def undo_checkin(conn: sqlite3.Connection, checkin_id: int) -> None:
+    """Take back a check-in logged by mistake moments ago, with the follow-up it made."""
+    with write(conn):
+        get_checkin(conn, checkin_id)
+        in_use = conn.execute(
+            "SELECT 1 FROM issues WHERE from_checkin_id = ?"
+            " UNION ALL SELECT 1 FROM issue_closures WHERE checkin_id = ?",
+            (checkin_id, checkin_id),
+        ).fetchone()
+        if in_use:
+            raise StoreError("this check-in has an issue attached; it cannot be undone")
+        followups = [
+            r[0]
+            for r in conn.execute("SELECT id FROM followups WHERE checkin_id = ?", (checkin_id,))
+        ]
+        for followup_id in followups:
+            conn.execute("DELETE FROM followup_events WHERE followup_id = ?", (followup_id,))
+            conn.execute("DELETE FROM followups WHERE id = ?", (followup_id,))
+        conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
+
+
+def for_customer(
+    conn: sqlite3.Connection, customer_id: int, *, limit: int | None = None
+) -> list[CheckIn]:
+    """The customer's check-ins, newest first."""
+    sql = f"SELECT {_COLUMNS} FROM checkins WHERE customer_id = ? ORDER BY at DESC, id DESC"
+    params: tuple = (customer_id,)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params += (limit,)
+    return [_row(row) for row in conn.execute(sql, params)]
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM checkins").fetchone()[0]

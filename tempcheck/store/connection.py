@@ -1,0 +1,141 @@
+"""Opening the database file safely: owner-only mode, WAL, busy timeout, migrations.
+
+Every way in (dashboard, shell command, tests) goes through :func:`open_db`, so
+the checks for a wrong path, a foreign or newer file and a locked database
+live in one place and always give one clear sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from tempcheck.store.migrations import LATEST, migrate, schema_version
+
+BUSY_TIMEOUT_S = 10.0
+
+
+class StoreError(Exception):
+    """A problem with the database a user can act on; the message says what and where."""
+
+
+def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) and upgrade the tempcheck database at ``path``.
+
+    The connection is in autocommit mode; group writes with :func:`write`.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no database at {path}")
+        _create_private_file(path)
+    elif not os.access(path, os.R_OK):
+        raise StoreError(f"cannot read {path}: permission denied")
+    try:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from None
+    try:
+        _prepare(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only, before SQLite touches it.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they are
+    private too.
+    """
+    parent = path.parent
+    if not parent.exists():
+        try:
+            parent.mkdir(mode=0o700, parents=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {parent}: {exc.strerror}") from None
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        version = schema_version(conn)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a tempcheck database ({exc})") from None
+    if version > LATEST:
+        raise StoreError(
+            f"{path} was written by a newer tempcheck (schema {version}, this one knows "
+            f"{LATEST}); upgrade tempcheck to open it. Nothing was changed."
+        )
+    if version == 0 and _has_foreign_tables(conn):
+        raise StoreError(f"{path} is an SQLite database, but not a tempcheck one")
+    conn.execute("PRAGMA foreign_keys = ON")
+    try:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal" and os.access(path, os.W_OK):
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if version < LATEST:
+            migrate(conn)
+    except sqlite3.OperationalError as exc:
+        raise describe(exc, path) from None
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is damaged or not a tempcheck database ({exc})") from None
+
+
+def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
+def describe(exc: sqlite3.Error, path: str | os.PathLike[str] | None = None) -> StoreError:
+    """Turn an SQLite error into one sentence a user can act on."""
+    where = f" {path}" if path else ""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"the database{where} is locked by another program "
+            f"(waited {BUSY_TIMEOUT_S:.0f} s); nothing was written, try again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"the database{where} is read-only; nothing was written")
+    if "full" in text:
+        return StoreError(f"the disk is full; nothing was written to the database{where}")
+    if "unable to open" in text:
+        return StoreError(f"cannot open the database{where} (is its folder writable?)")
+    return StoreError(f"database error{where}: {text}")
+
+
+@contextlib.contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads then writes can fail with SQLITE_BUSY at
+    once; taking the lock first lets the busy timeout do its work.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

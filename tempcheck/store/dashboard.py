@@ -1,0 +1,272 @@
+"""The dashboard query: one row per customer without scanning all check-ins.
+
+Last contact and recent temperatures come from ``contact_summary`` (kept by
+triggers). Issues, promises, follow-ups and concerns are small tables, each
+read once and grouped by customer. The trust trend's count of contacts we
+started walks the covering index per customer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from tempcheck import clock, trust
+from tempcheck.dashboard import DashboardRow, in_attention_order
+from tempcheck.staleness import classify
+from tempcheck.store import settings
+
+_OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
+_FOLLOWUP_DUE = (
+    "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
+    " AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due)"
+)
+OPEN_FOLLOWUPS = f"""
+SELECT f.id, f.customer_id, {_FOLLOWUP_DUE} AS due, f.note, f.checkin_id, f.issue_id
+FROM followups f
+WHERE NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id AND e.kind = 'done')
+"""
+
+_CUSTOMERS = """
+SELECT c.id, c.name, c.kind, c.cadence_days, c.contact, c.status, c.calibration_days,
+    s.last_at, s.recent, julianday(:now) - julianday(s.last_at)
+FROM customers c LEFT JOIN contact_summary s ON s.customer_id = c.id
+"""
+
+
+def dashboard_rows(
+    conn: sqlite3.Connection,
+    *,
+    include_inactive: bool = False,
+    now: datetime | None = None,
+    customer_id: int | None = None,
+    with_trust: bool = True,
+) -> list[DashboardRow]:
+    """Rows for the daily view in attention order (active customers unless asked).
+
+    ``with_trust=False`` leaves ``trust_change`` as ``None`` for a fast first
+    paint; :func:`trust_changes` fills it in afterwards.
+    """
+    now = now or clock.now()
+    today = clock.local(now).date()
+    values = settings.read_all(conn)
+    thresholds = settings.thresholds_from(values)
+    risk_until = today + timedelta(days=int(values["issues.at_risk_days"]))
+    calibration_default = int(values["calibration.days"])
+
+    where: list[str] = []
+    params: dict[str, object] = {"now": clock.to_stored(now)[:-1]}
+    if not include_inactive:
+        where.append("c.status = 'active'")
+    if customer_id is not None:
+        where.append("c.id = :customer_id")
+        params["customer_id"] = customer_id
+    sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
+
+    issues = _issue_counts(conn, risk_until)
+    next_due = _next_due(conn)
+    calibration = _calibration(conn)
+    changes = trust_changes(conn, now=now, settings_values=values) if with_trust else {}
+    rows = []
+    for (
+        cid,
+        name,
+        kind,
+        cadence,
+        contact,
+        status,
+        interval,
+        last_at,
+        recent,
+        days_since,
+    ) in conn.execute(sql, params):
+        open_issues, at_risk, call_first = issues.get(cid, (0, 0, 0))
+        due, due_kind = next_due.get(cid, (None, ""))
+        concerns, last_confirmed = calibration.get(cid, (0, None))
+        rows.append(
+            DashboardRow(
+                customer_id=cid,
+                name=name,
+                kind=kind,
+                cadence_days=cadence,
+                contact=contact,
+                status=status,
+                last_at=last_at,
+                days_since=days_since,
+                staleness=classify(days_since, cadence, thresholds),
+                recent_newest_first=recent or "",
+                open_issues=open_issues,
+                at_risk=at_risk,
+                call_first=call_first,
+                next_due=due,
+                next_due_kind=due_kind,
+                trust_change=changes.get(cid, 0) if with_trust else None,
+                recalibrate=needs_recalibration(
+                    concerns, last_confirmed, interval or calibration_default, now
+                ),
+            )
+        )
+    return in_attention_order(rows)
+
+
+def needs_recalibration(
+    concerns: int, last_confirmed: datetime | None, interval_days: int, now: datetime
+) -> bool:
+    """Priorities may have shifted: concerns exist and none was confirmed within the interval."""
+    if not concerns:
+        return False
+    return last_confirmed is None or (now - last_confirmed).days > interval_days
+
+
+def _issue_counts(conn: sqlite3.Connection, risk_until: date) -> dict[int, tuple[int, int, int]]:
+    """Open, at-risk and call-them-first issue counts per customer."""
+    counts: dict[int, tuple[int, int, int]] = {}
+    for cid, open_issues, at_risk, call_first in conn.execute(
+        f"""
+        SELECT i.customer_id, count(*),
+            sum(i.due IS NOT NULL AND i.due <= :risk_until),
+            sum(i.due IS NOT NULL AND i.due <= :risk_until AND NOT EXISTS
+                (SELECT 1 FROM checkins k WHERE k.customer_id = i.customer_id
+                 AND k.at >= i.opened_at AND k.initiated_by = 'us'))
+        FROM issues i WHERE {_OPEN_ISSUE} GROUP BY i.customer_id
+        """,
+        {"risk_until": risk_until.isoformat()},
+    ):
+        counts[cid] = (open_issues, at_risk, call_first)
+    return counts
+
+
+def _next_due(conn: sqlite3.Connection) -> dict[int, tuple[date, str]]:
+    """The nearest open follow-up or promise per customer."""
+    nearest: dict[int, tuple[date, str]] = {}
+    candidates = conn.execute(
+        f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}) GROUP BY customer_id"
+        " UNION ALL SELECT p.customer_id, min(p.due), 'promise' FROM promises p"
+        " WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)"
+        " GROUP BY p.customer_id"
+    )
+    for cid, due, kind in candidates:
+        day = date.fromisoformat(due)
+        if cid not in nearest or day < nearest[cid][0]:
+            nearest[cid] = (day, kind)
+    return nearest
+
+
+def _calibration(conn: sqlite3.Connection) -> dict[int, tuple[int, datetime | None]]:
+    """Per customer: how many live concerns, and the newest confirmation."""
+    found: dict[int, tuple[int, datetime | None]] = {}
+    for cid, live, confirmed in conn.execute(
+        """
+        SELECT q.customer_id, count(*),
+            (SELECT max(e.at) FROM concerns q2 JOIN concern_events e ON e.concern_id = q2.id
+             WHERE q2.customer_id = q.customer_id AND e.kind = 'confirmed')
+        FROM concerns q WHERE NOT EXISTS
+            (SELECT 1 FROM concern_events e WHERE e.concern_id = q.id AND e.kind = 'dropped')
+        GROUP BY q.customer_id
+        """
+    ):
+        found[cid] = (live, clock.from_stored(confirmed) if confirmed else None)
+    return found
+
+
+def trust_changes(
+    conn: sqlite3.Connection,
+    *,
+    now: datetime | None = None,
+    settings_values: dict[str, str] | None = None,
+) -> dict[int, int]:
+    """Each customer's trust-bank change over the last 30 days (customers with none left out).
+
+    Judged by the rules in :mod:`tempcheck.trust`, the same ones the detail
+    screen's entries come from. Counting our contacts walks the check-in
+    index once per customer, which is why the dashboard can defer this.
+    """
+    now = now or clock.now()
+    today = clock.local(now).date()
+    weights = trust.weights_from(settings_values or settings.read_all(conn))
+    trend_since = now - timedelta(days=trust.TREND_DAYS)
+    since = clock.local(trend_since).date()
+    changes: dict[int, int] = defaultdict(int)
+    for cid, proactive in conn.execute(
+        "SELECT c.id, (SELECT count(*) FROM checkins k WHERE k.customer_id = c.id"
+        " AND k.at >= ? AND k.initiated_by = 'us') FROM customers c",
+        (clock.to_stored(trend_since),),
+    ):
+        if proactive:
+            changes[cid] += proactive * weights[trust.PROACTIVE]
+    for cid, facts in promise_facts(conn, settled_since=since):
+        for entry in trust.entries([], [facts], [], weights, today):
+            changes[cid] += entry.amount
+    for cid, facts in issue_facts(conn, since=since):
+        for entry in trust.entries([], [], [facts], weights, today):
+            if entry.on >= since:
+                changes[cid] += entry.amount
+    return changes
+
+
+def promise_facts(
+    conn: sqlite3.Connection, *, settled_since: date | None = None, customer_id: int | None = None
+) -> list[tuple[int, trust.PromiseFacts]]:
+    """Promises as the trust rules see them."""
+    sql = (
+        "SELECT p.customer_id, p.text, p.due, s.settled_on, s.outcome FROM promises p"
+        " LEFT JOIN promise_settlements s ON s.promise_id = p.id"
+    )
+    where, params = [], []
+    if settled_since is not None:
+        where.append("s.settled_on >= ?")
+        params.append(settled_since.isoformat())
+    if customer_id is not None:
+        where.append("p.customer_id = ?")
+        params.append(customer_id)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return [
+        (
+            cid,
+            trust.PromiseFacts(
+                text,
+                date.fromisoformat(due),
+                date.fromisoformat(settled_on) if settled_on else None,
+                outcome,
+            ),
+        )
+        for cid, text, due, settled_on, outcome in conn.execute(sql, params)
+    ]
+
+
+def issue_facts(
+    conn: sqlite3.Connection, *, since: date | None = None, customer_id: int | None = None
+) -> list[tuple[int, trust.IssueFacts]]:
+    """Issues as the trust rules see them; ``since`` keeps those that can yield a recent entry."""
+    sql = """
+    SELECT i.customer_id, i.title, i.opened_at, i.raised_by, i.due, x.closed_at,
+        i.due IS NOT NULL AND EXISTS (SELECT 1 FROM checkins k
+            WHERE k.customer_id = i.customer_id AND k.initiated_by = 'us'
+            AND k.at >= i.opened_at AND k.at <= i.due || 'T23:59:59.999999Z')
+    FROM issues i LEFT JOIN issue_closures x ON x.issue_id = i.id
+    """
+    where: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        start = clock.to_stored(datetime.combine(since, datetime.min.time()).astimezone())
+        where.append("(i.opened_at >= ? OR i.due >= ? OR x.closed_at >= ?)")
+        params += [start, since.isoformat(), start]
+    if customer_id is not None:
+        where.append("i.customer_id = ?")
+        params.append(customer_id)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    found = []
+    for cid, title, opened_at, raised_by, due, closed_at, contacted in conn.execute(sql, params):
+        facts = trust.IssueFacts(
+            title=title,
+            opened_on=clock.local(clock.from_stored(opened_at)).date(),
+            raised_by=raised_by,
+            due=date.fromisoformat(due) if due else None,
+            closed_on=clock.local(clock.from_stored(closed_at)).date() if closed_at else None,
+            contacted_by_due=bool(contacted),
+        )
+        found.append((cid, facts))
+    return found

@@ -1,0 +1,240 @@
+"""The schema, as an ordered list of migrations keyed by ``PRAGMA user_version``.
+
+Each migration runs in one exclusive transaction with the version bump, so a
+failure leaves the file exactly as it was. Append new steps; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# A random (version 4) UUID made by SQLite itself, so bulk inserts need no Python per row.
+UUID_SQL = (
+    "(lower(printf('%s-%s-4%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)),"
+    " substr(hex(randomblob(2)), 2), substr('89ab', 1 + (abs(random()) % 4), 1),"
+    " substr(hex(randomblob(2)), 2), hex(randomblob(6)))))"
+)
+UID = f"uid TEXT NOT NULL UNIQUE DEFAULT {UUID_SQL}"
+
+V1_CUSTOMERS_AND_CHECKINS = f"""
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL DEFAULT 'relationship' CHECK (kind IN ('relationship', 'transactional')),
+    cadence_days INTEGER NOT NULL DEFAULT 14 CHECK (cadence_days > 0),
+    contact TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'ended')),
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX customers_status ON customers (status);
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    at TEXT NOT NULL,
+    temperature INTEGER NOT NULL CHECK (temperature BETWEEN 1 AND 5),
+    channel TEXT NOT NULL DEFAULT 'hallway'
+        CHECK (channel IN ('hallway', 'call', 'video', 'email', 'meeting', 'social')),
+    initiated_by TEXT NOT NULL DEFAULT 'us' CHECK (initiated_by IN ('us', 'them')),
+    note TEXT NOT NULL DEFAULT '',
+    fell_short TEXT NOT NULL DEFAULT '',
+    follow_up TEXT,
+    created_at TEXT NOT NULL
+);
+-- Covering index: the dashboard reads last contact and recent temperatures per
+-- customer from the index alone, without touching the table.
+CREATE INDEX checkins_customer_at ON checkins (customer_id, at, temperature, initiated_by);
+
+-- Last contact and the newest temperatures per customer, kept current by the
+-- triggers below so the dashboard reads one row per customer instead of
+-- searching check-ins. Always derivable: see store.summary.rebuild().
+CREATE TABLE contact_summary (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id),
+    last_at TEXT,
+    recent TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER checkins_summary_insert AFTER INSERT ON checkins BEGIN
+    INSERT OR REPLACE INTO contact_summary (customer_id, last_at, recent)
+    SELECT NEW.customer_id, max(at), coalesce(group_concat(temperature, ''), '') FROM
+        (SELECT at, temperature FROM checkins WHERE customer_id = NEW.customer_id
+         ORDER BY at DESC LIMIT 8);
+END;
+CREATE TRIGGER checkins_summary_delete AFTER DELETE ON checkins BEGIN
+    INSERT OR REPLACE INTO contact_summary (customer_id, last_at, recent)
+    SELECT OLD.customer_id, max(at), coalesce(group_concat(temperature, ''), '') FROM
+        (SELECT at, temperature FROM checkins WHERE customer_id = OLD.customer_id
+         ORDER BY at DESC LIMIT 8);
+END;
+CREATE TRIGGER checkins_summary_update AFTER UPDATE OF customer_id, at, temperature ON checkins
+BEGIN
+    INSERT OR REPLACE INTO contact_summary (customer_id, last_at, recent)
+    SELECT OLD.customer_id, max(at), coalesce(group_concat(temperature, ''), '') FROM
+        (SELECT at, temperature FROM checkins WHERE customer_id = OLD.customer_id
+         ORDER BY at DESC LIMIT 8);
+    INSERT OR REPLACE INTO contact_summary (customer_id, last_at, recent)
+    SELECT NEW.customer_id, max(at), coalesce(group_concat(temperature, ''), '') FROM
+        (SELECT at, temperature FROM checkins WHERE customer_id = NEW.customer_id
+         ORDER BY at DESC LIMIT 8);
+END;
+"""
+
+V2_RELATIONSHIP_SYSTEMS = f"""
+ALTER TABLE customers ADD COLUMN paused_until TEXT;
+ALTER TABLE customers ADD COLUMN calibration_days INTEGER;
+ALTER TABLE checkins ADD COLUMN issue_id INTEGER REFERENCES issues (id);
+
+-- Status changes are kept as rows; customers.status caches the newest one.
+CREATE TABLE customer_events (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'ended')),
+    until TEXT,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX customer_events_customer ON customer_events (customer_id, at);
+
+CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    title TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    due TEXT,
+    raised_by TEXT NOT NULL DEFAULT 'customer' CHECK (raised_by IN ('customer', 'us')),
+    opened_at TEXT NOT NULL,
+    from_checkin_id INTEGER REFERENCES checkins (id)
+);
+CREATE INDEX issues_customer ON issues (customer_id);
+-- Closing an issue adds a row; the issue row itself is never rewritten.
+CREATE TABLE issue_closures (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    issue_id INTEGER NOT NULL UNIQUE REFERENCES issues (id),
+    closed_at TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    checkin_id INTEGER REFERENCES checkins (id)
+);
+
+CREATE TABLE promises (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    text TEXT NOT NULL,
+    due TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
+CREATE INDEX promises_customer ON promises (customer_id);
+CREATE TABLE promise_settlements (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    promise_id INTEGER NOT NULL UNIQUE REFERENCES promises (id),
+    settled_at TEXT NOT NULL,
+    settled_on TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('kept', 'broken')),
+    note TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE followups (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    due TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    checkin_id INTEGER REFERENCES checkins (id),
+    issue_id INTEGER REFERENCES issues (id)
+);
+CREATE INDEX followups_customer ON followups (customer_id, due);
+-- Done and snoozed are recorded as events; the newest snooze sets the due date.
+CREATE TABLE followup_events (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    followup_id INTEGER NOT NULL REFERENCES followups (id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('done', 'snoozed')),
+    until TEXT
+);
+CREATE INDEX followup_events_followup ON followup_events (followup_id, id);
+
+CREATE TABLE concerns (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    kind TEXT NOT NULL DEFAULT 'concern' CHECK (kind IN ('concern', 'priority')),
+    text TEXT NOT NULL,
+    rank INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX concerns_customer ON concerns (customer_id);
+CREATE TABLE concern_events (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    concern_id INTEGER NOT NULL REFERENCES concerns (id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('confirmed', 'dropped'))
+);
+CREATE INDEX concern_events_concern ON concern_events (concern_id, kind, at);
+
+-- Follow-ups asked for by check-ins made before this version become follow-up rows.
+INSERT INTO followups (customer_id, due, note, created_at, checkin_id)
+SELECT customer_id, follow_up, note, created_at, id FROM checkins WHERE follow_up IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [V1_CUSTOMERS_AND_CHECKINS, V2_RELATIONSHIP_SYSTEMS]
+LATEST = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The file's schema version (0 for a new, empty database)."""
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Bring the schema up to ``target``, one exclusive transaction per step.
+
+    Returns the number of steps applied. The caller has already refused files
+    that are newer than this program.
+    """
+    applied = 0
+    while (version := schema_version(conn)) < target:
+        script = MIGRATIONS[version]
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            if schema_version(conn) != version:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied += 1
+    return applied
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit early)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,59 @@
+"""Reading and writing settings rows; what the keys mean lives in :mod:`tempcheck.config`."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tempcheck.config import SETTINGS, ConfigError, validate
+from tempcheck.staleness import Thresholds
+
+
+def read_all(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every known setting with its current value (stored or default)."""
+    stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
+    return {key: stored.get(key, setting.default) for key, setting in SETTINGS.items()}
+
+
+def get(conn: sqlite3.Connection, key: str) -> str:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    if row is not None:
+        return row[0]
+    return SETTINGS[key].default if key in SETTINGS else ""
+
+
+def get_int(conn: sqlite3.Connection, key: str) -> int:
+    return int(get(conn, key))
+
+
+def put(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Store a raw value (the caller validated it)."""
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def set_checked(conn: sqlite3.Connection, key: str, value: str) -> str:
+    """Validate and store a user-facing setting; staleness thresholds must stay ordered."""
+    normalised = validate(key, value)
+    if key.startswith("staleness."):
+        values = read_all(conn) | {key: normalised}
+        try:
+            thresholds_from(values)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    put(conn, key, normalised)
+    return normalised
+
+
+def thresholds(conn: sqlite3.Connection) -> Thresholds:
+    return thresholds_from(read_all(conn))
+
+
+def thresholds_from(values: dict[str, str]) -> Thresholds:
+    return Thresholds(
+        float(values["staleness.due"]),
+        float(values["staleness.overdue"]),
+        float(values["staleness.cold"]),
+    )

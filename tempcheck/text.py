@@ -1,0 +1,30 @@
+"""Make stored text safe to show: no terminal control sequences reach the screen.
+
+Neither Rich nor Textual strips ESC, so a note containing ``\\x1b[2J`` could
+clear the user's terminal from a CLI listing. Text is stored byte for byte;
+this is applied only when displaying it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab/newline, DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str | None, *, single_line: bool = False) -> str:
+    """Replace control characters with a visible placeholder (U+FFFD-like ``�``)."""
+    if not text:
+        return ""
+    cleaned = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    if single_line:
+        cleaned = cleaned.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return cleaned
+
+
+def clip(text: str, width: int) -> str:
+    """Shorten ``text`` to ``width`` characters with an ellipsis."""
+    if len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)] + "…"
