@@ -72,14 +72,19 @@ def ago(moment: datetime | None, reference: datetime | None = None) -> str:
     return "1 year ago" if years < 2 else f"{int(years)} years ago"
 
 
-def until(day: date, reference: date | None = None) -> str:
-    """Say when a due date falls relative to today: "today", "in 3 days", "2 days late"."""
+def until(day: date, reference: date | None = None, *, compact: bool = False) -> str:
+    """Say when a due date falls relative to today: "today", "in 3 days", "2 days late".
+
+    ``compact`` gives "in 3d" and "2d late" for narrow table columns.
+    """
     reference = reference or today()
     delta = (day - reference).days
     if delta == 0:
         return "today"
     if delta == 1:
         return "tomorrow"
+    if compact:
+        return f"{-delta}d late" if delta < 0 else f"in {delta}d"
     if delta == -1:
         return "1 day late"
     if delta < 0:

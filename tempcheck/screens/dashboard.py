@@ -1,0 +1,290 @@
+"""The daily view: every active customer, who needs attention first."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from tempcheck import temperature
+from tempcheck.dashboard import DashboardRow
+from tempcheck.matching import key
+from tempcheck.staleness import Staleness
+from tempcheck.text import printable
+from tempcheck.widgets.customer_table import COLUMNS, CustomerTable
+
+UNDO_SECONDS = 10.0
+SORTS = [None] + [column.key for column in COLUMNS]
+
+
+class DashboardScreen(Screen[None]):
+    """The home screen: filterable, sortable table of customers coloured by staleness."""
+
+    BINDINGS = [
+        Binding("l", "log", "Log check-in", id="tempcheck.log"),
+        Binding("slash", "filter", "Filter", id="tempcheck.filter"),
+        Binding("a", "add_customer", "Add customer", id="tempcheck.add"),
+        Binding("i", "open_issue", "Issue", id="tempcheck.issue"),
+        Binding("p", "promise", "Promise", id="tempcheck.promise"),
+        Binding("e", "export", "Export", id="tempcheck.export"),
+        Binding("s", "sort", "Sort", id="tempcheck.sort"),
+        Binding("r", "reverse", "Reverse", show=False, id="tempcheck.reverse"),
+        Binding("u", "undo", "Undo", id="tempcheck.undo"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_rows: list[DashboardRow] = []
+        self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
+        self._undo_timer = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter by name… (Enter: open or add, Esc: clear)", id="filter")
+        yield Static("", id="summary", markup=False)
+        yield CustomerTable(id="customers")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.reload()
+        self.query_one(CustomerTable).focus()
+
+    @property
+    def table(self) -> CustomerTable:
+        return self.query_one(CustomerTable)
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def reload(self, *, keep: int | None = None) -> None:
+        """Read the rows again (fast query), then fill in the trust trend after painting."""
+        from tempcheck.store.customers import wake_paused
+        from tempcheck.store.dashboard import dashboard_rows
+
+        conn = self.app.conn
+        try:
+            from tempcheck import clock
+
+            wake_paused(conn, clock.today())
+        except Exception:  # noqa: BLE001 - a read-only file still shows the dashboard
+            pass
+        self.all_rows = dashboard_rows(conn, with_trust=False)
+        self._show(keep=keep)
+        self.call_after_refresh(self._fill_trust)
+
+    def _fill_trust(self) -> None:
+        """The 30-day trust trend walks the check-in index per customer: after first paint."""
+        from tempcheck.store.dashboard import trust_changes
+
+        self.table.update_trust(trust_changes(self.app.conn))
+
+    def _show(self, *, keep: int | None = None) -> None:
+        needle = key(self.query_one("#filter", Input).value)
+        rows = self.all_rows
+        if needle:
+            rows = [row for row in rows if needle in key(row.name)]
+        self.table.set_rows(rows, keep=keep)
+        self._update_summary(rows)
+
+    def _update_summary(self, rows: list[DashboardRow]) -> None:
+        counts = {state: 0 for state in Staleness}
+        low = 0
+        for row in rows:
+            counts[row.staleness] += 1
+            low += row.recent_newest_first[:1] in ("1", "2")
+        parts = [f"{len(rows)} customers"]
+        parts += [
+            f"{state.symbol} {counts[state]} {state.value}" for state in Staleness if counts[state]
+        ]
+        if low:
+            parts.append(f"☹ {low} unhappy")
+        if recalibrate := sum(row.recalibrate for row in rows):
+            parts.append(f"⟳ {recalibrate} to recalibrate")
+        sort = self.table.sort_column
+        label = next((c.label.lower() for c in COLUMNS if c.key == sort), "attention")
+        parts.append(f"sorted by {label}{' (reversed)' if self.table.sort_reverse else ''}")
+        self.query_one("#summary", Static).update("  ·  ".join(parts))
+
+    # --- filter ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._show()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if self.table.rows:
+            self.table.focus()
+            self.table.action_select()
+            return
+        name = event.value.strip()
+        if not name:
+            return
+        from tempcheck.screens.confirm import ConfirmDialog
+
+        def answered(add: bool | None) -> None:
+            if add:
+                self._add_and_log(name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Nobody is called {printable(name, single_line=True)!r}. Add them and "
+                "log a check-in?",
+                yes="Add",
+            ),
+            answered,
+        )
+
+    def _add_and_log(self, name: str) -> None:
+        from tempcheck.store import StoreError
+        from tempcheck.store.customers import add_customer
+
+        try:
+            customer = add_customer(self.app.conn, name)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.action_clear_filter()
+        self.reload(keep=customer.id)
+        self._open_checkin(customer.id)
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.display:
+            box.value = ""
+            box.display = False
+            self._show()
+        self.table.focus()
+
+    # --- sorting -----------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        current = SORTS.index(self.table.sort_column)
+        self.table.sort_by(SORTS[(current + 1) % len(SORTS)], self.table.sort_reverse)
+        self._update_summary(self.table.rows)
+
+    def action_reverse(self) -> None:
+        self.table.sort_by(self.table.sort_column, not self.table.sort_reverse)
+        self._update_summary(self.table.rows)
+
+    # --- opening and logging -----------------------------------------------------------------
+
+    @on(CustomerTable.Selected)
+    def _open_detail(self, event: CustomerTable.Selected) -> None:
+        from tempcheck.screens.customer_detail import CustomerDetailScreen
+
+        self.app.push_screen(CustomerDetailScreen(event.row.customer_id))
+
+    def _current_customer(self):
+        from tempcheck.store.customers import get_customer
+
+        row = self.table.current_row
+        if row is None:
+            self.notify("No customer selected: add one with a", severity="warning")
+            return None
+        return get_customer(self.app.conn, row.customer_id)
+
+    def action_log(self) -> None:
+        if (customer := self._current_customer()) is not None:
+            self._open_checkin(customer.id)
+
+    def _open_checkin(self, customer_id: int) -> None:
+        from tempcheck.screens.checkin_form import CheckInForm, SavedCheckIn
+        from tempcheck.store.customers import get_customer
+
+        customer = get_customer(self.app.conn, customer_id)
+
+        def saved(result: SavedCheckIn | None) -> None:
+            if result is None:
+                return
+            self.reload(keep=customer.id)
+            word = temperature.label(result.checkin.temperature)
+            extra = f", issue {result.issue_id} opened" if result.issue_id else ""
+            self.undo_checkin = (result.checkin.id, customer.name)
+            if self._undo_timer is not None:
+                self._undo_timer.stop()
+            self._undo_timer = self.set_timer(UNDO_SECONDS, self._expire_undo)
+            self.refresh_bindings()
+            self.notify(
+                f"Logged {printable(customer.name, single_line=True)}: {word}{extra}. "
+                "Press u to undo.",
+                title="Check-in saved",
+                timeout=UNDO_SECONDS,
+                markup=False,
+            )
+
+        self.app.push_screen(CheckInForm(customer), saved)
+
+    def _expire_undo(self) -> None:
+        self.undo_checkin = None
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return self.undo_checkin is not None
+        return True
+
+    def action_undo(self) -> None:
+        if self.undo_checkin is None:
+            return
+        from tempcheck.store import StoreError
+        from tempcheck.store.checkins import get_checkin, undo_checkin
+
+        checkin_id, name = self.undo_checkin
+        self.undo_checkin = None
+        self.refresh_bindings()
+        try:
+            customer_id = get_checkin(self.app.conn, checkin_id).customer_id
+            undo_checkin(self.app.conn, checkin_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.reload(keep=customer_id)
+        self.notify(f"Removed the check-in for {printable(name, single_line=True)}.", markup=False)
+
+    def action_add_customer(self) -> None:
+        from tempcheck.screens.customer_form import CustomerForm
+
+        def added(customer_id: int | None) -> None:
+            if customer_id is not None:
+                self.reload(keep=customer_id)
+
+        self.app.push_screen(CustomerForm(), added)
+
+    def action_open_issue(self) -> None:
+        if (customer := self._current_customer()) is None:
+            return
+        from tempcheck.screens.forms import issue_form
+
+        self.app.push_screen(
+            issue_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
+        )
+
+    def action_promise(self) -> None:
+        if (customer := self._current_customer()) is None:
+            return
+        from tempcheck.screens.forms import promise_form
+
+        self.app.push_screen(
+            promise_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
+        )
+
+    def action_export(self) -> None:
+        from tempcheck.screens.export_dialog import ExportDialog
+
+        row = self.table.current_row
+        self.app.push_screen(
+            ExportDialog(
+                customer_id=row.customer_id if row else None,
+                customer_name=row.name if row else None,
+                name_filter=self.query_one("#filter", Input).value,
+            )
+        )

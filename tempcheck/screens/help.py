@@ -1,0 +1,49 @@
+"""``?``: every key the current screen answers to, with what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+ABOUT = (
+    "Rows are coloured by staleness: days since last contact against the customer's "
+    "cadence. The State column says the same in words: ✓ fresh, ◔ due, ! overdue, "
+    "❄ cold, ○ never; ⟳ means priorities may have shifted (recalibrate). Open issues: "
+    "⚠ at risk (due soon or overdue), ☎ call them first (no contact from us since it "
+    "was opened). Temperatures: 1 frustrated · 2 uneasy · 3 neutral · 4 content · "
+    "5 delighted. Ctrl+P opens the command palette with every action."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The bindings of the screen underneath, then the app's."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, underneath: Screen) -> None:
+        super().__init__()
+        self.underneath = underneath
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="Keys", expand=True, show_edge=False)
+        table.add_column("Key", style="bold", no_wrap=True)
+        table.add_column("Does")
+        seen = set()
+        for _key, active in self.underneath.active_bindings.items():
+            binding = active.binding
+            if not binding.description or (binding.action, binding.description) in seen:
+                continue
+            seen.add((binding.action, binding.description))
+            table.add_row(Text(self.app.get_key_display(binding)), Text(binding.description))
+        with VerticalScroll(classes="dialog help"):
+            yield Static(table)
+            yield Static(Text(ABOUT), classes="about")
+            yield Static(Text("Esc closes this help."), classes="hint")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
