@@ -47,8 +47,11 @@ class FormDialog(ModalScreen[Any]):
         save: Callable[[dict[str, Any]], Any],
         *,
         note: str = "",
+        step_by_step: bool = False,
     ) -> None:
+        """``step_by_step``: Enter moves to the next field and saves only on the last one."""
         super().__init__()
+        self.step_by_step = step_by_step
         self.title_text = title
         self.fields = fields
         self.save = save
@@ -95,7 +98,7 @@ class FormDialog(ModalScreen[Any]):
     def _submitted(self, event: Input.Submitted) -> None:
         inputs = [f for f in self.fields if f.choices is None]
         last = inputs[-1].key if inputs else None
-        if event.input.id != last and not self._complete():
+        if event.input.id != last and (self.step_by_step or not self._complete()):
             self.focus_next()
             return
         self.action_save()

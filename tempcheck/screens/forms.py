@@ -162,6 +162,7 @@ def close_issue_form(conn: sqlite3.Connection, issue_id: int, title: str) -> For
         ],
         save,
         note="Check off the issue, then ask: a temperature check is saved as a check-in.",
+        step_by_step=True,
     )
 
 

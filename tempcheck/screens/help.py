@@ -29,17 +29,21 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.underneath = underneath
 
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """(key, what it does) for every described binding, in binding order."""
+        return [
+            (self.app.get_key_display(active.binding), active.binding.description)
+            for active in self.underneath.active_bindings.values()
+            if active.binding.description
+        ]
+
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", expand=True, show_edge=False)
         table.add_column("Key", style="bold", no_wrap=True)
         table.add_column("Does")
-        seen = set()
-        for _key, active in self.underneath.active_bindings.items():
-            binding = active.binding
-            if not binding.description or (binding.action, binding.description) in seen:
-                continue
-            seen.add((binding.action, binding.description))
-            table.add_row(Text(self.app.get_key_display(binding)), Text(binding.description))
+        for key, description in self.entries:
+            table.add_row(Text(key), Text(description))
         with VerticalScroll(classes="dialog help"):
             yield Static(table)
             yield Static(Text(ABOUT), classes="about")

@@ -1,0 +1,234 @@
+"""Quick capture in the dashboard: the fastest path, inline errors, undo, low temperatures,
+and check-ins written by another process appearing live."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Checkbox, Input
+
+from tempcheck import clock
+from tempcheck.app import TempcheckApp
+from tempcheck.screens.checkin_form import CheckInForm
+from tempcheck.screens.confirm import ConfirmDialog
+from tempcheck.screens.dashboard import DashboardScreen
+from tempcheck.store.checkins import add_checkin
+from tempcheck.store.customers import add_customer
+from tempcheck.widgets.customer_table import CustomerTable
+from tempcheck.widgets.field import Field
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def three_customers(db_path, conn):
+    """Acme is fresh; Globex went cold 40 days ago; Initech was never contacted (first row)."""
+    acme = add_customer(conn, "Acme Corp")
+    globex = add_customer(conn, "Globex")
+    add_customer(conn, "Initech")
+    add_checkin(conn, acme.id, 4, note="fine", at=clock.now().replace(microsecond=0))
+    add_checkin(conn, globex.id, 3, note="old", at=clock.now() - timedelta(days=40))
+    return db_path
+
+
+def checkins(conn, name):
+    return conn.execute(
+        "SELECT k.temperature, k.note, k.channel, k.initiated_by, k.follow_up, k.fell_short"
+        " FROM checkins k JOIN customers c ON c.id = k.customer_id WHERE c.name = ?"
+        " ORDER BY k.id",
+        (name,),
+    ).fetchall()
+
+
+async def test_fastest_path_l_digit_note_enter(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(CustomerTable)
+        assert table.current_row.name == "Initech"  # never contacted comes first
+        await pilot.press("l", "4", *"renewal looks good", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert table.current_row.name == "Initech"  # the cursor followed the customer
+        assert table.current_row.last_temperature == 4
+        assert clock.ago(table.current_row.last_contact) == "just now"
+        assert table.rows[-1].name == "Initech" or table.current_row.staleness.value == "fresh"
+    assert checkins(conn, "Initech")[-1] == (4, "renewal looks good", "hallway", "us", None, "")
+
+
+async def test_temperature_word_is_shown_as_you_type(three_customers):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "2")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, CheckInForm)
+        hint = form.query_one("#temp-field .field-hint")
+        assert "uneasy" in str(hint.render())
+        assert form.query_one("#short-box").display  # where did we fall short?
+        assert form.query_one("#note", Input).has_focus
+
+
+@pytest.mark.parametrize("typed", ["0", "6", "x"])
+async def test_bad_temperature_is_shown_inline_and_nothing_is_lost(three_customers, conn, typed):
+    app = TempcheckApp(three_customers)
+    before = conn.execute("SELECT count(*) FROM checkins").fetchone()[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", typed, "tab", *"kept text", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, CheckInForm)  # still open
+        assert form.query_one("#temp-field", Field).error
+        assert form.query_one("#note", Input).value == "kept text"
+        assert form.query_one("#temp", Input).value == typed
+    assert conn.execute("SELECT count(*) FROM checkins").fetchone()[0] == before
+
+
+async def test_missing_temperature_is_required(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "tab", *"no temperature", "enter")
+        await pilot.pause()
+        form = app.screen
+        assert "required" in form.query_one("#temp-field", Field).error
+        assert form.query_one("#temp", Input).has_focus
+        await pilot.press("3", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    assert checkins(conn, "Initech")[-1][:2] == (3, "no temperature")
+
+
+async def test_bad_and_past_follow_up_dates_are_shown_inline(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "4", *"note")
+        form = app.screen
+        form.query_one("#follow-up", Input).focus()
+        await pilot.press(*"blah", "enter")
+        await pilot.pause()
+        assert "blah" in form.query_one("#follow-up-field", Field).error
+        assert form.query_one("#note", Input).value == "note"
+        form.query_one("#follow-up", Input).value = "2020-01-01"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "past" in form.query_one("#follow-up-field", Field).error
+        form.query_one("#follow-up", Input).value = "+3d"
+        await pilot.pause()
+        assert form.query_one("#follow-up-field .field-hint").render()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    expected = (clock.today() + timedelta(days=3)).isoformat()
+    assert checkins(conn, "Initech")[-1][4] == expected
+    assert conn.execute("SELECT due FROM followups").fetchall() == [(expected,)]
+
+
+async def test_undo_removes_the_check_in(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    before = checkins(conn, "Initech")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "5", *"oops", "enter")
+        await pilot.pause()
+        assert len(checkins(conn, "Initech")) == len(before) + 1
+        await pilot.press("u")
+        await pilot.pause()
+        table = app.screen.query_one(CustomerTable)
+        assert table.current_row.name == "Initech"
+        assert table.current_row.last_temperature is None
+        assert table.current_row.last_contact is None
+    assert checkins(conn, "Initech") == before
+
+
+async def test_low_temperature_asks_where_we_fell_short_and_opens_an_issue(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "1", *"angry about the outage", "tab")
+        await pilot.press(*"no warning before maintenance", "ctrl+o")
+        form = app.screen
+        assert form.query_one("#open-issue", Checkbox).value
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    temp, note, *_rest, fell_short = checkins(conn, "Initech")[-1]
+    assert (temp, note, fell_short) == (
+        1,
+        "angry about the outage",
+        "no warning before maintenance",
+    )
+    issue = conn.execute("SELECT title, from_checkin_id FROM issues").fetchone()
+    assert issue[0] == "no warning before maintenance"
+    assert issue[1] == conn.execute("SELECT max(id) FROM checkins").fetchone()[0]
+
+
+async def test_channel_and_who_reached_out_and_remembered_channel(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "4")
+        form = app.screen
+        form.query_one("#channel").value = "call"
+        form.query_one("#by").value = "them"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.screen.query_one("#channel").value == "call"
+    assert checkins(conn, "Initech")[-1][2:4] == ("call", "them")
+
+
+async def test_escape_with_typed_text_asks_before_discarding(three_customers, conn):
+    app = TempcheckApp(three_customers)
+    before = conn.execute("SELECT count(*) FROM checkins").fetchone()[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "4", *"half a thought", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckInForm)
+        assert app.screen.query_one("#note", Input).value == "half a thought"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    assert conn.execute("SELECT count(*) FROM checkins").fetchone()[0] == before
+
+
+async def test_escape_on_empty_form_closes_at_once(three_customers):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_check_ins_from_another_process_appear_within_two_seconds(three_customers):
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(CustomerTable)
+        acme = next(row for row in table.rows if row.name == "Acme Corp")
+        assert acme.last_temperature == 4
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tempcheck",
+                "--db",
+                str(three_customers),
+                "log",
+                "Acme",
+                "5",
+                "from the shell",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        started = time.monotonic()
+        while time.monotonic() - started < 2.0:
+            await pilot.pause(0.1)
+            acme = next(row for row in table.rows if row.name == "Acme Corp")
+            if acme.last_temperature == 5:
+                break
+        assert acme.last_temperature == 5
+        assert time.monotonic() - started < 2.0
