@@ -97,16 +97,16 @@ class DashboardScreen(Screen[None]):
             low += row.recent_newest_first[:1] in ("1", "2")
         parts = [f"{len(rows)} customers"]
         parts += [
-            f"{state.symbol} {counts[state]} {state.value}" for state in Staleness if counts[state]
+            f"{state.symbol}{counts[state]} {state.value}" for state in Staleness if counts[state]
         ]
         if low:
-            parts.append(f"☹ {low} unhappy")
+            parts.append(f"☹{low} unhappy")
         if recalibrate := sum(row.recalibrate for row in rows):
-            parts.append(f"⟳ {recalibrate} to recalibrate")
+            parts.append(f"⟳{recalibrate} recalibrate")
         sort = self.table.sort_column
         label = next((c.label.lower() for c in COLUMNS if c.key == sort), "attention")
-        parts.append(f"sorted by {label}{' (reversed)' if self.table.sort_reverse else ''}")
-        self.query_one("#summary", Static).update("  ·  ".join(parts))
+        parts.append(f"by {label}{' ▼' if self.table.sort_reverse else ''}")
+        self.query_one("#summary", Static).update(" · ".join(parts))
 
     # --- filter ------------------------------------------------------------------------------
 

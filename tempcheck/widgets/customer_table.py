@@ -105,10 +105,10 @@ class CustomerTable(ScrollView, can_focus=True):
     CustomerTable > .customer-table--header { text-style: bold; background: $panel; }
     CustomerTable > .customer-table--cursor { background: $accent 40%; text-style: bold; }
     CustomerTable > .customer-table--never { color: $text-muted; }
-    CustomerTable > .customer-table--cold { color: $error; }
-    CustomerTable > .customer-table--overdue { color: $warning; }
-    CustomerTable > .customer-table--due { color: $secondary; }
-    CustomerTable > .customer-table--fresh { color: $success; }
+    CustomerTable > .customer-table--cold { color: $text-error; }
+    CustomerTable > .customer-table--overdue { color: $text-warning; }
+    CustomerTable > .customer-table--due { color: $text-primary; }
+    CustomerTable > .customer-table--fresh { color: $text-success; }
     """
 
     cursor = reactive(0)

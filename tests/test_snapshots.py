@@ -1,0 +1,80 @@
+"""Screen snapshots of the main screens on fixed sample data at a pinned clock.
+
+Update after an intended change with ``pytest tests/test_snapshots.py --snapshot-update``
+and look at the SVGs in ``tests/__snapshots__``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from textual.widgets import Input
+
+from tempcheck import demo
+from tempcheck.app import TempcheckApp
+from tempcheck.store import open_db
+
+PINNED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def pinned(monkeypatch: pytest.MonkeyPatch):
+    """UTC, a fixed instant (ticking from there), and sample data written at that instant."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    with time_machine.travel(PINNED, tick=True):
+        yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def sample_app(pinned, db_path) -> TempcheckApp:
+    conn = open_db(db_path)
+    demo.write_sample(conn, now=PINNED)
+    conn.close()
+    app = TempcheckApp(db_path)
+    app.sub_title = ""  # no version in the picture
+    return app
+
+
+async def _still_cursor(pilot) -> None:
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
+def test_dashboard(snap_compare, sample_app):
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=_still_cursor)
+
+
+def test_checkin_form(snap_compare, sample_app):
+    assert snap_compare(
+        sample_app, press=["down", "l", "4", *"replacement order was fine"],
+        terminal_size=SIZE, run_before=_still_cursor,
+    )
+
+
+def test_low_temperature_prompt(snap_compare, sample_app):
+    async def open_form(pilot) -> None:
+        await pilot.press("l", "2", *"report late again", "tab", *"nobody warned them")
+        await _still_cursor(pilot)
+
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_form)
+
+
+def test_customer_detail(snap_compare, sample_app):
+    async def open_detail(pilot) -> None:
+        await pilot.press("slash", *"acme", "enter")
+        await pilot.pause()
+        await _still_cursor(pilot)
+
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_detail)
+
+
+def test_help(snap_compare, sample_app):
+    assert snap_compare(sample_app, press=["question_mark"], terminal_size=SIZE)
