@@ -1,0 +1,118 @@
+"""Hostile text on every screen: markup, escape sequences, RTL and zero-width characters,
+emoji and very long notes are shown verbatim (escaped), execute nothing, and keep the layout."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tempcheck.app import TempcheckApp
+from tempcheck.screens.customer_detail import CustomerDetailScreen
+from tempcheck.screens.dashboard import DashboardScreen
+from tempcheck.store.checkins import add_checkin
+from tempcheck.store.concerns import add_concern
+from tempcheck.store.customers import add_customer
+from tempcheck.store.issues import open_issue
+from tempcheck.store.promises import add_promise
+from tempcheck.text import printable
+from tempcheck.widgets.customer_table import CustomerTable
+
+SIZE = (160, 50)
+HOSTILE = [
+    "[bold]Bold[/bold] Ltd",
+    "[/] Corp",
+    "[red]x[/red] GmbH",
+    "[@click=app.quit]hi[/]",
+    "Clear\x1b[2J Inc",
+    "Title\x1b]0;pwn\x07 Co",
+    "\u202eRTL Ltd",
+    "Zero\u200bWidth",
+    "Emoji 🎉 Ltd",
+]
+LONG_NOTE = "long note " * 1000  # 10,000 characters
+
+
+def screen_text(app: TempcheckApp) -> str:
+    """What is on the screen, as text (from Textual's own SVG export)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+@pytest.fixture
+def hostile_db(db_path, conn):
+    from datetime import date, timedelta
+
+    for index, name in enumerate(HOSTILE):
+        customer = add_customer(conn, name)
+        add_checkin(conn, customer.id, 1 + index % 5, note=f"note {name}", fell_short=name)
+        open_issue(conn, customer.id, f"issue {name}", detail=name,
+                   due=date.today() + timedelta(days=1))
+        add_promise(conn, customer.id, f"promise {name}", date.today() + timedelta(days=3))
+        add_concern(conn, customer.id, f"concern {name}")
+    long = add_customer(conn, "Long Note Ltd")
+    add_checkin(conn, long.id, 3, note=LONG_NOTE)
+    return db_path
+
+
+def test_hostile_text_is_stored_byte_for_byte(hostile_db, conn):
+    names = [row[0] for row in conn.execute("SELECT name FROM customers ORDER BY id")]
+    assert names[: len(HOSTILE)] == HOSTILE
+    notes = {row[0] for row in conn.execute("SELECT note FROM checkins")}
+    assert LONG_NOTE in notes
+    assert {f"note {name}" for name in HOSTILE} <= notes
+
+
+async def test_dashboard_shows_hostile_names_verbatim(hostile_db):
+    app = TempcheckApp(hostile_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(CustomerTable)
+        assert len(table.rows) == len(HOSTILE) + 1
+        text = screen_text(app)
+        for name in HOSTILE:
+            assert printable(name) in text, name
+        assert "\x1b" not in text and "\x07" not in text
+        # Moving over every row and filtering by markup-looking text executes nothing.
+        await pilot.press(*["down"] * len(HOSTILE), "slash", *"[@click")
+        await pilot.pause()
+        assert [row.name for row in table.rows] == ["[@click=app.quit]hi[/]"]
+        assert app.is_running
+        assert isinstance(app.screen, DashboardScreen)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+async def test_detail_and_forms_show_hostile_text_verbatim(hostile_db, name):
+    app = TempcheckApp(hostile_db)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(CustomerTable)
+        table.cursor = next(i for i, row in enumerate(table.rows) if row.name == name)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerDetailScreen)
+        text = screen_text(app)
+        shown = printable(name, single_line=True)
+        for expected in (shown, f"issue {shown}", f"promise {shown}", f"concern {shown}",
+                         f"note {shown}"):
+            assert expected in text, expected
+        assert "\x1b" not in text
+        await pilot.press("l")
+        await pilot.pause()
+        assert shown in screen_text(app)  # the check-in form's title
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_long_note_keeps_the_layout(hostile_db):
+    app = TempcheckApp(hostile_db)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(CustomerTable)
+        table.cursor = next(i for i, row in enumerate(table.rows) if row.name == "Long Note Ltd")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Long Note Ltd" in text
+        assert "long note long note" in text
+        assert app.screen.query_one("#timeline").row_count >= 1
