@@ -6,6 +6,8 @@ needs reading, so it returns before the next meeting starts.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from tempcheck.commands.common import Failure, command, fail_cleanly, open_store
@@ -58,7 +60,7 @@ def log(
         value = temperature.parse_temperature(temp)
         text = " ".join(note)
         if text == "-":
-            text = click.get_text_stream("stdin").read().rstrip("\n")
+            text = sys.stdin.read().rstrip("\n")
         due = None
         if follow_up:
             from tempcheck.dates import format_short, parse_date

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from tempcheck.commands.common import command, fail_cleanly, open_store
@@ -33,7 +35,7 @@ def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bo
     elif fmt == "csv":
         from tempcheck.csvout import write_records
 
-        write_records(click.get_text_stream("stdout"), records)
+        write_records(sys.stdout, records)
     else:
         click.echo(table(rows, include_all))
 

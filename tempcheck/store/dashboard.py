@@ -244,9 +244,11 @@ def issue_facts(
     SELECT i.customer_id, i.title, i.opened_at, i.raised_by, i.due, x.closed_at,
         i.due IS NOT NULL AND EXISTS (SELECT 1 FROM checkins k
             WHERE k.customer_id = i.customer_id AND k.initiated_by = 'us'
-            AND k.at >= i.opened_at AND k.at <= i.due || 'T23:59:59.999999Z')
+            AND k.at >= i.opened_at
+            AND k.at <= strftime('%Y-%m-%dT%H:%M:%S.999999Z', i.due || ' 23:59:59', 'utc'))
     FROM issues i LEFT JOIN issue_closures x ON x.issue_id = i.id
     """
+    # The due date ends at local midnight; SQLite's 'utc' modifier converts from local time.
     where: list[str] = []
     params: list[object] = []
     if since is not None:
