@@ -53,6 +53,11 @@ class DashboardScreen(Screen[None]):
         self.reload()
         self.query_one(CustomerTable).focus()
 
+    def on_screen_resume(self) -> None:
+        """Back from a detail screen or dialog: show what changed there."""
+        if self.is_mounted and self.all_rows is not None:
+            self.reload()
+
     @property
     def table(self) -> CustomerTable:
         return self.query_one(CustomerTable)

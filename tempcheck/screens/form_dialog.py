@@ -98,6 +98,12 @@ class FormDialog(ModalScreen[Any]):
     def _submitted(self, event: Input.Submitted) -> None:
         inputs = [f for f in self.fields if f.choices is None]
         last = inputs[-1].key if inputs else None
+        spec = next(f for f in inputs if f.key == event.input.id)
+        if spec.required and not event.value.strip():
+            self.query_one(f"#{spec.key}-field", Field).set_error(
+                f"{spec.label.lower()} is required"
+            )
+            return
         if event.input.id != last and (self.step_by_step or not self._complete()):
             self.focus_next()
             return
