@@ -66,16 +66,9 @@ class DashboardScreen(Screen[None]):
 
     def reload(self, *, keep: int | None = None) -> None:
         """Read the rows again (fast query), then fill in the trust trend after painting."""
-        from tempcheck.store.customers import wake_paused
         from tempcheck.store.dashboard import dashboard_rows
 
         conn = self.app.conn
-        try:
-            from tempcheck import clock
-
-            wake_paused(conn, clock.today())
-        except Exception:  # noqa: BLE001 - a read-only file still shows the dashboard
-            pass
         self.all_rows = dashboard_rows(conn, with_trust=False)
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)

@@ -212,17 +212,5 @@ def set_status(
         return get_customer(conn, customer_id)
 
 
-def wake_paused(conn: sqlite3.Connection, today: date) -> int:
-    """Reactivate customers whose pause has run out; returns how many."""
-    due = conn.execute(
-        "SELECT id FROM customers WHERE status = 'paused' AND paused_until IS NOT NULL"
-        " AND paused_until <= ?",
-        (today.isoformat(),),
-    ).fetchall()
-    for (customer_id,) in due:
-        set_status(conn, customer_id, "active", note="pause ended")
-    return len(due)
-
-
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None

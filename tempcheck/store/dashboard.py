@@ -58,7 +58,11 @@ def dashboard_rows(
     where: list[str] = []
     params: dict[str, object] = {"now": clock.to_stored(now)[:-1]}
     if not include_inactive:
-        where.append("c.status = 'active'")
+        # A pause that has run out counts as active; nothing needs to be written for it.
+        where.append(
+            "(c.status = 'active' OR (c.status = 'paused' AND c.paused_until <= :today))"
+        )
+        params["today"] = today.isoformat()
     if customer_id is not None:
         where.append("c.id = :customer_id")
         params["customer_id"] = customer_id
@@ -91,7 +95,7 @@ def dashboard_rows(
                 kind=kind,
                 cadence_days=cadence,
                 contact=contact,
-                status=status,
+                status="active" if status == "paused" and not include_inactive else status,
                 last_at=last_at,
                 days_since=days_since,
                 staleness=classify(days_since, cadence, thresholds),
