@@ -31,6 +31,15 @@ class DashboardRow:
     trust_change: int | None = None  # None until computed
     recalibrate: bool = False
     status: str = "active"
+    ratio: float | None = None  # days since contact over cadence; never contacted: infinite
+
+    def __post_init__(self) -> None:
+        if self.ratio is None:
+            self.ratio = (
+                float("inf")
+                if self.days_since is None
+                else self.days_since / max(self.cadence_days, 1)
+            )
 
     @property
     def last_contact(self) -> datetime | None:
@@ -45,20 +54,12 @@ class DashboardRow:
     def last_temperature(self) -> int | None:
         return int(self.recent_newest_first[0]) if self.recent_newest_first else None
 
-    @property
-    def ratio(self) -> float:
-        """Days since contact over cadence; never contacted counts as infinitely stale."""
-        if self.days_since is None:
-            return float("inf")
-        return self.days_since / max(self.cadence_days, 1)
-
 
 def attention_key(row: DashboardRow) -> tuple:
     """Never contacted and cold first, then overdue, due, fresh; the stalest first
     within a state. A last temperature of 1 or 2 moves a customer up one state."""
     low = row.recent_newest_first[:1] in ("1", "2")
-    ratio = float("inf") if row.days_since is None else row.days_since / max(row.cadence_days, 1)
-    return (_RANK[row.staleness] - low, not low, -ratio, row.name.casefold())
+    return (_RANK[row.staleness] - low, not low, -row.ratio, row.name.casefold())
 
 
 _RANK = {state: state.rank for state in Staleness}

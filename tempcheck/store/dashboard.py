@@ -14,9 +14,10 @@ from datetime import date, datetime, timedelta
 
 from tempcheck import clock, trust
 from tempcheck.dashboard import DashboardRow, in_attention_order
-from tempcheck.staleness import classify
+from tempcheck.staleness import Staleness
 from tempcheck.store import settings
 
+_NEVER_RATIO = float("inf")
 _OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
 _FOLLOWUP_DUE = (
     "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
@@ -59,9 +60,7 @@ def dashboard_rows(
     params: dict[str, object] = {"now": clock.to_stored(now)[:-1]}
     if not include_inactive:
         # A pause that has run out counts as active; nothing needs to be written for it.
-        where.append(
-            "(c.status = 'active' OR (c.status = 'paused' AND c.paused_until <= :today))"
-        )
+        where.append("(c.status = 'active' OR (c.status = 'paused' AND c.paused_until <= :today))")
         params["today"] = today.isoformat()
     if customer_id is not None:
         where.append("c.id = :customer_id")
@@ -73,6 +72,9 @@ def dashboard_rows(
     calibration = _calibration(conn)
     changes = trust_changes(conn, now=now, settings_values=values) if with_trust else {}
     rows = []
+    due_at, overdue_at, cold_at = thresholds.due, thresholds.overdue, thresholds.cold
+    no_issues, no_due, no_concerns = (0, 0, 0), (None, ""), (0, None)
+    keep_paused = include_inactive
     for (
         cid,
         name,
@@ -85,30 +87,46 @@ def dashboard_rows(
         recent,
         days_since,
     ) in conn.execute(sql, params):
-        open_issues, at_risk, call_first = issues.get(cid, (0, 0, 0))
-        due, due_kind = next_due.get(cid, (None, ""))
-        concerns, last_confirmed = calibration.get(cid, (0, None))
+        # The staleness rule of tempcheck.staleness.classify, inlined: this loop runs
+        # once per customer on every dashboard load.
+        if days_since is None:
+            ratio, state = _NEVER_RATIO, Staleness.NEVER
+        else:
+            ratio = days_since / (cadence if cadence > 0 else 1)
+            if ratio >= cold_at:
+                state = Staleness.COLD
+            elif ratio >= overdue_at:
+                state = Staleness.OVERDUE
+            elif ratio >= due_at:
+                state = Staleness.DUE
+            else:
+                state = Staleness.FRESH
+        open_issues, at_risk, call_first = issues.get(cid, no_issues)
+        due, due_kind = next_due.get(cid, no_due)
+        concerns, last_confirmed = calibration.get(cid, no_concerns)
         rows.append(
             DashboardRow(
-                customer_id=cid,
-                name=name,
-                kind=kind,
-                cadence_days=cadence,
-                contact=contact,
-                status="active" if status == "paused" and not include_inactive else status,
-                last_at=last_at,
-                days_since=days_since,
-                staleness=classify(days_since, cadence, thresholds),
-                recent_newest_first=recent or "",
-                open_issues=open_issues,
-                at_risk=at_risk,
-                call_first=call_first,
-                next_due=due,
-                next_due_kind=due_kind,
-                trust_change=changes.get(cid, 0) if with_trust else None,
-                recalibrate=needs_recalibration(
+                cid,
+                name,
+                kind,
+                cadence,
+                contact,
+                last_at,
+                days_since,
+                state,
+                recent or "",
+                open_issues,
+                at_risk,
+                call_first,
+                due,
+                due_kind,
+                changes.get(cid, 0) if with_trust else None,
+                bool(concerns)
+                and needs_recalibration(
                     concerns, last_confirmed, interval or calibration_default, now
                 ),
+                status if keep_paused or status != "paused" else "active",
+                ratio,
             )
         )
     return in_attention_order(rows)
