@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tempcheck import clock, temperature
 from tempcheck.text import clip, printable
+from tempcheck.widgets.relationship_charts import ContactChart, TemperatureChart
 
 TIMELINE_PAGE = 200
 
@@ -62,6 +63,9 @@ class CustomerDetailScreen(Screen[None]):
         yield Static("", id="detail-header", markup=False)
         yield Static("", id="detail-flags", markup=False)
         with VerticalScroll(id="detail-body"):
+            with Horizontal(id="charts"):
+                yield TemperatureChart(id="temperature-chart")
+                yield ContactChart(id="contact-chart")
             for key, title, columns in (
                 (
                     "issues",
@@ -191,6 +195,23 @@ class CustomerDetailScreen(Screen[None]):
             f"Trust bank: balance {balance:+d} from {len(entries)} entries"
         )
         self._load_timeline(reset=True)
+        self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        from datetime import timedelta
+
+        from tempcheck import portfolio
+
+        conn = self.app.conn
+        since = clock.today() - timedelta(days=182)
+        self.query_one(TemperatureChart).show(
+            portfolio.temperature_series(conn, self.customer_id, since=since),
+            portfolio.chart_marks(conn, self.customer_id, since=since),
+        )
+        self.query_one(ContactChart).show(
+            portfolio.weekly_contacts(conn, self.customer_id, weeks=26),
+            portfolio.cadence_per_week(self.customer.cadence_days),
+        )
 
     def _fill(self, key: str, items: list, cells: Callable[[object], tuple]) -> None:
         table = self.query_one(f"#{key}", DataTable)
