@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "concern": "concerns:concern",
     "today": "today:today",
     "spread": "today:spread",
+    "snooze": "today:snooze",
     "export": "export:export",
     "import": "importing:import_",
     "backup": "backup:backup",

@@ -32,6 +32,7 @@ class DashboardRow:
     recalibrate: bool = False
     status: str = "active"
     ratio: float | None = None  # days since contact over cadence; never contacted: infinite
+    snoozed_until: date | None = None  # reminders snoozed; staleness and order unchanged
 
     def __post_init__(self) -> None:
         if self.ratio is None:

@@ -33,3 +33,76 @@ def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
     connection = open_db(db_path)
     yield connection
     connection.close()
+
+
+# --- Added for the store, CLI and reliability tests (test engineer) -------------------------
+
+
+@pytest.fixture
+def run_tc(db_path: Path):
+    """Run ``tempcheck --db <db_path> ARGS...`` in-process and return click's Result.
+
+    ``db=None`` leaves --db out (for TEMPCHECK_DB and default-path tests);
+    ``color=True`` stops click from stripping ANSI sequences, as on a terminal.
+    """
+    from click.testing import CliRunner
+
+    from tempcheck.cli import main
+
+    def run(*args: str, stdin: str | None = None, db: Path | str | None = db_path, color=False):
+        argv = (["--db", str(db)] if db is not None else []) + [str(a) for a in args]
+        return CliRunner().invoke(main, argv, input=stdin, color=color, catch_exceptions=True)
+
+    return run
+
+
+@pytest.fixture
+def plain_user():
+    """A ``preexec_fn`` making a child process obey file permissions even when we are root.
+
+    Root ignores chmod; dropping CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the
+    child's bounding set (before exec) makes it behave like an ordinary owner.
+    Returns None when not root (permissions already apply); skips if impossible.
+    """
+    import ctypes
+    import os
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def drop() -> None:
+        for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    probe = subprocess.run(
+        [sys.executable, "-c", "open('/proc/self/status').read()"], preexec_fn=drop
+    )
+    if probe.returncode != 0:
+        pytest.skip("running as root and cannot drop CAP_DAC_OVERRIDE to honour file modes")
+    return drop
+
+
+@pytest.fixture
+def row_counts():
+    """Row counts of every table in a database, read without writing to it."""
+
+    def counts(path: Path | str) -> dict[str, int]:
+        uri = f"file:{path}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            tables = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+                )
+            ]
+            query = 'SELECT count(*) FROM "{}"'
+            return {t: connection.execute(query.format(t)).fetchone()[0] for t in tables}
+        finally:
+            connection.close()
+
+    return counts

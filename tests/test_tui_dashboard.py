@@ -77,8 +77,16 @@ async def test_help_lists_every_dashboard_binding(sample_db):
         descriptions = {description for _key, description in app.screen.entries}
         keys = {key for key, _description in app.screen.entries}
         assert {"l", "/", "a", "e", "?", "q"} <= keys
-        for description in ("Log check-in", "Filter", "Add customer", "Issue", "Promise",
-                            "Export", "Sort", "Quit"):
+        for description in (
+            "Log check-in",
+            "Filter",
+            "Add customer",
+            "Issue",
+            "Promise",
+            "Export",
+            "Sort",
+            "Quit",
+        ):
             assert description in descriptions
         await pilot.press("escape")
         await pilot.pause()

@@ -47,8 +47,9 @@ def hostile_db(db_path, conn):
     for index, name in enumerate(HOSTILE):
         customer = add_customer(conn, name)
         add_checkin(conn, customer.id, 1 + index % 5, note=f"note {name}", fell_short=name)
-        open_issue(conn, customer.id, f"issue {name}", detail=name,
-                   due=date.today() + timedelta(days=1))
+        open_issue(
+            conn, customer.id, f"issue {name}", detail=name, due=date.today() + timedelta(days=1)
+        )
         add_promise(conn, customer.id, f"promise {name}", date.today() + timedelta(days=3))
         add_concern(conn, customer.id, f"concern {name}")
     long = add_customer(conn, "Long Note Ltd")
@@ -93,8 +94,13 @@ async def test_detail_and_forms_show_hostile_text_verbatim(hostile_db, name):
         assert isinstance(app.screen, CustomerDetailScreen)
         text = screen_text(app)
         shown = printable(name, single_line=True)
-        for expected in (shown, f"issue {shown}", f"promise {shown}", f"concern {shown}",
-                         f"note {shown}"):
+        for expected in (
+            shown,
+            f"issue {shown}",
+            f"promise {shown}",
+            f"concern {shown}",
+            f"note {shown}",
+        ):
             assert expected in text, expected
         assert "\x1b" not in text
         await pilot.press("l")

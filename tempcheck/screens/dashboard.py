@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,6 +14,7 @@ from tempcheck.matching import key
 from tempcheck.staleness import Staleness
 from tempcheck.text import printable
 from tempcheck.widgets.customer_table import COLUMNS, CustomerTable
+from tempcheck.widgets.today_panel import TodayPanel
 
 UNDO_SECONDS = 10.0
 SORTS = [None] + [column.key for column in COLUMNS]
@@ -29,6 +30,9 @@ class DashboardScreen(Screen[None]):
         Binding("i", "open_issue", "Issue", id="tempcheck.issue"),
         Binding("p", "promise", "Promise", id="tempcheck.promise"),
         Binding("e", "export", "Export", id="tempcheck.export"),
+        Binding("t", "toggle_today", "Today", id="tempcheck.today"),
+        Binding("z", "snooze", "Snooze", id="tempcheck.snooze"),
+        Binding("v", "portfolio", "Portfolio", id="tempcheck.portfolio"),
         Binding("s", "sort", "Sort", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse", show=False, id="tempcheck.reverse"),
         Binding("u", "undo", "Undo", id="tempcheck.undo"),
@@ -45,6 +49,7 @@ class DashboardScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="Filter by name… (Enter: open or add, Esc: clear)", id="filter")
         yield Static("", id="summary", markup=False)
+        yield TodayPanel(id="today")
         yield CustomerTable(id="customers")
         yield Footer()
 
@@ -72,6 +77,51 @@ class DashboardScreen(Screen[None]):
         self.all_rows = dashboard_rows(conn, with_trust=False)
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
+        if self.query_one(TodayPanel).display:
+            self.call_after_refresh(self._load_brief)
+
+    @work(thread=True, exclusive=True, group="brief")
+    def _load_brief(self) -> None:
+        """The brief reads every open item; at 10,000 customers that is a few hundred ms,
+        so it runs on its own connection in a thread, after the table has painted."""
+        from tempcheck.store import open_db
+        from tempcheck.store.brief import brief
+
+        conn = open_db(self.app.db_path)
+        try:
+            items = brief(conn)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self.query_one(TodayPanel).show, items)
+
+    def action_toggle_today(self) -> None:
+        panel = self.query_one(TodayPanel)
+        panel.display = not panel.display
+        if panel.display:
+            self._load_brief()
+            panel.focus()
+        else:
+            self.table.focus()
+
+    @on(TodayPanel.RowSelected)
+    def _brief_selected(self, event: TodayPanel.RowSelected) -> None:
+        item = self.query_one(TodayPanel).current_item
+        if item is not None:
+            from tempcheck.screens.customer_detail import CustomerDetailScreen
+
+            self.app.push_screen(CustomerDetailScreen(item.customer_id))
+
+    def action_snooze(self) -> None:
+        if (customer := self._current_customer()) is None:
+            return
+        from tempcheck.screens.forms import snooze_reminder_form
+
+        self.app.push_screen(snooze_reminder_form(self.app.conn, customer), lambda _: self.reload())
+
+    def action_portfolio(self) -> None:
+        from tempcheck.screens.portfolio import PortfolioScreen
+
+        self.app.push_screen(PortfolioScreen())
 
     def _fill_trust(self) -> None:
         """The 30-day trust trend walks the check-in index per customer: after first paint."""
@@ -182,8 +232,12 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(CustomerDetailScreen(event.row.customer_id))
 
     def _current_customer(self):
+        """The Today panel's customer when it has focus, else the table's highlighted one."""
         from tempcheck.store.customers import get_customer
 
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus and (item := panel.current_item) is not None:
+            return get_customer(self.app.conn, item.customer_id)
         row = self.table.current_row
         if row is None:
             self.notify("No customer selected: add one with a", severity="warning")

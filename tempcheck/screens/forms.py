@@ -269,3 +269,31 @@ def end_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
         save,
         note="End with honour: the customer leaves the daily view; the history is kept.",
     )
+
+
+def snooze_reminder_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    """Quiet a customer's contact reminders until a date; the cadence stays as it is."""
+
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.brief import snooze_reminder
+
+        snooze_reminder(conn, customer.id, values["until"])
+        return customer.id
+
+    return FormDialog(
+        f"Snooze reminders · {_name(customer)}",
+        [
+            FormField(
+                "until",
+                "Until",
+                "mon, +1w, 2026-12-01",
+                required=True,
+                parse=_later_date,
+                hint=_date_hint,
+                short=True,
+            )
+        ],
+        save,
+        note="The customer stays on the dashboard, marked ☾; the morning brief leaves out "
+        "'gone cold' and 'unhappy' for them until then. Issues and promises still show.",
+    )

@@ -13,7 +13,8 @@ from textual.widgets import Static
 ABOUT = (
     "Rows are coloured by staleness: days since last contact against the customer's "
     "cadence. The State column says the same in words: ✓ fresh, ◔ due, ! overdue, "
-    "❄ cold, ○ never; ⟳ means priorities may have shifted (recalibrate). Open issues: "
+    "❄ cold, ○ never; ⟳ means priorities may have shifted (recalibrate); "
+    "☾ reminders snoozed. Open issues: "
     "⚠ at risk (due soon or overdue), ☎ call them first (no contact from us since it "
     "was opened). Temperatures: 1 frustrated · 2 uneasy · 3 neutral · 4 content · "
     "5 delighted. Ctrl+P opens the command palette with every action."

@@ -67,6 +67,10 @@ def dashboard_rows(
         params["customer_id"] = customer_id
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
 
+    from tempcheck.store.brief import baselines, snoozed
+
+    first_contact_baselines = baselines(conn)
+    asleep = snoozed(conn, today)
     issues = _issue_counts(conn, risk_until)
     next_due = _next_due(conn)
     calibration = _calibration(conn)
@@ -89,6 +93,9 @@ def dashboard_rows(
     ) in conn.execute(sql, params):
         # The staleness rule of tempcheck.staleness.classify, inlined: this loop runs
         # once per customer on every dashboard load.
+        if days_since is None and cid in first_contact_baselines:
+            # `tempcheck spread` gave this never-contacted customer a starting point.
+            days_since = clock.days_between(first_contact_baselines[cid], now)
         if days_since is None:
             ratio, state = _NEVER_RATIO, Staleness.NEVER
         else:
@@ -127,6 +134,7 @@ def dashboard_rows(
                 ),
                 status if keep_paused or status != "paused" else "active",
                 ratio,
+                asleep.get(cid),
             )
         )
     return in_attention_order(rows)

@@ -190,7 +190,34 @@ INSERT INTO followups (customer_id, due, note, created_at, checkin_id)
 SELECT customer_id, follow_up, note, created_at, id FROM checkins WHERE follow_up IS NOT NULL;
 """
 
-MIGRATIONS: list[str] = [V1_CUSTOMERS_AND_CHECKINS, V2_RELATIONSHIP_SYSTEMS]
+V3_BRIEF_SNOOZES_AND_BASELINES = f"""
+-- A customer's contact reminder snoozed until a day, without touching the cadence.
+-- A new row per snooze; the newest (highest id) wins; until <= today means awake.
+CREATE TABLE reminder_snoozes (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    until TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX reminder_snoozes_customer ON reminder_snoozes (customer_id, id);
+
+-- `tempcheck spread`: a never-contacted customer's staggered stand-in for a last
+-- contact, so a bulk import does not turn the whole first morning red.
+CREATE TABLE contact_baselines (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL UNIQUE REFERENCES customers (id),
+    baseline_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [
+    V1_CUSTOMERS_AND_CHECKINS,
+    V2_RELATIONSHIP_SYSTEMS,
+    V3_BRIEF_SNOOZES_AND_BASELINES,
+]
 LATEST = len(MIGRATIONS)
 
 

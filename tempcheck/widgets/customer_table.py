@@ -45,7 +45,11 @@ def _due_text(row: DashboardRow) -> str:
 
 
 def _state_text(row: DashboardRow) -> str:
-    return row.staleness.label + (" ⟳" if row.recalibrate else "")
+    return (
+        row.staleness.label
+        + (" ⟳" if row.recalibrate else "")
+        + (" ☾" if row.snoozed_until else "")
+    )
 
 
 def _issues_text(row: DashboardRow) -> str:
@@ -65,18 +69,33 @@ _FAR = 10**9
 # Widths add up to 120 columns with the separators, so the whole row fits a
 # common terminal; the word for the state sits next to the name.
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Customer", 22, lambda r: printable(r.name, single_line=True),
-           lambda r: r.name.casefold()),
+    Column(
+        "name",
+        "Customer",
+        22,
+        lambda r: printable(r.name, single_line=True),
+        lambda r: r.name.casefold(),
+    ),
     Column("state", "State", 12, _state_text, lambda r: (r.staleness.rank, -r.ratio)),
-    Column("last", "Last contact", 12, lambda r: clock.ago(r.last_contact),
-           lambda r: -_FAR if r.days_since is None else -r.days_since),
-    Column("temp", "Temperature", 15, temperature_label,
-           lambda r: r.last_temperature or 0),
+    Column(
+        "last",
+        "Last contact",
+        12,
+        lambda r: clock.ago(r.last_contact),
+        lambda r: -_FAR if r.days_since is None else -r.days_since,
+    ),
+    Column("temp", "Temperature", 15, temperature_label, lambda r: r.last_temperature or 0),
     Column("spark", "Recent", 8, lambda r: sparkline(r.recent), lambda r: r.recent),
-    Column("issues", "Open issues", 20, _issues_text,
-           lambda r: (r.call_first, r.at_risk, r.open_issues)),
-    Column("due", "Next due", 17, _due_text,
-           lambda r: r.next_due.toordinal() if r.next_due else _FAR),
+    Column(
+        "issues",
+        "Open issues",
+        20,
+        _issues_text,
+        lambda r: (r.call_first, r.at_risk, r.open_issues),
+    ),
+    Column(
+        "due", "Next due", 17, _due_text, lambda r: r.next_due.toordinal() if r.next_due else _FAR
+    ),
     Column("trust", "Trust", 6, _trust_text, lambda r: r.trust_change or 0),
 )
 

@@ -1,0 +1,111 @@
+"""``tempcheck today``, ``spread`` and ``snooze``: the morning brief from the shell.
+
+All stored text goes through :func:`tempcheck.text.printable` (text) or the
+Markdown escaper (md) before it is printed.
+"""
+
+from __future__ import annotations
+
+import click
+
+from tempcheck.commands.common import Failure, command, fail_cleanly, open_store
+
+
+@command("today")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    show_default=True,
+    help="text for the terminal, json for scripts, md for notes.",
+)
+@click.pass_context
+def today(ctx: click.Context, db: str | None, fmt: str) -> None:
+    """What to do today: calls first, promises and follow-ups due, who has gone cold."""
+    from tempcheck import clock
+    from tempcheck.store.brief import brief
+    from tempcheck.today import as_record
+
+    conn = open_store(ctx, db)
+    now = clock.now()
+    with fail_cleanly():
+        items = brief(conn, now=now)
+    if fmt == "json":
+        click.echo(safe_json([as_record(item) for item in items]))
+    elif fmt == "md":
+        from tempcheck.report import brief_markdown
+
+        click.echo(brief_markdown(items, now), nl=False)
+    else:
+        from tempcheck.today import text_lines
+
+        click.echo("\n".join(text_lines(items, now)))
+
+
+def safe_json(value: object) -> str:
+    """JSON with the exact text, readable UTF-8, and no raw control character left.
+
+    ``json.dumps`` escapes C0 controls but not DEL or the C1 range (U+0080 to
+    U+009F, e.g. CSI), which some terminals obey; those become ``\\u`` escapes
+    too, so the JSON still decodes to the stored text byte for byte.
+    """
+    import json
+    import re
+
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@command("spread")
+@click.pass_context
+def spread(ctx: click.Context, db: str | None) -> None:
+    """Stagger never-contacted customers' first contact over their cadence (after an import)."""
+    from tempcheck.store.brief import spread as spread_baselines
+
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        count = spread_baselines(conn)
+    if count == 0:
+        click.echo("Nothing to spread: every active customer has a check-in or a baseline.")
+    else:
+        who = "customer" if count == 1 else "customers"
+        click.echo(f"Spread the first contact of {count} never-contacted {who} over their cadence.")
+
+
+@command("snooze")
+@click.argument("customer")
+@click.argument("until", required=False)
+@click.option("--off", is_flag=True, help="End the snooze now.")
+@click.pass_context
+def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None, off: bool) -> None:
+    """Snooze CUSTOMER's contact reminder until a day (fri, +2w, 2026-12-01); the cadence
+    stays as it is. Promises, issues and follow-ups due still show."""
+    from tempcheck import clock
+    from tempcheck.commands.show import day, safe
+    from tempcheck.dates import parse_date
+    from tempcheck.store import brief, customers
+
+    if off == (until is not None):
+        raise Failure("give a date to snooze until, or --off to end a snooze", 2)
+    new_until = None
+    if until is not None:
+        with fail_cleanly():
+            new_until = parse_date(until)
+        if new_until <= clock.today():
+            raise Failure(f"snooze to a day after today, not {until!r} ({new_until.isoformat()})")
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        found = customers.resolve(conn, customer)
+        if new_until is None:
+            woke = brief.wake_reminder(conn, found.id)
+        else:
+            brief.snooze_reminder(conn, found.id, new_until)
+    name = safe(found.name)
+    if new_until is None:
+        click.echo(f"Reminder for {name} is on again." if woke else f"{name} was not snoozed.")
+    else:
+        click.echo(
+            f"Snoozed the reminder for {name} until {day(new_until)} ({new_until.isoformat()});"
+            " the cadence is unchanged."
+        )
