@@ -70,8 +70,30 @@ def in_attention_order(rows: Iterable[DashboardRow]) -> list[DashboardRow]:
     return sorted(rows, key=attention_key)
 
 
+RECORD_FIELDS = (
+    "name",
+    "kind",
+    "status",
+    "contact",
+    "cadence_days",
+    "last_contact",
+    "days_since_contact",
+    "staleness",
+    "last_temperature",
+    "temperature_trend",
+    "open_issues",
+    "issues_at_risk",
+    "call_first",
+    "next_due",
+    "next_due_kind",
+    "trust_change_30d",
+    "recalibrate",
+)
+
+
 def as_record(row: DashboardRow) -> dict[str, object]:
-    """The row as plain values for JSON and CSV (ISO-8601 local times with offset)."""
+    """The row as plain values for JSON and CSV (ISO-8601 local times with offset);
+    the keys are :data:`RECORD_FIELDS`, in that order."""
     last = row.last_contact
     return {
         "name": row.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,8 +17,9 @@ class Match:
 
 
 def key(name: str) -> str:
-    """The case-insensitive form names are compared (and kept unique) by."""
-    return " ".join(name.casefold().split())
+    """The form names are compared (and kept unique) by: Unicode-normalised (NFKC, so a
+    decomposed "Zoë" equals a composed one), case-folded, white space collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def match(query: str, names: Sequence[str]) -> Match:

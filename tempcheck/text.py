@@ -28,3 +28,16 @@ def clip(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: max(width - 1, 0)] + "…"
+
+
+def safe_json(value: object) -> str:
+    """JSON with the exact text, readable UTF-8, and no raw control character left.
+
+    ``json.dumps`` escapes C0 controls but not DEL or the C1 range (U+0080 to
+    U+009F, e.g. CSI), which some terminals obey; those become ``\\u`` escapes
+    too, so the JSON still decodes to the stored text byte for byte.
+    """
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)

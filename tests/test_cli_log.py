@@ -146,12 +146,6 @@ def test_create_adds_the_customer_and_the_checkin(run_tc, book: Path) -> None:
     connection.close()
 
 
-@pytest.mark.xfail(
-    reason="log --create commits the new customer in its own transaction before the check-in "
-    "(commands/capture.py: add_customer then add_checkin), so a failing check-in still leaves "
-    "the customer behind",
-    strict=True,
-)
 def test_create_writes_nothing_when_the_checkin_fails(run_tc, book: Path, row_counts) -> None:
     before = row_counts(book)
     result = run_tc("log", "Brand New Co", "4", "--create", "--issue", "999")

@@ -111,23 +111,12 @@ def test_list_json_keeps_the_exact_text_escaped(run_tc, hostile_db: Path) -> Non
     assert sorted(r["contact"] for r in records) == sorted(HOSTILE.values())
 
 
-@pytest.mark.xfail(
-    reason="list --format json uses json.dumps(ensure_ascii=False), which escapes C0 controls "
-    "but leaves C1 controls such as U+009B (CSI) raw; tempcheck.text.printable counts those "
-    "as unsafe for a terminal",
-    strict=True,
-)
 def test_list_json_escapes_c1_controls_too(run_tc, hostile_db: Path) -> None:
     result = run_tc("list", "--format", "json", color=True)
     assert_terminal_safe(result.stdout)
     assert HOSTILE["c1-csi"] in [r["name"] for r in json.loads(result.stdout)]
 
 
-@pytest.mark.xfail(
-    reason="list --format csv writes names and contacts raw (commands/listing.py -> "
-    "csvout.write_records): ESC/BEL/C1 bytes reach the terminal, e.g. \\x1b[2J clears it",
-    strict=True,
-)
 def test_list_csv_shows_hostile_names_safely(run_tc, hostile_db: Path) -> None:
     result = run_tc("list", "--format", "csv", color=True)
     assert result.exit_code == 0
@@ -144,12 +133,6 @@ def test_list_csv_parses_with_one_row_per_customer(run_tc, hostile_db: Path) -> 
         assert HOSTILE[label] in names, label
 
 
-@pytest.mark.xfail(
-    reason="customer-not-found and ambiguous-customer messages join raw candidate names "
-    "(store/customers.py AmbiguousCustomer/CustomerNotFound, commands/capture.py hint), so a "
-    "name with ESC/BEL reaches stderr raw",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "query", ["set", "Title Inc", "Set One X"], ids=["ambiguous", "closest", "closest-two"]
 )

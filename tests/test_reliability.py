@@ -134,13 +134,6 @@ def test_two_shell_loops_of_real_tempcheck_log(db_path: Path) -> None:
     assert integrity(db_path) == "ok"
 
 
-@pytest.mark.xfail(
-    reason="open_db reads user_version and then sqlite_master in two separate statements "
-    "(connection.py _prepare/_has_foreign_tables): if another process finishes creating the "
-    "schema in between, a brand-new tempcheck file is refused as 'not a tempcheck one'. "
-    "Seen with 4 processes starting at once on a new path (4 failures in 60 rounds).",
-    strict=True,
-)
 def test_a_second_process_creating_the_schema_meanwhile_is_no_problem(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,10 +141,10 @@ def test_a_second_process_creating_the_schema_meanwhile_is_no_problem(
     this one has read ``user_version = 0``."""
     from tempcheck.store import connection as connection_module
 
-    real = connection_module.schema_version
+    real = connection_module.version_and_tables
     calls = []
 
-    def version_then_other_process_migrates(conn: sqlite3.Connection) -> int:
+    def version_then_other_process_migrates(conn: sqlite3.Connection) -> tuple[int, set[str]]:
         found = real(conn)
         if not calls:
             calls.append(found)
@@ -160,9 +153,12 @@ def test_a_second_process_creating_the_schema_meanwhile_is_no_problem(
             other.close()
         return found
 
-    monkeypatch.setattr(connection_module, "schema_version", version_then_other_process_migrates)
+    monkeypatch.setattr(
+        connection_module, "version_and_tables", version_then_other_process_migrates
+    )
     connection = open_db(db_path)
     try:
+        assert calls == [(0, set())]  # the race really happened: we read before the other wrote
         assert migrations_module.schema_version(connection) == migrations_module.LATEST
     finally:
         connection.close()
@@ -358,13 +354,6 @@ def test_a_new_database_in_a_folder_that_is_not_writable(tmp_path: Path, plain_u
         folder.chmod(0o700)
 
 
-@pytest.mark.xfail(
-    reason="An existing database whose folder is not writable (SQLite cannot create the -wal/"
-    "-shm files) is reported as 'is not a tempcheck database (attempt to write a readonly "
-    "database)': connection.py _prepare maps every DatabaseError from the first read to "
-    "'not a tempcheck database'",
-    strict=True,
-)
 def test_an_existing_database_in_a_folder_that_is_not_writable(tmp_path: Path, plain_user) -> None:
     folder = tmp_path / "frozen"
     folder.mkdir()

@@ -43,6 +43,8 @@ def sample_app(pinned, db_path) -> TempcheckApp:
 
 
 async def _still_cursor(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()  # the Today panel loads in a thread
+    await pilot.pause()
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()
@@ -53,14 +55,17 @@ def test_dashboard(snap_compare, sample_app):
 
 
 def test_checkin_form(snap_compare, sample_app):
-    assert snap_compare(
-        sample_app, press=["down", "l", "4", *"replacement order was fine"],
-        terminal_size=SIZE, run_before=_still_cursor,
-    )
+    async def open_form(pilot) -> None:
+        await _still_cursor(pilot)
+        await pilot.press("down", "l", "4", *"replacement order was fine")
+        await _still_cursor(pilot)
+
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_form)
 
 
 def test_low_temperature_prompt(snap_compare, sample_app):
     async def open_form(pilot) -> None:
+        await _still_cursor(pilot)
         await pilot.press("l", "2", *"report late again", "tab", *"nobody warned them")
         await _still_cursor(pilot)
 
@@ -69,6 +74,7 @@ def test_low_temperature_prompt(snap_compare, sample_app):
 
 def test_customer_detail(snap_compare, sample_app):
     async def open_detail(pilot) -> None:
+        await _still_cursor(pilot)
         await pilot.press("slash", *"acme", "enter")
         await pilot.pause()
         await _still_cursor(pilot)
@@ -77,4 +83,19 @@ def test_customer_detail(snap_compare, sample_app):
 
 
 def test_help(snap_compare, sample_app):
-    assert snap_compare(sample_app, press=["question_mark"], terminal_size=SIZE)
+    async def open_help(pilot) -> None:
+        await _still_cursor(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_help)
+
+
+def test_portfolio(snap_compare, sample_app):
+    async def open_portfolio(pilot) -> None:
+        await _still_cursor(pilot)
+        await pilot.press("v")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_portfolio)

@@ -76,12 +76,15 @@ def log(
             if at > clock.now():
                 raise Failure(f"--at {at_text!r} is in the future")
     conn = open_store(ctx, db)
-    with fail_cleanly():
+    from tempcheck.store import write
+
+    with fail_cleanly(), write(conn):  # a new customer and its check-in, or neither
         try:
             found = customers.resolve(conn, customer)
         except customers.CustomerNotFound as missing:
             if not create:
-                hint = f" Closest: {', '.join(missing.suggestions)}." if missing.suggestions else ""
+                names = ", ".join(printable(n, single_line=True) for n in missing.suggestions)
+                hint = f" Closest: {names}." if names else ""
                 raise Failure(
                     f"no customer matches {customer!r}.{hint} Use --create to add it.", 2
                 ) from None

@@ -25,14 +25,18 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"tempcheck: {self.format_message()}", err=True)
+        from tempcheck.text import printable
+
+        # Messages quote what people typed and stored names: never let them drive the terminal.
+        click.echo(f"tempcheck: {printable(self.format_message(), single_line=True)}", err=True)
 
 
 def db_option(func: F) -> F:
     """``--db PATH`` on the group and on every subcommand."""
     return click.option(
         "--db",
-        type=click.Path(dir_okay=True, path_type=str),
+        # Not readable=True: open_db says what is wrong in one line, click would print usage.
+        type=click.Path(dir_okay=True, readable=False, path_type=str),
         default=None,
         help="Database file (default: $TEMPCHECK_DB or the user data folder).",
     )(func)

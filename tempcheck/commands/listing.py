@@ -21,7 +21,7 @@ from tempcheck.commands.common import command, fail_cleanly, open_store
 @click.pass_context
 def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bool) -> None:
     """Print the dashboard's rows in the dashboard's order."""
-    from tempcheck.dashboard import as_record
+    from tempcheck.dashboard import RECORD_FIELDS, as_record
     from tempcheck.store.dashboard import dashboard_rows
 
     conn = open_store(ctx, db)
@@ -29,13 +29,20 @@ def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bo
         rows = dashboard_rows(conn, include_inactive=include_all)
     records = [as_record(row) for row in rows]
     if fmt == "json":
-        import json
+        from tempcheck.text import safe_json
 
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        click.echo(safe_json(records))
     elif fmt == "csv":
         from tempcheck.csvout import write_records
+        from tempcheck.text import printable
 
-        write_records(sys.stdout, records)
+        # A listing is for reading and scripts, not a data file (that is `export`):
+        # text cells lose control characters so nothing can drive the terminal.
+        shown = [
+            {k: printable(v) if isinstance(v, str) else v for k, v in record.items()}
+            for record in records
+        ]
+        write_records(sys.stdout, shown, header=list(RECORD_FIELDS))
     else:
         click.echo(table(rows, include_all))
 

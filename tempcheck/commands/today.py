@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from tempcheck.commands.common import Failure, command, fail_cleanly, open_store
+from tempcheck.text import safe_json
 
 
 @command("today")
@@ -41,20 +42,6 @@ def today(ctx: click.Context, db: str | None, fmt: str) -> None:
         from tempcheck.today import text_lines
 
         click.echo("\n".join(text_lines(items, now)))
-
-
-def safe_json(value: object) -> str:
-    """JSON with the exact text, readable UTF-8, and no raw control character left.
-
-    ``json.dumps`` escapes C0 controls but not DEL or the C1 range (U+0080 to
-    U+009F, e.g. CSI), which some terminals obey; those become ``\\u`` escapes
-    too, so the JSON still decodes to the stored text byte for byte.
-    """
-    import json
-    import re
-
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @command("spread")

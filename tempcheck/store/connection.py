@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from tempcheck.store.migrations import LATEST, migrate, schema_version
+from tempcheck.store.migrations import LATEST, migrate
 
 BUSY_TIMEOUT_S = 10.0
 
@@ -57,11 +57,14 @@ def _create_private_file(path: Path) -> None:
     private too.
     """
     parent = path.parent
-    if not parent.exists():
+    missing = [folder for folder in (parent, *parent.parents) if not folder.exists()]
+    for folder in reversed(missing):  # each folder we create is private, not only the last
         try:
-            parent.mkdir(mode=0o700, parents=True)
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
         except OSError as exc:
-            raise StoreError(f"cannot create the folder {parent}: {exc.strerror}") from None
+            raise StoreError(f"cannot create the folder {folder}: {exc.strerror}") from None
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -71,18 +74,33 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
+# Tables every tempcheck schema since version 1 has; a file without them is someone else's.
+_OUR_TABLES = frozenset({"settings", "customers", "checkins"})
+
+
+def version_and_tables(conn: sqlite3.Connection) -> tuple[int, set[str]]:
+    """The schema version and table names, read in one statement (one snapshot), so a
+    schema that another process is creating right now is seen whole or not at all."""
+    version, names = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT group_concat(name, char(10)) FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
+    return version, set(names.split("\n")) if names else set()
+
+
 def _prepare(conn: sqlite3.Connection, path: Path) -> None:
     try:
-        version = schema_version(conn)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        version, tables = version_and_tables(conn)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a tempcheck database ({exc})") from None
+        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            raise StoreError(f"{path} is not a tempcheck database ({exc})") from None
+        raise describe(exc, path) from None
     if version > LATEST:
         raise StoreError(
             f"{path} was written by a newer tempcheck (schema {version}, this one knows "
             f"{LATEST}); upgrade tempcheck to open it. Nothing was changed."
         )
-    if version == 0 and _has_foreign_tables(conn):
+    if (version == 0 and tables) or (version > 0 and not _OUR_TABLES <= tables):
         raise StoreError(f"{path} is an SQLite database, but not a tempcheck one")
     conn.execute("PRAGMA foreign_keys = ON")
     try:
@@ -98,10 +116,6 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         raise StoreError(f"{path} is damaged or not a tempcheck database ({exc})") from None
 
 
-def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-
-
 def describe(exc: sqlite3.Error, path: str | os.PathLike[str] | None = None) -> StoreError:
     """Turn an SQLite error into one sentence a user can act on."""
     where = f" {path}" if path else ""
@@ -109,12 +123,23 @@ def describe(exc: sqlite3.Error, path: str | os.PathLike[str] | None = None) -> 
     if "locked" in text or "busy" in text:
         return StoreError(
             f"the database{where} is locked by another program "
-            f"(waited {BUSY_TIMEOUT_S:.0f} s); nothing was written, try again"
+            f"(waited {BUSY_TIMEOUT_S:g} s); nothing was written, try again"
         )
+    if ("readonly" in text or "read-only" in text or "unable to open" in text) and path:
+        folder = Path(path).parent
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            return StoreError(
+                f"the folder {folder} is not writable: SQLite keeps its lock files beside "
+                "the database; nothing was written"
+            )
     if "readonly" in text or "read-only" in text:
         return StoreError(f"the database{where} is read-only; nothing was written")
     if "full" in text:
         return StoreError(f"the disk is full; nothing was written to the database{where}")
+    if "disk I/O error" in text:
+        return StoreError(
+            f"could not write to the disk (is it full?); nothing was written to the database{where}"
+        )
     if "unable to open" in text:
         return StoreError(f"cannot open the database{where} (is its folder writable?)")
     return StoreError(f"database error{where}: {text}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from tempcheck.matching import key as name_key
+
 # A random (version 4) UUID made by SQLite itself, so bulk inserts need no Python per row.
 UUID_SQL = (
     "(lower(printf('%s-%s-4%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)),"
@@ -213,10 +215,39 @@ CREATE TABLE contact_baselines (
 );
 """
 
+_SUMMARY_BODY = """
+    INSERT OR REPLACE INTO contact_summary (customer_id, last_at, recent)
+    SELECT {who}.customer_id, max(at), coalesce(group_concat(temperature, ''), '') FROM
+        (SELECT at, temperature FROM checkins WHERE customer_id = {who}.customer_id
+         ORDER BY at DESC, id DESC LIMIT 8);"""
+
+V4_NAME_KEYS_AND_SUMMARY_TIES = f"""
+-- Names compare after Unicode normalisation (NFKC) as well as case folding.
+UPDATE customers SET name_key = tempcheck_name_key(name);
+
+-- Two check-ins at the same instant: the later-logged one is the last temperature.
+DROP TRIGGER checkins_summary_insert;
+DROP TRIGGER checkins_summary_delete;
+DROP TRIGGER checkins_summary_update;
+CREATE TRIGGER checkins_summary_insert AFTER INSERT ON checkins BEGIN
+{_SUMMARY_BODY.format(who="NEW")}
+END;
+CREATE TRIGGER checkins_summary_delete AFTER DELETE ON checkins BEGIN
+{_SUMMARY_BODY.format(who="OLD")}
+END;
+CREATE TRIGGER checkins_summary_update AFTER UPDATE OF customer_id, at, temperature ON checkins
+BEGIN
+{_SUMMARY_BODY.format(who="OLD")}
+{_SUMMARY_BODY.format(who="NEW")}
+END;
+"""
+
+
 MIGRATIONS: list[str] = [
     V1_CUSTOMERS_AND_CHECKINS,
     V2_RELATIONSHIP_SYSTEMS,
     V3_BRIEF_SNOOZES_AND_BASELINES,
+    V4_NAME_KEYS_AND_SUMMARY_TIES,
 ]
 LATEST = len(MIGRATIONS)
 
@@ -235,6 +266,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     applied = 0
     while (version := schema_version(conn)) < target:
         script = MIGRATIONS[version]
+        # Migrations may call back into Python for what SQL cannot do (Unicode folding).
+        conn.create_function("tempcheck_name_key", 1, name_key, deterministic=True)
         conn.execute("BEGIN EXCLUSIVE")
         try:
             # Re-read inside the lock: another process may have migrated meanwhile.

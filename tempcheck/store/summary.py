@@ -17,9 +17,9 @@ RECENT = 8  # temperatures kept per customer, newest first
 REBUILD_SQL = f"""
 INSERT OR REPLACE INTO contact_summary (customer_id, last_at, recent)
 SELECT c.id,
-    (SELECT k.at FROM checkins k WHERE k.customer_id = c.id ORDER BY k.at DESC LIMIT 1),
+    (SELECT k.at FROM checkins k WHERE k.customer_id = c.id ORDER BY k.at DESC, k.id DESC LIMIT 1),
     coalesce((SELECT group_concat(t, '') FROM (SELECT k.temperature AS t FROM checkins k
-        WHERE k.customer_id = c.id ORDER BY k.at DESC LIMIT {RECENT})), '')
+        WHERE k.customer_id = c.id ORDER BY k.at DESC, k.id DESC LIMIT {RECENT})), '')
 FROM customers c
 """
 

@@ -66,7 +66,7 @@ def _trust_text(row: DashboardRow) -> str:
 
 
 _FAR = 10**9
-# Widths add up to 120 columns with the separators, so the whole row fits a
+# Widths add up to 118 columns with the separators, so the whole row and a scrollbar fit a
 # common terminal; the word for the state sits next to the name.
 COLUMNS: tuple[Column, ...] = (
     Column(

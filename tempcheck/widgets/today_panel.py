@@ -10,7 +10,6 @@ from tempcheck import clock
 from tempcheck.text import clip, printable
 from tempcheck.today import BriefItem
 
-
 SHORT_REASONS = {
     "never contacted": "never contacted",
     "unhappy, not contacted since": "unhappy",
