@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -330,13 +332,38 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_export(self) -> None:
-        from tempcheck.screens.export_dialog import ExportDialog
+        from tempcheck.screens.export_dialog import ExportJob, export_dialog
 
         row = self.table.current_row
+
+        def chosen(job: ExportJob | None) -> None:
+            if job is not None:
+                self.notify(f"Exporting to {job.target}…", markup=False)
+                self._run_export(job)
+
         self.app.push_screen(
-            ExportDialog(
+            export_dialog(
+                self.app.conn,
                 customer_id=row.customer_id if row else None,
                 customer_name=row.name if row else None,
-                name_filter=self.query_one("#filter", Input).value,
-            )
+            ),
+            chosen,
+        )
+
+    @work(thread=True, group="export")
+    def _run_export(self, job) -> None:  # noqa: ANN001 - an ExportJob
+        from tempcheck.store import StoreError, describe
+
+        try:
+            what = job.run(self.app.db_path)
+        except StoreError as exc:
+            message, severity = str(exc), "error"
+        except OSError as exc:
+            message, severity = f"could not write {job.target}: {exc.strerror}", "error"
+        except sqlite3.Error as exc:  # locked, disk full
+            message, severity = str(describe(exc)), "error"
+        else:
+            message, severity = f"Wrote {what} to {job.target}", "information"
+        self.app.call_from_thread(
+            self.notify, message, title="Export", severity=severity, markup=False
         )

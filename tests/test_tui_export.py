@@ -1,0 +1,102 @@
+"""The export dialog: the chosen kind lands in a new private file, and nothing is
+overwritten unless asked."""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+
+import pytest
+from textual.widgets import Input, Select
+
+from tempcheck import demo
+from tempcheck.app import TempcheckApp
+from tempcheck.screens.dashboard import DashboardScreen
+from tempcheck.screens.form_dialog import FormDialog
+from tempcheck.widgets.customer_table import CustomerTable
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def sample_db(db_path, conn, tmp_path, monkeypatch):
+    demo.write_sample(conn)
+    monkeypatch.chdir(tmp_path)
+    return db_path
+
+
+async def open_export(pilot) -> FormDialog:
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.screen.query_one(CustomerTable).focus()
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, FormDialog)
+    return pilot.app.screen
+
+
+async def test_export_checkins_to_the_default_file(sample_db, conn, tmp_path):
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(pilot)
+        dialog.query_one("#kind", Select).value = "checkins"
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    files = list(tmp_path.glob("tempcheck-checkins-*.csv"))
+    assert len(files) == 1
+    assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
+    rows = list(csv.DictReader(files[0].open(encoding="utf-8")))
+    assert len(rows) == conn.execute("SELECT count(*) FROM checkins").fetchone()[0]
+
+
+async def test_export_one_customer_since_a_date(sample_db, conn, tmp_path):
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        table = app.screen.query_one(CustomerTable)
+        table.cursor = next(i for i, r in enumerate(table.rows) if r.name == "Acme Corp")
+        dialog = await open_export(pilot)
+        dialog.query_one("#kind", Select).value = "checkins"
+        dialog.query_one("#scope", Select).value = "one"
+        dialog.query_one("#since", Input).value = "1m"
+        dialog.query_one("#path", Input).value = "acme.csv"
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    rows = list(csv.DictReader((tmp_path / "acme.csv").open(encoding="utf-8")))
+    assert rows
+    assert {row["customer"] for row in rows} == {"Acme Corp"}
+
+
+async def test_existing_file_is_kept_unless_replace_is_chosen(sample_db, tmp_path):
+    (tmp_path / "keep.csv").write_text("precious\n")
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(pilot)
+        dialog.query_one("#path", Input).value = "keep.csv"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # stays open, says why
+        assert "already exists" in str(dialog.query_one("#form-error").render())
+        assert (tmp_path / "keep.csv").read_text() == "precious\n"
+        dialog.query_one("#existing", Select).value = "replace"
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    assert (tmp_path / "keep.csv").read_text() != "precious\n"
+
+
+async def test_a_date_range_on_the_dashboard_export_is_refused_inline(sample_db, tmp_path):
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(pilot)
+        dialog.query_one("#kind", Select).value = "dashboard"
+        dialog.query_one("#since", Input).value = "3m"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "no date range" in str(dialog.query_one("#form-error").render())
+    assert not list(tmp_path.glob("*.csv"))
