@@ -40,6 +40,12 @@ def backup(ctx: click.Context, db: str | None, path: str | None) -> None:
         else f"{result.size // 1000} kB"
     )
     click.echo(
-        f"Backed up {result.customers} customers and {result.checkins} check-ins "
+        f"Backed up {plural(result.customers, 'customer')} and "
+        f"{plural(result.checkins, 'check-in')} "
         f"to {result.path} ({size})."
     )
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 customer``, ``2 customers``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
