@@ -44,6 +44,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
+        self._reloads = 0  # how many times the rows were read; see on_screen_resume
         self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
         self._undo_timer = None
 
@@ -61,9 +62,18 @@ class DashboardScreen(Screen[None]):
         self.query_one(CustomerTable).focus()
 
     def on_screen_resume(self) -> None:
-        """Back from a detail screen or dialog: show what changed there."""
-        if self.is_mounted and self.all_rows is not None:
-            self.reload()
+        """Back from a detail screen or dialog: show what changed there.
+
+        Deferred, and skipped when something reloaded meanwhile (the first mount, or a
+        dialog's callback that reloads with the cursor on its customer).
+        """
+        seen = self._reloads
+
+        def reload_if_still_stale() -> None:
+            if self._reloads == seen:
+                self.reload()
+
+        self.call_after_refresh(reload_if_still_stale)
 
     @property
     def table(self) -> CustomerTable:
@@ -76,6 +86,7 @@ class DashboardScreen(Screen[None]):
         from tempcheck.store.dashboard import dashboard_rows
 
         conn = self.app.conn
+        self._reloads += 1
         self.all_rows = dashboard_rows(conn, with_trust=False)
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
