@@ -283,7 +283,7 @@ class CustomerDetailScreen(Screen[None]):
     # --- actions -----------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)
 
     def action_log(self) -> None:
         from tempcheck.screens.checkin_form import CheckInForm

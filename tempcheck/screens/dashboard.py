@@ -44,7 +44,6 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
-        self._reloads = 0  # how many times the rows were read; see on_screen_resume
         self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
         self._undo_timer = None
 
@@ -61,20 +60,6 @@ class DashboardScreen(Screen[None]):
         self.reload()
         self.query_one(CustomerTable).focus()
 
-    def on_screen_resume(self) -> None:
-        """Back from a detail screen or dialog: show what changed there.
-
-        Deferred, and skipped when something reloaded meanwhile (the first mount, or a
-        dialog's callback that reloads with the cursor on its customer).
-        """
-        seen = self._reloads
-
-        def reload_if_still_stale() -> None:
-            if self._reloads == seen:
-                self.reload()
-
-        self.call_after_refresh(reload_if_still_stale)
-
     @property
     def table(self) -> CustomerTable:
         return self.query_one(CustomerTable)
@@ -86,7 +71,6 @@ class DashboardScreen(Screen[None]):
         from tempcheck.store.dashboard import dashboard_rows
 
         conn = self.app.conn
-        self._reloads += 1
         self.all_rows = dashboard_rows(conn, with_trust=False)
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
@@ -120,9 +104,7 @@ class DashboardScreen(Screen[None]):
     def _brief_selected(self, event: TodayPanel.RowSelected) -> None:
         item = self.query_one(TodayPanel).current_item
         if item is not None:
-            from tempcheck.screens.customer_detail import CustomerDetailScreen
-
-            self.app.push_screen(CustomerDetailScreen(item.customer_id))
+            self._open_customer(item.customer_id)
 
     def action_snooze(self) -> None:
         if (customer := self._current_customer()) is None:
@@ -240,9 +222,15 @@ class DashboardScreen(Screen[None]):
 
     @on(CustomerTable.Selected)
     def _open_detail(self, event: CustomerTable.Selected) -> None:
+        self._open_customer(event.row.customer_id)
+
+    def _open_customer(self, customer_id: int) -> None:
+        """The detail screen; coming back shows what changed there."""
         from tempcheck.screens.customer_detail import CustomerDetailScreen
 
-        self.app.push_screen(CustomerDetailScreen(event.row.customer_id))
+        self.app.push_screen(
+            CustomerDetailScreen(customer_id), lambda _: self.reload(keep=customer_id)
+        )
 
     def _current_customer(self):
         """The Today panel's customer when it has focus, else the table's highlighted one."""
