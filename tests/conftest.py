@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from tempcheck.store import open_db
 
@@ -106,3 +108,23 @@ def row_counts():
             connection.close()
 
     return counts
+
+
+# --- a pinned clock and one customer, for the relationship-system tests ----------------------
+
+PINNED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, midday UTC
+
+
+@pytest.fixture
+def clock_at_noon():
+    """Time stands still at :data:`PINNED_NOW` (pinned with time-machine)."""
+    with time_machine.travel(PINNED_NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
+    """The id of a customer "Acme Corp", added at the pinned time."""
+    from tempcheck.store.customers import add_customer
+
+    return add_customer(conn, "Acme Corp").id

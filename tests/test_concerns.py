@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from click.testing import CliRunner
 
 from tempcheck.cli import main
@@ -23,17 +22,6 @@ from tempcheck.store.concerns import (
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TABLES = ("concerns", "concern_events", "customers")
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
-    return customers.add_customer(conn, "Acme Corp").id
 
 
 def counts(db_path: Path) -> dict[str, int]:

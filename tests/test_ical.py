@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-import time_machine
 from icalendar import Calendar
 
 from tempcheck.ical import calendar_bytes
@@ -16,17 +13,6 @@ from tempcheck.store.promises import add_promise, settle_promise
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
-    return customers.add_customer(conn, "Acme Corp").id
 
 
 def events(data: bytes) -> dict[str, dict[str, object]]:

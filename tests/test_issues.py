@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from click.testing import CliRunner
 
 from tempcheck.cli import main
@@ -18,17 +17,6 @@ from tempcheck.store.issues import close_issue, get_issue, list_issues, open_iss
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, midday
 TODAY = date(2026, 11, 24)
 TABLES = ("issues", "issue_closures", "checkins", "followups", "customers")
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
-    return customers.add_customer(conn, "Acme Corp").id
 
 
 def counts(db_path: Path) -> dict[str, int]:

@@ -8,12 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from click.testing import CliRunner
 
 from tempcheck.cli import main
 from tempcheck.relationship_models import PromiseRecord
-from tempcheck.store import StoreError, customers
+from tempcheck.store import StoreError
 from tempcheck.store.promises import (
     add_promise,
     get_promise,
@@ -25,17 +24,6 @@ from tempcheck.store.promises import (
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
 TODAY = date(2026, 11, 24)
 TABLES = ("promises", "promise_settlements", "customers")
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
-    return customers.add_customer(conn, "Acme Corp").id
 
 
 def counts(db_path: Path) -> dict[str, int]:

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import time_machine
 from click.testing import CliRunner
 
 from tempcheck import demo
@@ -29,12 +28,6 @@ SECTIONS = (
     "Trust bank",
     "Timeline (newest first)",
 )
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import UTC, date, datetime, timedelta
-
-import pytest
-import time_machine
 
 from tempcheck import demo
 from tempcheck.store import checkins, customers
@@ -19,17 +15,6 @@ from tempcheck.store.timeline import timeline
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
-    return customers.add_customer(conn, "Acme Corp").id
 
 
 def test_empty(conn, acme):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 
 from tempcheck import trust
 from tempcheck.store import checkins, customers, settings
@@ -16,17 +14,6 @@ from tempcheck.store.trustbank import trust_balance, trust_entries
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
-
-
-@pytest.fixture
-def clock_at_noon():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
-    return customers.add_customer(conn, "Acme Corp").id
 
 
 def kinds(conn, customer_id, **kwargs) -> list[tuple[date, str, int, str]]:
