@@ -10,7 +10,7 @@ from typing import Any
 
 from tempcheck import clock
 from tempcheck.screens.form_dialog import FormDialog, FormField
-from tempcheck.text import printable
+from tempcheck.text import clip, printable
 
 
 def _since(text: str) -> date:
@@ -73,7 +73,7 @@ def export_dialog(
     from tempcheck.export import KINDS, check_options, default_filename
 
     folder = folder or Path.cwd()
-    kinds = [(f"{kind.name}: {kind.description}", name) for name, kind in KINDS.items()]
+    kinds = [(clip(f"{name}: {kind.description}", 70), name) for name, kind in KINDS.items()]
     scopes = [("all customers", "all")]
     if customer_id is not None and customer_name is not None:
         scopes.append((f"only {printable(customer_name, single_line=True)}", "one"))

@@ -77,7 +77,8 @@ class FormDialog(ModalScreen[Any]):
                         id=spec.key,
                         classes="short" if spec.short else "",
                     )
-                label = spec.label + ("" if spec.required else " (optional)")
+                optional = not spec.required and spec.choices is None
+                label = spec.label + (" (optional)" if optional else "")
                 hint = "" if spec.hint is not None else None
                 yield Field(label, control, hint=hint, id=f"{spec.key}-field")
             yield Static("", id="form-error", markup=False)
