@@ -78,7 +78,7 @@ class TempcheckApp(App[None]):
                 continue
             seen.add(binding.action)
             yield SystemCommand(
-                binding.description,
+                binding.tooltip or binding.description,
                 f"key: {self.get_key_display(binding)}",
                 partial(active.node.run_action, binding.action),
             )

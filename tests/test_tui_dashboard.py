@@ -98,7 +98,7 @@ async def test_palette_offers_the_screen_bindings(sample_db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("Log check-in", "Filter", "Add customer", "Export", "Help"):
+        for title in ("Log a check-in", "Filter", "Add a customer", "Export", "Help"):
             assert title in titles
 
 

@@ -35,20 +35,89 @@ class CustomerDetailScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="tempcheck.back"),
-        Binding("l", "log", "Log check-in", id="tempcheck.detail.log"),
-        Binding("i", "open_issue", "Open issue", id="tempcheck.detail.issue"),
-        Binding("c", "close_issue", "Close issue", id="tempcheck.detail.close"),
-        Binding("p", "promise", "Promise", id="tempcheck.detail.promise"),
-        Binding("k", "keep_promise", "Kept", id="tempcheck.detail.keep"),
-        Binding("b", "break_promise", "Broken", id="tempcheck.detail.break"),
-        Binding("d", "followup_done", "Follow-up done", id="tempcheck.detail.done"),
-        Binding("z", "snooze", "Snooze", id="tempcheck.detail.snooze"),
-        Binding("n", "add_concern", "Concern", id="tempcheck.detail.concern"),
-        Binding("f", "confirm_concern", "Confirmed", id="tempcheck.detail.confirm"),
-        Binding("x", "drop_concern", "Drop concern", show=False, id="tempcheck.detail.drop"),
-        Binding("E", "edit", "Edit", id="tempcheck.detail.edit"),
-        Binding("P", "pause", "Pause", show=False, id="tempcheck.detail.pause"),
-        Binding("X", "end", "End", show=False, id="tempcheck.detail.end"),
+        Binding("l", "log", "Log", tooltip="Log a check-in", id="tempcheck.detail.log"),
+        Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.detail.issue"),
+        Binding(
+            "c",
+            "close_issue",
+            "Close",
+            tooltip="Close the highlighted issue",
+            id="tempcheck.detail.close",
+        ),
+        Binding("p", "promise", "Promise", tooltip="Make a promise", id="tempcheck.detail.promise"),
+        Binding(
+            "k",
+            "keep_promise",
+            "Kept",
+            tooltip="Mark the highlighted promise kept",
+            id="tempcheck.detail.keep",
+        ),
+        Binding(
+            "b",
+            "break_promise",
+            "Broken",
+            tooltip="Mark the highlighted promise broken",
+            id="tempcheck.detail.break",
+        ),
+        Binding(
+            "d",
+            "followup_done",
+            "Done",
+            tooltip="Mark the highlighted follow-up done",
+            id="tempcheck.detail.done",
+        ),
+        Binding(
+            "z",
+            "snooze",
+            "Snooze",
+            tooltip="Snooze the highlighted follow-up",
+            id="tempcheck.detail.snooze",
+        ),
+        Binding(
+            "n",
+            "add_concern",
+            "Concern",
+            tooltip="Add a concern or priority",
+            id="tempcheck.detail.concern",
+        ),
+        Binding(
+            "f",
+            "confirm_concern",
+            "Confirmed",
+            tooltip="The highlighted concern is confirmed with the customer",
+            id="tempcheck.detail.confirm",
+        ),
+        Binding(
+            "x",
+            "drop_concern",
+            "Drop concern",
+            tooltip="Drop the highlighted concern",
+            show=False,
+            id="tempcheck.detail.drop",
+        ),
+        Binding(
+            "E",
+            "edit",
+            "Edit",
+            tooltip="Edit name, cadence, engagement, contact",
+            id="tempcheck.detail.edit",
+        ),
+        Binding(
+            "P",
+            "pause",
+            "Pause",
+            tooltip="Pause this customer",
+            show=False,
+            id="tempcheck.detail.pause",
+        ),
+        Binding(
+            "X",
+            "end",
+            "End",
+            tooltip="End the relationship with a closing note",
+            show=False,
+            id="tempcheck.detail.end",
+        ),
         Binding("R", "reactivate", "Reactivate", show=False, id="tempcheck.detail.reactivate"),
         Binding("m", "more", "More history", show=False, id="tempcheck.detail.more"),
     ]
@@ -92,7 +161,7 @@ class CustomerDetailScreen(Screen[None]):
                 )
                 table.add_columns(*columns)
                 yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

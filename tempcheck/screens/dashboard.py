@@ -26,9 +26,9 @@ class DashboardScreen(Screen[None]):
     """The home screen: filterable, sortable table of customers coloured by staleness."""
 
     BINDINGS = [
-        Binding("l", "log", "Log check-in", id="tempcheck.log"),
+        Binding("l", "log", "Log", tooltip="Log a check-in", id="tempcheck.log"),
         Binding("slash", "filter", "Filter", id="tempcheck.filter"),
-        Binding("a", "add_customer", "Add customer", id="tempcheck.add"),
+        Binding("a", "add_customer", "Add", tooltip="Add a customer", id="tempcheck.add"),
         Binding("i", "open_issue", "Issue", id="tempcheck.issue"),
         Binding("p", "promise", "Promise", id="tempcheck.promise"),
         Binding("e", "export", "Export", id="tempcheck.export"),
@@ -53,7 +53,7 @@ class DashboardScreen(Screen[None]):
         yield Static("", id="summary", markup=False)
         yield TodayPanel(id="today")
         yield CustomerTable(id="customers")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False

@@ -34,7 +34,10 @@ class HelpScreen(ModalScreen[None]):
     def entries(self) -> list[tuple[str, str]]:
         """(key, what it does) for every described binding, in binding order."""
         return [
-            (self.app.get_key_display(active.binding), active.binding.description)
+            (
+                self.app.get_key_display(active.binding),
+                active.binding.tooltip or active.binding.description,
+            )
             for active in self.underneath.active_bindings.values()
             if active.binding.description
         ]

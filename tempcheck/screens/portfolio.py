@@ -69,7 +69,7 @@ class PortfolioScreen(Screen[None]):
             with Horizontal(id="portfolio-bottom"):
                 yield Static(id="most-contacted")
                 yield Static(id="least-contacted")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio, last 90 days"
