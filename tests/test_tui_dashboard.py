@@ -78,9 +78,9 @@ async def test_help_lists_every_dashboard_binding(sample_db):
         keys = {key for key, _description in app.screen.entries}
         assert {"l", "/", "a", "e", "?", "q"} <= keys
         for description in (
-            "Log check-in",
+            "Log a check-in",
             "Filter",
-            "Add customer",
+            "Add a customer",
             "Issue",
             "Promise",
             "Export",
