@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from textual import events
 from textual.widgets import Checkbox, Input
 
 from tempcheck import clock
@@ -232,3 +233,21 @@ async def test_check_ins_from_another_process_appear_within_two_seconds(three_cu
                 break
         assert acme.last_temperature == 5
         assert time.monotonic() - started < 2.0
+
+
+async def test_keys_typed_in_one_burst_after_the_digit_go_to_the_note(three_customers, conn):
+    """A paste or a browser session delivers the digit and the note before focus moves."""
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        form = app.screen
+        temp = form.query_one("#temp", Input)
+        for character in "4fast typist":
+            await temp._on_key(events.Key(character, character))  # no pause in between
+        assert temp.value == "4"
+        assert form.query_one("#note", Input).value == "fast typist"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    assert checkins(conn, "Initech")[-1][:2] == (4, "fast typist")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,6 +29,30 @@ class SavedCheckIn:
 
     checkin: CheckIn
     issue_id: int | None = None
+
+
+class TemperatureInput(Input):
+    """The temperature field: once it holds a digit 1-5, what is typed next is the note.
+
+    Focus moves to the note after the digit, but keys typed in the same burst (fast
+    typists, pasted text, a browser session) arrive before that; they are handed to
+    the note here, in order, so nothing lands in the wrong field.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if (
+            event.is_printable
+            and self.selection.is_empty
+            and self.value in ("1", "2", "3", "4", "5")
+            and self.cursor_position == len(self.value)
+        ):
+            event.stop()
+            event.prevent_default()
+            note = self.screen.query_one("#note", Input)
+            note.insert_text_at_cursor(event.character or "")
+            note.focus()
+            return
+        await super()._on_key(event)
 
 
 class CheckInForm(ModalScreen[SavedCheckIn | None]):
@@ -60,7 +84,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             )
             yield Field(
                 "Temperature (1-5)",
-                Input(id="temp", max_length=12, placeholder="1-5", classes="short"),
+                TemperatureInput(id="temp", max_length=12, placeholder="1-5", classes="short"),
                 hint="1 frustrated · 2 uneasy · 3 neutral · 4 content · 5 delighted",
                 id="temp-field",
             )
