@@ -262,6 +262,11 @@ class CustomerDetailScreen(Screen[None]):
         )
         self.query_one("#trust-title", Label).update(
             f"Trust bank: balance {balance:+d} from {len(entries)} entries"
+            + (
+                " (the newest 500 shown; tempcheck show lists them all)"
+                if len(entries) > 500
+                else ""
+            )
         )
         self._load_timeline(reset=True)
         self._draw_charts()

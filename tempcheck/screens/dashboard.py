@@ -72,6 +72,7 @@ class DashboardScreen(Screen[None]):
 
         conn = self.app.conn
         self.all_rows = dashboard_rows(conn, with_trust=False)
+        self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
         if self.query_one(TodayPanel).display:
@@ -128,7 +129,7 @@ class DashboardScreen(Screen[None]):
         needle = key(self.query_one("#filter", Input).value)
         rows = self.all_rows
         if needle:
-            rows = [row for row in rows if needle in key(row.name)]
+            rows = [row for row, name in zip(rows, self._name_keys, strict=True) if needle in name]
         self.table.set_rows(rows, keep=keep)
         self._update_summary(rows)
 
