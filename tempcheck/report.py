@@ -16,7 +16,7 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from tempcheck import __version__, charts, clock, temperature
 from tempcheck.models import Customer
@@ -715,8 +715,3 @@ def brief_markdown(items: Sequence[BriefItem], now: datetime) -> str:
             )
         out.append("")
     return "\n".join(out)
-
-
-def default_since(now: datetime | None = None) -> date:
-    """Ninety days back: a quarter, the usual review period."""
-    return clock.local(now or clock.now()).date() - timedelta(days=90)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -97,7 +96,3 @@ def command(name: str | None = None, **kwargs: Any) -> Callable[[F], click.Comma
 
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

@@ -116,17 +116,5 @@ def undo_checkin(conn: sqlite3.Connection, checkin_id: int) -> None:
         conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
 
 
-def for_customer(
-    conn: sqlite3.Connection, customer_id: int, *, limit: int | None = None
-) -> list[CheckIn]:
-    """The customer's check-ins, newest first."""
-    sql = f"SELECT {_COLUMNS} FROM checkins WHERE customer_id = ? ORDER BY at DESC, id DESC"
-    params: tuple = (customer_id,)
-    if limit is not None:
-        sql += " LIMIT ?"
-        params += (limit,)
-    return [_row(row) for row in conn.execute(sql, params)]
-
-
 def count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM checkins").fetchone()[0]
