@@ -21,6 +21,7 @@ SHOTS: dict[str, Sequence[str]] = {
     "checkin-form": ["down", "l", "4", *"replacement order was fine"],
     "low-temperature-prompt": ["l", "2", *"report late again", "tab", *"nobody warned them"],
     "customer-detail": ["slash", *"acme", "enter"],
+    "portfolio": ["v"],
     "help": ["question_mark"],
 }
 
@@ -32,8 +33,10 @@ async def shoot(db_path: Path, name: str, keys: Sequence[str]) -> Path:
 
     app = TempcheckApp(db_path)
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()  # the Today panel
         await pilot.pause()
         await pilot.press(*keys)
+        await app.workers.wait_for_complete()  # the portfolio's figures
         await pilot.pause(0.3)
         for widget in app.screen.query(Input):
             widget.cursor_blink = False

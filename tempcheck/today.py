@@ -216,10 +216,11 @@ def assemble(
     ):
         confirmed = last_confirmed.get(row.customer_id)
         if confirmed is None:
-            detail = "priorities never confirmed with the customer"
+            detail = "priorities may have shifted: never confirmed with the customer"
         else:
             detail = (
-                f"priorities last confirmed {short_date(clock.local(confirmed).date(), today)}"
+                "priorities may have shifted: last confirmed "
+                f"{short_date(clock.local(confirmed).date(), today)}"
                 f" ({clock.ago(confirmed, now)})"
             )
         item(row.customer_id, RECALIBRATE, detail)

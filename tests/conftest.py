@@ -128,3 +128,49 @@ def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
     from tempcheck.store.customers import add_customer
 
     return add_customer(conn, "Acme Corp").id
+
+
+# --- a real headless browser, for the serve test and the review report ----------------------
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium waits on the network at start on a closed network.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_missing(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, whose .ci/run installs the browser."""
+    import os
+
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium driven by Playwright (never Playwright's own download)."""
+    import os
+    import shutil
+
+    try:
+        from playwright import sync_api
+    except ImportError:
+        browser_missing("playwright is not installed (pip install -e '.[test]')")
+    candidates = (os.environ.get("TEMPCHECK_CHROMIUM"), "chromium", "chromium-browser")
+    executable = next((shutil.which(c) for c in candidates if c and shutil.which(c)), None)
+    if executable is None:
+        browser_missing("no Chromium binary (apt-get install chromium, or set TEMPCHECK_CHROMIUM)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

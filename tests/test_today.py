@@ -144,7 +144,7 @@ def test_each_line_carries_the_last_note_and_when(conn, world):
     assert unhappy.detail == "last temperature 2 uneasy; fell short: Report late"
     assert unhappy.last_note == HOSTILE
     recalibrate = by_reason[RECALIBRATE]
-    assert recalibrate.detail == "priorities last confirmed 16 Aug (3 months ago)"
+    assert recalibrate.detail == "priorities may have shifted: last confirmed 16 Aug (3 months ago)"
 
 
 def test_gone_cold_mentions_a_low_temperature_and_is_not_repeated_as_unhappy(conn, world):

@@ -18,6 +18,7 @@ from tempcheck.store.issues import open_issue
 from tempcheck.store.promises import add_promise
 from tempcheck.text import printable
 from tempcheck.widgets.customer_table import CustomerTable
+from tempcheck.widgets.today_panel import TodayPanel
 
 SIZE = (160, 50)
 HOSTILE = [
@@ -122,3 +123,24 @@ async def test_long_note_keeps_the_layout(hostile_db):
         assert "Long Note Ltd" in text
         assert "long note long note" in text
         assert app.screen.query_one("#timeline").row_count >= 1
+
+
+async def test_today_panel_and_portfolio_show_hostile_text_verbatim(hostile_db):
+    app = TempcheckApp(hostile_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.screen.query_one(TodayPanel)
+        cells = [str(cell) for i in range(panel.row_count) for cell in panel.get_row_at(i)]
+        for name in HOSTILE:  # each has an issue due tomorrow: a "call first" line
+            assert printable(name, single_line=True) in cells, name
+        assert not any("\x1b" in cell or "\x07" in cell for cell in cells)
+        app.screen.query_one(CustomerTable).focus()
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        shown = [name for name in HOSTILE if printable(name, single_line=True) in text]
+        assert shown  # the most and least contacted lists name some of them
+        assert "\x1b" not in text and "\x07" not in text
+        assert app.is_running
