@@ -77,14 +77,16 @@ async def test_help_lists_every_dashboard_binding(sample_db):
         descriptions = {description for _key, description in app.screen.entries}
         keys = {key for key, _description in app.screen.entries}
         assert {"l", "/", "a", "e", "?", "q"} <= keys
+        firsts = [key for key, _description in app.screen.entries[:12]]
+        assert "l" in firsts and "↑" not in firsts  # tempcheck's own keys come first
         for description in (
             "Log a check-in",
             "Filter",
             "Add a customer",
-            "Issue",
-            "Promise",
-            "Export",
-            "Sort",
+            "Open an issue",
+            "Record a promise",
+            "Export CSV or iCalendar",
+            "Sort by the next column",
             "Quit",
         ):
             assert description in descriptions
@@ -98,7 +100,13 @@ async def test_palette_offers_the_screen_bindings(sample_db):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("Log a check-in", "Filter", "Add a customer", "Export", "Help"):
+        for title in (
+            "Log a check-in",
+            "Filter",
+            "Add a customer",
+            "Export CSV or iCalendar",
+            "Help",
+        ):
             assert title in titles
 
 

@@ -29,15 +29,25 @@ class DashboardScreen(Screen[None]):
         Binding("l", "log", "Log", tooltip="Log a check-in", id="tempcheck.log"),
         Binding("slash", "filter", "Filter", id="tempcheck.filter"),
         Binding("a", "add_customer", "Add", tooltip="Add a customer", id="tempcheck.add"),
-        Binding("i", "open_issue", "Issue", id="tempcheck.issue"),
-        Binding("p", "promise", "Promise", id="tempcheck.promise"),
-        Binding("e", "export", "Export", id="tempcheck.export"),
-        Binding("t", "toggle_today", "Today", id="tempcheck.today"),
-        Binding("z", "snooze", "Snooze", id="tempcheck.snooze"),
-        Binding("v", "portfolio", "Portfolio", id="tempcheck.portfolio"),
-        Binding("s", "sort", "Sort", id="tempcheck.sort"),
-        Binding("r", "reverse", "Reverse", show=False, id="tempcheck.reverse"),
-        Binding("u", "undo", "Undo", id="tempcheck.undo"),
+        Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.issue"),
+        Binding("p", "promise", "Promise", tooltip="Record a promise", id="tempcheck.promise"),
+        Binding("e", "export", "Export", tooltip="Export CSV or iCalendar", id="tempcheck.export"),
+        Binding(
+            "t",
+            "toggle_today",
+            "Today",
+            tooltip="Show or hide the morning brief",
+            id="tempcheck.today",
+        ),
+        Binding(
+            "z", "snooze", "Snooze", tooltip="Snooze a customer's reminders", id="tempcheck.snooze"
+        ),
+        Binding(
+            "v", "portfolio", "Portfolio", tooltip="The whole portfolio", id="tempcheck.portfolio"
+        ),
+        Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
+        Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
+        Binding("u", "undo", "Undo", tooltip="Undo the check-in just logged", id="tempcheck.undo"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 

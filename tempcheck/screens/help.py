@@ -32,15 +32,19 @@ class HelpScreen(ModalScreen[None]):
 
     @property
     def entries(self) -> list[tuple[str, str]]:
-        """(key, what it does) for every described binding, in binding order."""
-        return [
+        """(key, what it does) for every described binding: tempcheck's own first, then
+        moving around (cursor keys, focus, copy)."""
+        found = [
             (
                 self.app.get_key_display(active.binding),
                 active.binding.tooltip or active.binding.description,
+                not (active.binding.id or "").startswith("tempcheck."),
             )
             for active in self.underneath.active_bindings.values()
             if active.binding.description
         ]
+        found.sort(key=lambda entry: entry[2])  # stable: keeps the order within each group
+        return [(key, what) for key, what, _ in found]
 
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", expand=True, show_edge=False)
