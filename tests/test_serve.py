@@ -41,7 +41,7 @@ def missing(reason: str) -> None:
 
 
 try:
-    from tempcheck import serving
+    from tempcheck.tui import browser as serving
 except ImportError:  # pragma: no cover - textual-serve is a runtime dependency
     missing("textual-serve is not installed (pip install -e '.[test]')")
 

@@ -86,7 +86,7 @@ def _serve(
         open_db(path).close()  # a bad file fails here, in one line, before anything listens
 
     try:
-        from tempcheck import serving
+        from tempcheck.tui import browser as serving
     except ImportError as exc:
         raise Failure(
             f"serve needs the textual-serve package ({exc}); pip install textual-serve"

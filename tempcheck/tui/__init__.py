@@ -1,0 +1,1 @@
+"""The terminal UI delivered beyond the terminal: served to a web browser."""
