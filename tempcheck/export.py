@@ -202,22 +202,29 @@ def write_export(
     since: date | None = None,
     until: date | None = None,
     customer_id: int | None = None,
+    matching: str | None = None,
     excel: bool = False,
 ) -> int:
     """Write one export to a text stream (opened with ``newline=""``); returns rows written.
 
     ``since``/``until`` are inclusive local dates and apply to the dated kinds
-    only; ``customer_id`` narrows any kind to one customer. For ``ics`` the
-    count is the number of calendar events.
+    only; ``customer_id`` narrows any kind to one customer, ``matching`` to the
+    customers whose name contains it (as the dashboard's filter does). For
+    ``ics`` the count is the number of calendar events.
     """
+    from tempcheck.matching import key
+
     spec = _kind(kind)
     check_options(kind, since=since, until=until, excel=excel)
+    name_part = key(matching) if matching and matching.strip() else None
+    if name_part and spec.name == "ics":
+        raise StoreError("the calendar export is for all customers or one (--customer)")
     with _snapshot(conn):
         if spec.name == "ics":
             return _write_ics(conn, stream, customer_id)
         if spec.name == "dashboard":
-            return _write_dashboard(conn, stream, customer_id, excel)
-        return _write_table(conn, kind, stream, since, until, customer_id, excel)
+            return _write_dashboard(conn, stream, customer_id, excel, name_part)
+        return _write_table(conn, kind, stream, since, until, customer_id, excel, name_part)
 
 
 def check_options(
@@ -246,6 +253,7 @@ def export_to_path(
     since: date | None = None,
     until: date | None = None,
     customer_id: int | None = None,
+    matching: str | None = None,
     excel: bool = False,
 ) -> int:
     """Write one export to a new file readable by its owner only; returns rows written.
@@ -260,7 +268,14 @@ def export_to_path(
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         try:
             written = write_export(
-                conn, kind, stream, since=since, until=until, customer_id=customer_id, excel=excel
+                conn,
+                kind,
+                stream,
+                since=since,
+                until=until,
+                customer_id=customer_id,
+                matching=matching,
+                excel=excel,
             )
             stream.flush()
         finally:
@@ -318,6 +333,7 @@ class _Filter:
     since: date | None
     until: date | None
     customer_id: int | None
+    name_part: str | None  # matching.key() of a name fragment, as the dashboard filters
     lo: str | None  # stored UTC text: local midnight starting ``since``
     hi: str | None  # stored UTC text: local midnight after ``until``
     where: list[str] = field(default_factory=list)
@@ -326,6 +342,17 @@ class _Filter:
     def add(self, clause: str, **params: object) -> None:
         self.where.append(clause)
         self.params.update(params)
+
+    def for_customers(self, column: str) -> None:
+        """Narrow ``column`` (a customer id) to the one customer or the matching names."""
+        # ``column`` is one of the builders' constants, never user input.
+        if self.customer_id is not None:
+            self.add(f"{column} = :customer_id", customer_id=self.customer_id)
+        if self.name_part:
+            self.add(
+                f"{column} IN (SELECT id FROM customers WHERE instr(name_key, :name_part) > 0)",
+                name_part=self.name_part,
+            )
 
     @property
     def sql(self) -> str:
@@ -392,12 +419,13 @@ def _select(
     since: date | None,
     until: date | None,
     customer_id: int | None,
+    name_part: str | None = None,
 ) -> tuple[_Select, dict[str, object]]:
     if kind not in HEADERS:
         raise StoreError(f"{kind} is not a CSV table export")
     lo = _day_start(since) if since else None
     hi = _day_start(until + timedelta(days=1)) if until else None
-    narrow = _Filter(since, until, customer_id, lo, hi)
+    narrow = _Filter(since, until, customer_id, name_part, lo, hi)
     zone = _zone_for(conn, kind, lo, hi, customer_id)
     return _QUERIES[kind](zone, narrow), narrow.params
 
@@ -410,15 +438,15 @@ def _write_table(
     until: date | None,
     customer_id: int | None,
     excel: bool,
+    name_part: str | None = None,
 ) -> int:
-    select, params = _select(conn, kind, since, until, customer_id)
+    select, params = _select(conn, kind, since, until, customer_id, name_part)
     cursor = conn.execute(select.as_lines(), {**params, "eol": line_end(excel)})
     return write_lines(stream, HEADERS[kind], cursor, excel=excel)
 
 
 def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
-    if narrow.customer_id is not None:
-        narrow.add("k.customer_id = :customer_id", customer_id=narrow.customer_id)
+    narrow.for_customers("k.customer_id")
     if narrow.lo is not None:
         narrow.add("k.at >= :lo", lo=narrow.lo)
     if narrow.hi is not None:
@@ -442,8 +470,7 @@ def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
 
 
 def _customers(zone: LocalZone, narrow: _Filter) -> _Select:
-    if narrow.customer_id is not None:
-        narrow.add("c.id = :customer_id", customer_id=narrow.customer_id)
+    narrow.for_customers("c.id")
     last = "(CASE WHEN s.recent <> '' THEN CAST(substr(s.recent, 1, 1) AS INTEGER) END)"
     return _Select(
         (
@@ -467,8 +494,7 @@ def _customers(zone: LocalZone, narrow: _Filter) -> _Select:
 
 def _issues(zone: LocalZone, narrow: _Filter) -> _Select:
     """Issues open at any moment of the range: opened before its end, not closed before it."""
-    if narrow.customer_id is not None:
-        narrow.add("i.customer_id = :customer_id", customer_id=narrow.customer_id)
+    narrow.for_customers("i.customer_id")
     if narrow.hi is not None:
         narrow.add("i.opened_at < :hi", hi=narrow.hi)
     if narrow.lo is not None:
@@ -494,8 +520,7 @@ def _issues(zone: LocalZone, narrow: _Filter) -> _Select:
 
 def _promises(zone: LocalZone, narrow: _Filter) -> _Select:
     """Promises open at any moment of the range: made before its end, not settled before it."""
-    if narrow.customer_id is not None:
-        narrow.add("p.customer_id = :customer_id", customer_id=narrow.customer_id)
+    narrow.for_customers("p.customer_id")
     if narrow.hi is not None:
         narrow.add("p.made_at < :hi", hi=narrow.hi)
     if narrow.lo is not None:
@@ -526,8 +551,7 @@ _EFFECTIVE_DUE = (
 
 def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
     """Follow-ups whose (snoozed) due date falls in the range."""
-    if narrow.customer_id is not None:
-        narrow.add("f.customer_id = :customer_id", customer_id=narrow.customer_id)
+    narrow.for_customers("f.customer_id")
     if narrow.since is not None:
         narrow.add("f.effective_due >= :since_day", since_day=narrow.since.isoformat())
     if narrow.until is not None:
@@ -707,7 +731,11 @@ def dashboard_header() -> list[str]:
 
 
 def _write_dashboard(
-    conn: sqlite3.Connection, stream: IO[str], customer_id: int | None, excel: bool
+    conn: sqlite3.Connection,
+    stream: IO[str],
+    customer_id: int | None,
+    excel: bool,
+    name_part: str | None = None,
 ) -> int:
     from tempcheck import temperature
     from tempcheck.dashboard import as_record
@@ -715,6 +743,10 @@ def _write_dashboard(
 
     # One customer asked for by name is shown even when paused or ended.
     rows = dashboard_rows(conn, include_inactive=customer_id is not None, customer_id=customer_id)
+    if name_part:
+        from tempcheck.matching import key
+
+        rows = [row for row in rows if name_part in key(row.name)]
     uids = dict(conn.execute("SELECT id, uid FROM customers"))
     records = [
         {

@@ -399,3 +399,21 @@ def test_stdout_on_a_terminal_shows_no_escape_sequences(conn: sqlite3.Connection
         os.close(follower)
     assert b"\x1b" not in shown and b"\x07" not in shown
     assert "Evil\ufffd[2J\ufffd]0;pwned\ufffd Corp".encode() in shown
+
+
+def test_matching_narrows_every_table_kind_to_the_customers_whose_name_contains_it(conn):
+    import io
+
+    from tempcheck import demo
+    from tempcheck.export import write_export
+
+    demo.write_sample(conn)
+    wanted = {
+        name for (name,) in conn.execute("SELECT name FROM customers") if "co" in name.casefold()
+    }
+    for kind, column in (("checkins", "customer"), ("customers", "name"), ("dashboard", "name")):
+        stream = io.StringIO()
+        write_export(conn, kind, stream, matching="CO")
+        stream.seek(0)
+        got = {row[column] for row in csv.DictReader(stream)}
+        assert got and got <= wanted, kind

@@ -100,3 +100,25 @@ async def test_a_date_range_on_the_dashboard_export_is_refused_inline(sample_db,
         assert app.screen is dialog
         assert "no date range" in str(dialog.query_one("#form-error").render())
     assert not list(tmp_path.glob("*.csv"))
+
+
+async def test_export_the_customers_matching_the_filter(sample_db, tmp_path):
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("slash", *"co", "enter")  # opens the first match's detail
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "co"
+        dialog = await open_export(pilot)
+        dialog.query_one("#kind", Select).value = "customers"
+        dialog.query_one("#scope", Select).value = "matching"
+        dialog.query_one("#path", Input).value = "co.csv"
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    names = {row["name"] for row in csv.DictReader((tmp_path / "co.csv").open(encoding="utf-8"))}
+    expected = {name for name, *_ in demo.SAMPLE_CUSTOMERS if "co" in name.casefold()}
+    assert names == expected
+    assert len(expected) >= 2

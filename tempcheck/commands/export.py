@@ -21,6 +21,7 @@ from tempcheck.export import KINDS  # light: the domain module imports nothing h
 @click.option("--since", "since_text", help="From this date on: 2026-09-01, 3m, last month.")
 @click.option("--until", "until_text", help="Up to and including this date: 2026-11-30, today.")
 @click.option("--customer", help="Only this customer.")
+@click.option("--matching", help="Only customers whose name contains this (as the / filter).")
 @click.option(
     "-o",
     "--output",
@@ -37,6 +38,7 @@ def export(
     since_text: str | None,
     until_text: str | None,
     customer: str | None,
+    matching: str | None,
     output: str | None,
     excel: bool,
     force: bool,
@@ -66,7 +68,13 @@ def export(
             from tempcheck.store.customers import resolve
 
             customer_id = resolve(conn, customer).id
-        options = {"since": since, "until": until, "customer_id": customer_id, "excel": excel}
+        options = {
+            "since": since,
+            "until": until,
+            "customer_id": customer_id,
+            "matching": matching,
+            "excel": excel,
+        }
         if output and output != "-":
             from pathlib import Path
 

@@ -356,6 +356,7 @@ class DashboardScreen(Screen[None]):
                 self.app.conn,
                 customer_id=row.customer_id if row else None,
                 customer_name=row.name if row else None,
+                name_filter=self.query_one("#filter", Input).value,
             ),
             chosen,
         )

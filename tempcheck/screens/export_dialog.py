@@ -39,6 +39,7 @@ class ExportJob:
     until: date | None
     customer_id: int | None
     excel: bool
+    matching: str | None = None
 
     def run(self, db_path: Path) -> str:
         """Write the file on a connection of its own; returns e.g. ``263 check-ins``."""
@@ -55,6 +56,7 @@ class ExportJob:
                 since=self.since,
                 until=self.until,
                 customer_id=self.customer_id,
+                matching=self.matching,
                 excel=self.excel,
             )
         finally:
@@ -67,6 +69,7 @@ def export_dialog(
     *,
     customer_id: int | None = None,
     customer_name: str | None = None,
+    name_filter: str = "",
     folder: Path | None = None,
 ) -> FormDialog:
     """A dialog that checks the choices and returns an :class:`ExportJob` to run."""
@@ -75,6 +78,9 @@ def export_dialog(
     folder = folder or Path.cwd()
     kinds = [(clip(f"{name}: {kind.description}", 70), name) for name, kind in KINDS.items()]
     scopes = [("all customers", "all")]
+    if name_filter.strip():
+        shown = clip(printable(name_filter.strip(), single_line=True), 30)
+        scopes.append((f"customers matching the filter {shown!r}", "matching"))
     if customer_id is not None and customer_name is not None:
         scopes.append((f"only {printable(customer_name, single_line=True)}", "one"))
 
@@ -92,6 +98,7 @@ def export_dialog(
             since=since,
             until=until,
             customer_id=customer_id if values["scope"] == "one" else None,
+            matching=name_filter if values["scope"] == "matching" else None,
             excel=values["excel"] == "yes" and kind.suffix == ".csv",
         )
         check_options(kind.name, since=since, until=until)
