@@ -119,4 +119,10 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
             open_db(path).close()  # fail here, before the screen switches, on a bad file
     from tempcheck.app import run
 
-    run(path)
+    try:
+        run(path)
+    finally:
+        if demo_mode:  # the demo is made afresh each time; leave nothing behind
+            import shutil
+
+            shutil.rmtree(path.parent, ignore_errors=True)

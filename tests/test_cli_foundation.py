@@ -231,7 +231,23 @@ def test_demo_flag_never_touches_the_users_database(
     import tempcheck.app
 
     opened: list[Path] = []
-    monkeypatch.setattr(tempcheck.app, "run", lambda path: opened.append(Path(path)))
+    seen: list[tuple[int, int, int]] = []
+
+    def fake_run(path) -> None:  # what the dashboard would open, looked at while it is open
+        path = Path(path)
+        opened.append(path)
+        connection = sqlite3.connect(path)
+        customers = connection.execute("SELECT count(*) FROM customers").fetchone()[0]
+        connection.close()
+        seen.append(
+            (
+                stat.S_IMODE(path.parent.stat().st_mode),
+                stat.S_IMODE(path.stat().st_mode),
+                customers,
+            )
+        )
+
+    monkeypatch.setattr(tempcheck.app, "run", fake_run)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     env_db = Path(os.environ["TEMPCHECK_DB"])
@@ -241,13 +257,10 @@ def test_demo_flag_never_touches_the_users_database(
         assert result.exit_code == 0, result.output
     assert not env_db.exists() and not user_db.exists()
     assert len(opened) == 2 and opened[0] != opened[1]
+    assert seen == [(0o700, 0o600, 25), (0o700, 0o600, 25)]
     for path in opened:
         assert path.is_relative_to(tmp_path / "tmp")
-        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        connection = sqlite3.connect(path)
-        assert connection.execute("SELECT count(*) FROM customers").fetchone()[0] == 25
-        connection.close()
+        assert not path.parent.exists()  # the demo leaves nothing behind
 
 
 def test_bare_tempcheck_opens_the_dashboard_on_the_chosen_database(
