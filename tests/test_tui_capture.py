@@ -251,3 +251,50 @@ async def test_keys_typed_in_one_burst_after_the_digit_go_to_the_note(three_cust
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
     assert checkins(conn, "Initech")[-1][:2] == (4, "fast typist")
+
+
+def key_event(character: str) -> events.Key:
+    """The event a terminal's key press gives (Textual names "/" slash, " " space)."""
+    return events.Key({"/": "slash", " ": "space"}.get(character, character), character)
+
+
+async def test_l_digit_and_note_in_one_burst_land_in_the_right_fields(three_customers, conn):
+    """Keys queued together (a paste, a browser session) before the form has mounted."""
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        for character in "l4quick note":
+            app.post_message(key_event(character))
+        await pilot.pause()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, CheckInForm)
+        assert form.query_one("#temp", Input).value == "4"
+        assert form.query_one("#note", Input).value == "quick note"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert checkins(conn, "Initech")[-1][:2] == (4, "quick note")
+
+
+async def test_slash_and_a_name_in_one_burst_filter(three_customers):
+    """Letters right after "/" filter; none of them triggers a dashboard key ("a", "e")."""
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        for character in "/acme":
+            app.post_message(key_event(character))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#filter", Input).value == "acme"
+        assert [r.name for r in app.screen.query_one(CustomerTable).rows] == ["Acme Corp"]
+
+
+async def test_slash_and_l_typed_inside_the_filter_are_just_text(three_customers, conn):
+    add_customer(conn, "Sl/ow Loris")
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"sl", "slash", "o")
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "sl/o"
+        assert [r.name for r in app.screen.query_one(CustomerTable).rows] == ["Sl/ow Loris"]

@@ -67,6 +67,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
     def __init__(self, customer: Customer) -> None:
         super().__init__()
         self.customer = customer
+        self._early_keys: list[events.Key] | None = []
 
     def compose(self) -> ComposeResult:
         from tempcheck.store import settings
@@ -131,9 +132,22 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 )
             yield Label("Enter saves · Tab next field · Esc cancels", classes="hint")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#short-box").display = False
-        self.query_one("#temp", Input).focus()
+        temp = self.query_one("#temp", TemperatureInput)
+        self.set_focus(temp)
+        # Keys typed before the form could take them ("l4" plus the note in one burst,
+        # a paste, a browser session) go where they would have gone: digit, then note.
+        early, self._early_keys = self._early_keys, None
+        for event in early or ():
+            await temp._on_key(event)
+
+    async def on_key(self, event: events.Key) -> None:
+        """Hold printable keys that arrive while no field has focus yet (see on_mount)."""
+        if self._early_keys is not None and self.focused is None and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            self._early_keys.append(event)
 
     def _open_issues(self) -> list[tuple[int, str]]:
         try:

@@ -26,8 +26,10 @@ class DashboardScreen(Screen[None]):
     """The home screen: filterable, sortable table of customers coloured by staleness."""
 
     BINDINGS = [
-        Binding("l", "log", "Log", tooltip="Log a check-in", id="tempcheck.log"),
-        Binding("slash", "filter", "Filter", id="tempcheck.filter"),
+        # Priority: they act the moment they arrive, so what is typed right behind them
+        # (a fast typist, a paste, a browser session) lands in the filter or the form.
+        Binding("l", "log", "Log", tooltip="Log a check-in", priority=True, id="tempcheck.log"),
+        Binding("slash", "filter", "Filter", priority=True, id="tempcheck.filter"),
         Binding("a", "add_customer", "Add", tooltip="Add a customer", id="tempcheck.add"),
         Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.issue"),
         Binding("p", "promise", "Promise", tooltip="Record a promise", id="tempcheck.promise"),
@@ -165,9 +167,21 @@ class DashboardScreen(Screen[None]):
     # --- filter ------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
+        if self._typed_into_input("/"):
+            return
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        # Focus at once (not on the next tick): the letters of a fast "/acme" arrive
+        # right behind the "/" and must reach the filter, not the dashboard's own keys.
+        self.set_focus(box)
+
+    def _typed_into_input(self, character: str) -> bool:
+        """Priority keys ("/", "l") act at once, even in a burst of typing; inside a text
+        field they are just the character typed."""
+        if isinstance(self.focused, Input):
+            self.focused.insert_text_at_cursor(character)
+            return True
+        return False
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -257,6 +271,8 @@ class DashboardScreen(Screen[None]):
         return get_customer(self.app.conn, row.customer_id)
 
     def action_log(self) -> None:
+        if self._typed_into_input("l"):
+            return
         if (customer := self._current_customer()) is not None:
             self._open_checkin(customer.id)
 
