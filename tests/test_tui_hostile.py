@@ -46,7 +46,7 @@ def hostile_db(db_path, conn):
     from datetime import date, timedelta
 
     for index, name in enumerate(HOSTILE):
-        customer = add_customer(conn, name)
+        customer = add_customer(conn, name, contact=f"c {name}"[:60], notes=f"n {name}")
         add_checkin(conn, customer.id, 1 + index % 5, note=f"note {name}", fell_short=name)
         open_issue(
             conn, customer.id, f"issue {name}", detail=name, due=date.today() + timedelta(days=1)
@@ -101,6 +101,8 @@ async def test_detail_and_forms_show_hostile_text_verbatim(hostile_db, name):
             f"promise {shown}",
             f"concern {shown}",
             f"note {shown}",
+            f"contact: {printable(f'c {name}'[:60], single_line=True)}",
+            f"Notes: n {shown}",
         ):
             assert expected in text, expected
         assert "\x1b" not in text
