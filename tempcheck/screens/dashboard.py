@@ -56,6 +56,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
+        self._name_keys: list[str] = []  # matching.key() of each name, for the filter
         self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
         self._undo_timer = None
 
