@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tempcheck.cli import main
 from tempcheck.store import StoreError, customers, settings
 from tempcheck.store.concerns import (
     add_concern,
@@ -21,16 +17,6 @@ from tempcheck.store.concerns import (
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TABLES = ("concerns", "concern_events", "customers")
-
-
-def counts(db_path: Path) -> dict[str, int]:
-    with sqlite3.connect(db_path) as raw:
-        return {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args])
 
 
 def test_add_assumed_then_confirm(conn, acme):
@@ -64,10 +50,10 @@ def test_default_rank_goes_last_among_live_ones(conn, acme):
         ("x", {"rank": 0}, "rank must be 1 or more"),
     ],
 )
-def test_add_rejects_bad_input(conn, acme, db_path, text, kwargs, message):
+def test_add_rejects_bad_input(conn, acme, db_path, text, kwargs, message, row_counts):
     with pytest.raises(StoreError, match=message):
         add_concern(conn, acme, text, **kwargs)
-    assert counts(db_path)["concerns"] == 0
+    assert row_counts(db_path)["concerns"] == 0
 
 
 def test_list_by_rank_and_dropped(conn, acme):
@@ -81,15 +67,15 @@ def test_list_by_rank_and_dropped(conn, acme):
     assert every[-1].dropped
 
 
-def test_drop_and_confirm_rules(conn, acme, db_path):
+def test_drop_and_confirm_rules(conn, acme, db_path, row_counts):
     concern = add_concern(conn, acme, "x")
     drop_concern(conn, concern.id)
-    before = counts(db_path)
+    before = row_counts(db_path)
     with pytest.raises(StoreError, match=f"concern {concern.id} is already dropped"):
         drop_concern(conn, concern.id)
     with pytest.raises(StoreError, match="was dropped"):
         confirm_concern(conn, concern.id)
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
 
 
 def test_reconfirming_is_a_newer_calibration(conn, acme, clock_at_noon):
@@ -153,35 +139,35 @@ def test_calibration_unknown_customer(conn):
 # --- the shell commands --------------------------------------------------------------
 
 
-def test_cli_add_confirm_drop_list(conn, acme, db_path, clock_at_noon):
-    result = run(db_path, "concern", "add", "acme", "Cut cloud spend", "--priority", "--rank", "1")
+def test_cli_add_confirm_drop_list(conn, acme, db_path, clock_at_noon, run_tc):
+    result = run_tc("concern", "add", "acme", "Cut cloud spend", "--priority", "--rank", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout == "Added priority 1 for Acme Corp (#1, assumed): Cut cloud spend\n"
-    result = run(db_path, "concern", "add", "acme", "Key engineer leaving", "--confirmed")
+    result = run_tc("concern", "add", "acme", "Key engineer leaving", "--confirmed")
     assert result.stdout == "Added concern 2 for Acme Corp (#2, confirmed): Key engineer leaving\n"
 
-    listed = run(db_path, "concern", "list", "acme").stdout.splitlines()
+    listed = run_tc("concern", "list", "acme").stdout.splitlines()
     assert listed[0].split() == ["ID", "Rank", "Kind", "Text", "State"]
     assert "assumed" in listed[1] and "confirmed Tue 24 Nov" in listed[2]
     assert len(listed) == 3
 
-    confirmed = run(db_path, "concern", "confirm", "1")
+    confirmed = run_tc("concern", "confirm", "1")
     assert confirmed.exit_code == 0
     assert confirmed.stdout == "Confirmed priority 1 today: Cut cloud spend\n"
-    dropped = run(db_path, "concern", "drop", "2")
+    dropped = run_tc("concern", "drop", "2")
     assert dropped.stdout == "Dropped concern 2: Key engineer leaving\n"
-    assert len(run(db_path, "concern", "list", "acme").stdout.splitlines()) == 2
-    assert "dropped" in run(db_path, "concern", "list", "acme", "--all").stdout
+    assert len(run_tc("concern", "list", "acme").stdout.splitlines()) == 2
+    assert "dropped" in run_tc("concern", "list", "acme", "--all").stdout
 
     clock_at_noon.shift(timedelta(days=91))
-    stale = run(db_path, "concern", "list", "acme").stdout
+    stale = run_tc("concern", "list", "acme").stdout
     assert (
         stale.splitlines()[-1] == "! priorities may have shifted (last confirmed Tue 24 Nov 2026)"
     )
 
 
-def test_cli_list_empty(conn, acme, db_path):
-    assert run(db_path, "concern", "list", "acme").stdout == (
+def test_cli_list_empty(conn, acme, db_path, run_tc):
+    assert run_tc("concern", "list", "acme").stdout == (
         "No concerns or priorities recorded for Acme Corp.\n"
     )
 
@@ -196,11 +182,11 @@ def test_cli_list_empty(conn, acme, db_path):
         (["concern", "list", "nobody"], 2, "no customer matches"),
     ],
 )
-def test_cli_errors_change_nothing(conn, acme, db_path, args, code, message):
+def test_cli_errors_change_nothing(conn, acme, db_path, args, code, message, row_counts, run_tc):
     add_concern(conn, acme, "existing")
-    before = counts(db_path)
-    result = run(db_path, *args)
+    before = row_counts(db_path)
+    result = run_tc(*args)
     assert result.exit_code == code, result.output
     assert message in result.stderr
     assert result.stderr.startswith("tempcheck: ") and result.stderr.count("\n") == 1
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before

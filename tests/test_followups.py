@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -22,16 +20,6 @@ from tempcheck.store.followups import (
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
 TODAY = date(2026, 11, 24)
-TABLES = ("followups", "followup_events", "customers")
-
-
-def counts(db_path: Path) -> dict[str, int]:
-    with sqlite3.connect(db_path) as raw:
-        return {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args])
 
 
 def test_add_followup(conn, acme):
@@ -46,12 +34,12 @@ def test_add_followup(conn, acme):
     assert made.checkin_id is None and made.issue_id is None
 
 
-def test_add_followup_rejects_the_past_and_unknown_customers(conn, acme, db_path):
+def test_add_followup_rejects_the_past_and_unknown_customers(conn, acme, db_path, row_counts):
     with pytest.raises(StoreError, match="in the past"):
         add_followup(conn, acme, TODAY - timedelta(1))
     with pytest.raises(StoreError, match="no customer with id 9"):
         add_followup(conn, 9, TODAY)
-    assert counts(db_path)["followups"] == 0
+    assert row_counts(db_path)["followups"] == 0
     assert add_followup(conn, acme, TODAY).due == TODAY
 
 
@@ -85,7 +73,7 @@ def test_due_within_days_boundaries(conn, acme, clock_at_noon):
     assert len(open_followups(conn, due_within_days=0, today=TODAY + timedelta(3))) == 4
 
 
-def test_snooze_moves_the_effective_due_date(conn, acme, db_path):
+def test_snooze_moves_the_effective_due_date(conn, acme, db_path, row_counts):
     made = add_followup(conn, acme, TODAY, "x")
     row_before = conn.execute("SELECT * FROM followups").fetchall()
     snoozed = snooze(conn, made.id, TODAY + timedelta(3))
@@ -96,7 +84,7 @@ def test_snooze_moves_the_effective_due_date(conn, acme, db_path):
     # The newest snooze wins, even to an earlier day.
     assert snooze(conn, made.id, TODAY + timedelta(1)).due == TODAY + timedelta(1)
     assert conn.execute("SELECT * FROM followups").fetchall() == row_before
-    assert counts(db_path)["followup_events"] == 2
+    assert row_counts(db_path)["followup_events"] == 2
 
 
 def test_snooze_order_follows_the_effective_date(conn, acme):
@@ -107,14 +95,14 @@ def test_snooze_order_follows_the_effective_date(conn, acme):
 
 
 @pytest.mark.parametrize("days", [0, -1])
-def test_snooze_must_be_after_today(conn, acme, db_path, days):
+def test_snooze_must_be_after_today(conn, acme, db_path, days, row_counts):
     made = add_followup(conn, acme, TODAY)
     with pytest.raises(StoreError, match="after today"):
         snooze(conn, made.id, TODAY + timedelta(days))
-    assert counts(db_path)["followup_events"] == 0
+    assert row_counts(db_path)["followup_events"] == 0
 
 
-def test_done_once(conn, acme, db_path):
+def test_done_once(conn, acme, db_path, row_counts):
     made = add_followup(conn, acme, TODAY)
     done = mark_done(conn, made.id)
     assert done.done and not done.overdue
@@ -123,7 +111,7 @@ def test_done_once(conn, acme, db_path):
         mark_done(conn, made.id)
     with pytest.raises(StoreError, match="already done"):
         snooze(conn, made.id, TODAY + timedelta(2))
-    assert counts(db_path)["followup_events"] == 1
+    assert row_counts(db_path)["followup_events"] == 1
 
 
 def test_unknown_followup(conn, clock_at_noon):
@@ -145,34 +133,34 @@ def test_filter_by_customer(conn, acme):
 # --- the shell commands --------------------------------------------------------------
 
 
-def test_cli_list_done_snooze_add(conn, acme, db_path):
-    added = run(db_path, "followups", "add", "acme", "today", "ask", "about", "pilot")
+def test_cli_list_done_snooze_add(conn, acme, db_path, run_tc):
+    added = run_tc("followups", "add", "acme", "today", "ask", "about", "pilot")
     assert added.exit_code == 0, added.output
     assert added.stdout == "Added follow-up 1 with Acme Corp on Tue 24 Nov (2026-11-24)\n"
     add_followup(conn, acme, TODAY + timedelta(2), "later")
 
-    listed = run(db_path, "followups")
+    listed = run_tc("followups")
     assert listed.exit_code == 0, listed.output
     lines = listed.stdout.splitlines()
     assert lines[0].split() == ["ID", "Customer", "Due", "Note", "From"]
     assert "ask about pilot" in lines[1] and "(today)" in lines[1]
     assert len(lines) == 2
-    assert len(run(db_path, "followups", "--days", "2").stdout.splitlines()) == 3
-    rows = json.loads(run(db_path, "followups", "--days", "7", "--format", "json").stdout)
+    assert len(run_tc("followups", "--days", "2").stdout.splitlines()) == 3
+    rows = json.loads(run_tc("followups", "--days", "7", "--format", "json").stdout)
     assert [r["note"] for r in rows] == ["ask about pilot", "later"]
-    assert run(db_path, "followups", "--customer", "acme").exit_code == 0
+    assert run_tc("followups", "--customer", "acme").exit_code == 0
 
-    snoozed = run(db_path, "followups", "snooze", "1", "fri")
+    snoozed = run_tc("followups", "snooze", "1", "fri")
     assert snoozed.exit_code == 0, snoozed.output
     assert snoozed.stdout == "Snoozed follow-up 1 with Acme Corp to Fri 27 Nov (2026-11-27)\n"
-    assert run(db_path, "followups").stdout == "No follow-ups due today.\n"
+    assert run_tc("followups").stdout == "No follow-ups due today.\n"
 
-    done = run(db_path, "followups", "done", "2")
+    done = run_tc("followups", "done", "2")
     assert done.exit_code == 0, done.output
     assert done.stdout == "Done: follow-up 2 with Acme Corp: later\n"
-    in_three = run(db_path, "followups", "--days", "3").stdout.splitlines()
+    in_three = run_tc("followups", "--days", "3").stdout.splitlines()
     assert len(in_three) == 2 and "snoozed" in in_three[1] and "Fri 27 Nov" in in_three[1]
-    assert "No follow-ups due within 1 day." in run(db_path, "followups", "--days", "1").stdout
+    assert "No follow-ups due within 1 day." in run_tc("followups", "--days", "1").stdout
 
 
 def test_cli_db_option_on_the_group_and_subcommands(conn, acme, db_path):
@@ -199,11 +187,11 @@ def test_cli_db_option_on_the_group_and_subcommands(conn, acme, db_path):
         (["followups", "--customer", "nobody"], 2, "no customer matches"),
     ],
 )
-def test_cli_errors_change_nothing(conn, acme, db_path, args, code, message):
+def test_cli_errors_change_nothing(conn, acme, db_path, args, code, message, row_counts, run_tc):
     add_followup(conn, acme, TODAY)
-    before = counts(db_path)
-    result = run(db_path, *args)
+    before = row_counts(db_path)
+    result = run_tc(*args)
     assert result.exit_code == code, result.output
     assert message in result.stderr
     assert result.stderr.startswith("tempcheck: ") and result.stderr.count("\n") == 1
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before

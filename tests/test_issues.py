@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,16 +14,6 @@ from tempcheck.store.issues import close_issue, get_issue, list_issues, open_iss
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, midday
 TODAY = date(2026, 11, 24)
-TABLES = ("issues", "issue_closures", "checkins", "followups", "customers")
-
-
-def counts(db_path: Path) -> dict[str, int]:
-    with sqlite3.connect(db_path) as raw:
-        return {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args])
 
 
 # --- opening -------------------------------------------------------------------------
@@ -164,7 +152,7 @@ def test_flags_agree_with_the_dashboard(conn, acme, clock_at_noon):
 # --- closing -------------------------------------------------------------------------
 
 
-def test_close_adds_a_closure_row_and_keeps_the_issue_row(conn, acme, db_path):
+def test_close_adds_a_closure_row_and_keeps_the_issue_row(conn, acme, db_path, row_counts):
     issue = open_issue(conn, acme, "Late report", due=TODAY + timedelta(3))
     before = conn.execute("SELECT * FROM issues WHERE id = ?", (issue.id,)).fetchone()
     closed = close_issue(conn, issue.id, "  Sent it by courier ")
@@ -173,7 +161,7 @@ def test_close_adds_a_closure_row_and_keeps_the_issue_row(conn, acme, db_path):
     assert closed.closed_at == NOW
     assert closed.resolution == "Sent it by courier"
     assert closed.closing_checkin_id is None
-    assert counts(db_path)["checkins"] == 0 and counts(db_path)["followups"] == 0
+    assert row_counts(db_path)["checkins"] == 0 and row_counts(db_path)["followups"] == 0
 
 
 def test_close_with_temperature_logs_a_linked_checkin_by_us(conn, acme):
@@ -220,21 +208,21 @@ def test_closing_a_closed_issue_is_refused(conn, acme):
     "kwargs",
     [{"temperature": 9}, {"temperature": 4, "channel": "pigeon"}],
 )
-def test_a_failed_close_writes_nothing(conn, acme, db_path, kwargs):
+def test_a_failed_close_writes_nothing(conn, acme, db_path, kwargs, row_counts):
     issue = open_issue(conn, acme, "x")
-    before = counts(db_path)
+    before = row_counts(db_path)
     with pytest.raises(StoreError):
         close_issue(conn, issue.id, "done", follow_up=TODAY + timedelta(1), **kwargs)
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
     assert get_issue(conn, issue.id).is_open
 
 
-def test_close_with_a_past_follow_up_is_refused(conn, acme, db_path):
+def test_close_with_a_past_follow_up_is_refused(conn, acme, db_path, row_counts):
     issue = open_issue(conn, acme, "x")
-    before = counts(db_path)
+    before = row_counts(db_path)
     with pytest.raises(StoreError, match="in the past"):
         close_issue(conn, issue.id, "done", follow_up=TODAY - timedelta(1))
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
 
 
 def test_close_unknown_issue(conn, clock_at_noon):
@@ -270,8 +258,8 @@ def test_list_open_by_due_then_closed_newest_first(conn, acme, clock_at_noon):
 # --- the shell commands --------------------------------------------------------------
 
 
-def test_cli_open_prints_the_id(conn, acme, db_path):
-    result = run(db_path, "issue", "open", "acme", "Late report", "--due", "fri")
+def test_cli_open_prints_the_id(conn, acme, db_path, run_tc):
+    result = run_tc("issue", "open", "acme", "Late report", "--due", "fri")
     assert result.exit_code == 0, result.output
     assert result.stdout == "Opened issue 1 for Acme Corp: Late report (due Fri 27 Nov)\n"
     issue = get_issue(conn, 1)
@@ -304,31 +292,32 @@ def test_cli_open_with_options_and_own_db_option(conn, acme, db_path):
         (["issue", "list", "--customer", "nobody"], 2, "no customer matches"),
     ],
 )
-def test_cli_errors_are_one_line_and_change_nothing(conn, acme, db_path, args, code, message):
+def test_cli_errors_are_one_line_and_change_nothing(
+    conn, acme, db_path, args, code, message, row_counts, run_tc
+):
     open_issue(conn, acme, "existing")
-    before = counts(db_path)
-    result = run(db_path, *args)
+    before = row_counts(db_path)
+    result = run_tc(*args)
     assert result.exit_code == code, result.output
     assert message in result.stderr
     assert result.stderr.startswith("tempcheck: ") and result.stderr.count("\n") == 1
     assert result.stdout == ""
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
 
 
-def test_cli_close_closed_issue(conn, acme, db_path):
+def test_cli_close_closed_issue(conn, acme, db_path, row_counts, run_tc):
     open_issue(conn, acme, "x")
-    assert run(db_path, "issue", "close", "1", "--resolution", "fixed").exit_code == 0
-    before = counts(db_path)
-    result = run(db_path, "issue", "close", "1", "--resolution", "again", "--temp", "4")
+    assert run_tc("issue", "close", "1", "--resolution", "fixed").exit_code == 0
+    before = row_counts(db_path)
+    result = run_tc("issue", "close", "1", "--resolution", "again", "--temp", "4")
     assert result.exit_code == 1
     assert result.stderr == "tempcheck: issue 1 is already closed\n"
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
 
 
-def test_cli_close_with_temperature_and_follow_up(conn, acme, db_path):
+def test_cli_close_with_temperature_and_follow_up(conn, acme, db_path, row_counts, run_tc):
     open_issue(conn, acme, "Late report")
-    result = run(
-        db_path,
+    result = run_tc(
         "issue",
         "close",
         "1",
@@ -344,42 +333,42 @@ def test_cli_close_with_temperature_and_follow_up(conn, acme, db_path):
         "Closed issue 1 for Acme Corp: Late report, they feel 4 content [check-in 1],"
         " follow up Tue 1 Dec (2026-12-01)\n"
     )
-    assert counts(db_path)["followups"] == 1
+    assert row_counts(db_path)["followups"] == 1
 
 
-def test_cli_list_table_csv_json(conn, acme, db_path):
+def test_cli_list_table_csv_json(conn, acme, db_path, run_tc):
     open_issue(conn, acme, "Due soon", due=TODAY + timedelta(1))
     closed = open_issue(conn, acme, "Old one")
     close_issue(conn, closed.id, "fixed")
 
-    table = run(db_path, "issue", "list")
+    table = run_tc("issue", "list")
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["ID", "Customer", "Title", "Due", "Flags", "State"]
     assert "Due soon" in lines[1] and "at risk, call first" in lines[1] and "open" in lines[1]
     assert len(lines) == 2
 
-    everything = run(db_path, "issue", "list", "--all").stdout
+    everything = run_tc("issue", "list", "--all").stdout
     assert "closed Tue 24 Nov" in everything
 
-    rows = json.loads(run(db_path, "issue", "list", "--all", "--format", "json").stdout)
+    rows = json.loads(run_tc("issue", "list", "--all", "--format", "json").stdout)
     assert [r["title"] for r in rows] == ["Due soon", "Old one"]
     assert rows[0]["at_risk"] is True and rows[0]["due"] == "2026-11-25"
     assert rows[1]["state"] == "closed" and rows[1]["resolution"] == "fixed"
 
-    csv_text = run(db_path, "issue", "list", "--format", "csv", "--customer", "acme").stdout
+    csv_text = run_tc("issue", "list", "--format", "csv", "--customer", "acme").stdout
     assert csv_text.splitlines()[0].startswith("id,uid,customer,title")
     assert len(csv_text.splitlines()) == 2
 
 
-def test_cli_list_empty(conn, acme, db_path):
-    assert run(db_path, "issue", "list").stdout == "No open issues.\n"
-    assert run(db_path, "issue", "list", "--format", "csv").stdout.startswith("id,uid,")
+def test_cli_list_empty(conn, acme, db_path, run_tc):
+    assert run_tc("issue", "list").stdout == "No open issues.\n"
+    assert run_tc("issue", "list", "--format", "csv").stdout.startswith("id,uid,")
 
 
-def test_cli_list_neutralises_hostile_text(conn, acme, db_path):
+def test_cli_list_neutralises_hostile_text(conn, acme, db_path, run_tc):
     open_issue(conn, acme, "[bold]x[/] \x1b[2J")
-    result = run(db_path, "issue", "list")
+    result = run_tc("issue", "list")
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout
     assert "[bold]x[/]" in result.stdout

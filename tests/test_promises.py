@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tempcheck.cli import main
 from tempcheck.relationship_models import PromiseRecord
 from tempcheck.store import StoreError
 from tempcheck.store.promises import (
@@ -23,16 +19,6 @@ from tempcheck.store.promises import (
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
 TODAY = date(2026, 11, 24)
-TABLES = ("promises", "promise_settlements", "customers")
-
-
-def counts(db_path: Path) -> dict[str, int]:
-    with sqlite3.connect(db_path) as raw:
-        return {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args])
 
 
 def test_add_promise(conn, acme):
@@ -53,10 +39,10 @@ def test_add_promise(conn, acme):
         ("x", TODAY - timedelta(1), "in the past"),
     ],
 )
-def test_add_promise_rejects_bad_input(conn, acme, db_path, text, due, message):
+def test_add_promise_rejects_bad_input(conn, acme, db_path, text, due, message, row_counts):
     with pytest.raises(StoreError, match=message):
         add_promise(conn, acme, text, due)
-    assert counts(db_path)["promises"] == 0
+    assert row_counts(db_path)["promises"] == 0
 
 
 def test_add_promise_for_unknown_customer(conn, clock_at_noon):
@@ -96,13 +82,13 @@ def test_broken_needs_a_note(conn, acme, db_path):
     assert broken.note == "vendor slipped"
 
 
-def test_settling_twice_is_refused(conn, acme, db_path):
+def test_settling_twice_is_refused(conn, acme, db_path, row_counts):
     promise = add_promise(conn, acme, "x", TODAY)
     settle_promise(conn, promise.id, "kept")
-    before = counts(db_path)
+    before = row_counts(db_path)
     with pytest.raises(StoreError, match=f"promise {promise.id} is already settled"):
         settle_promise(conn, promise.id, "broken", note="oops")
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
 
 
 @pytest.mark.parametrize(
@@ -162,35 +148,35 @@ def test_promise_record(conn, acme, clock_at_noon):
 # --- the shell commands --------------------------------------------------------------
 
 
-def test_cli_add_keep_break_list(conn, acme, db_path):
-    result = run(db_path, "promise", "add", "acme", "Send the report", "--due", "fri")
+def test_cli_add_keep_break_list(conn, acme, db_path, run_tc):
+    result = run_tc("promise", "add", "acme", "Send the report", "--due", "fri")
     assert result.exit_code == 0, result.output
     assert result.stdout == "Recorded promise 1 to Acme Corp: Send the report (due Fri 27 Nov)\n"
-    run(db_path, "promise", "add", "acme", "Call back", "--due", "tomorrow")
+    run_tc("promise", "add", "acme", "Call back", "--due", "tomorrow")
 
-    kept = run(db_path, "promise", "keep", "1")
+    kept = run_tc("promise", "keep", "1")
     assert kept.exit_code == 0, kept.output
     assert kept.stdout == "Kept promise 1 to Acme Corp early: Send the report\n"
 
-    broken = run(db_path, "promise", "break", "2", "--note", "forgot")
+    broken = run_tc("promise", "break", "2", "--note", "forgot")
     assert broken.exit_code == 0, broken.output
     assert broken.stdout == "Broke promise 2 to Acme Corp: Call back\n"
 
-    assert run(db_path, "promise", "list").stdout == "No open promises.\n"
-    table = run(db_path, "promise", "list", "--all", "--customer", "acme").stdout
+    assert run_tc("promise", "list").stdout == "No open promises.\n"
+    table = run_tc("promise", "list", "--all", "--customer", "acme").stdout
     assert "kept early Tue 24 Nov" in table and "forgot" in table
     assert table.splitlines()[-1] == "Record: 1 kept (1 on time or early), 1 broken · 50% on time"
 
-    rows = json.loads(run(db_path, "promise", "list", "--all", "--format", "json").stdout)
+    rows = json.loads(run_tc("promise", "list", "--all", "--format", "json").stdout)
     assert {r["state"] for r in rows} == {"kept early", "broken"}
-    csv_text = run(db_path, "promise", "list", "--all", "--format", "csv").stdout
+    csv_text = run_tc("promise", "list", "--all", "--format", "csv").stdout
     assert csv_text.startswith("id,uid,customer,text,due")
 
 
-def test_cli_keep_on_a_past_day(conn, acme, db_path, clock_at_noon):
+def test_cli_keep_on_a_past_day(conn, acme, db_path, clock_at_noon, run_tc):
     add_promise(conn, acme, "x", TODAY + timedelta(1))
     clock_at_noon.shift(timedelta(days=3))
-    result = run(db_path, "promise", "keep", "1", "--on", "yesterday")
+    result = run_tc("promise", "keep", "1", "--on", "yesterday")
     assert result.exit_code == 0, result.output
     assert "late" in result.stdout
     assert get_promise(conn, 1).settled_on == TODAY + timedelta(2)
@@ -211,21 +197,21 @@ def test_cli_keep_on_a_past_day(conn, acme, db_path, clock_at_noon):
         (["promise", "list", "--customer", "nobody"], 2, "no customer matches"),
     ],
 )
-def test_cli_errors_change_nothing(conn, acme, db_path, args, code, message):
+def test_cli_errors_change_nothing(conn, acme, db_path, args, code, message, row_counts, run_tc):
     add_promise(conn, acme, "existing", TODAY + timedelta(2))
-    before = counts(db_path)
-    result = run(db_path, *args)
+    before = row_counts(db_path)
+    result = run_tc(*args)
     assert result.exit_code == code, result.output
     assert message in result.stderr
     assert result.stderr.startswith("tempcheck: ") and result.stderr.count("\n") == 1
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
 
 
-def test_cli_settling_twice(conn, acme, db_path):
+def test_cli_settling_twice(conn, acme, db_path, row_counts, run_tc):
     add_promise(conn, acme, "x", TODAY)
-    assert run(db_path, "promise", "keep", "1").exit_code == 0
-    before = counts(db_path)
-    result = run(db_path, "promise", "break", "1", "--note", "x")
+    assert run_tc("promise", "keep", "1").exit_code == 0
+    before = row_counts(db_path)
+    result = run_tc("promise", "break", "1", "--note", "x")
     assert result.exit_code == 1
     assert result.stderr == "tempcheck: promise 1 is already settled (kept on time)\n"
-    assert counts(db_path) == before
+    assert row_counts(db_path) == before
