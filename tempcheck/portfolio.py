@@ -65,22 +65,14 @@ def portfolio(
     conn: sqlite3.Connection, *, since: date | None = None, now: datetime | None = None
 ) -> Portfolio:
     """Every portfolio figure for the period from ``since`` (default 90 days ago) to now."""
-    from tempcheck.store import settings
-    from tempcheck.store.brief import baselines
     from tempcheck.store.dashboard import dashboard_rows
-    from tempcheck.today import apply_baselines
 
     now = now or clock.now()
     today = clock.local(now).date()
     since = since or today - timedelta(days=DEFAULT_DAYS)
     start = queries.start_of(since)
 
-    rows = apply_baselines(
-        dashboard_rows(conn, now=now, with_trust=False),
-        baselines(conn),
-        settings.thresholds(conn),
-        now,
-    )
+    rows = dashboard_rows(conn, now=now, with_trust=False)
     by_staleness = {state.value: 0 for state in Staleness}
     by_temperature: dict[int | None, int] = {value: 0 for value in (1, 2, 3, 4, 5)}
     by_temperature[None] = 0

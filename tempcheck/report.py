@@ -29,7 +29,6 @@ from tempcheck.today import (
     SYMBOLS,
     WEEKDAYS,
     BriefItem,
-    apply_baselines,
     last_words,
 )
 
@@ -227,8 +226,7 @@ def _customer_sections(
         weekly_contacts,
         weeks_between,
     )
-    from tempcheck.store import settings
-    from tempcheck.store.brief import baselines, snoozed
+    from tempcheck.store.brief import snoozed
     from tempcheck.store.concerns import calibration
     from tempcheck.store.dashboard import dashboard_rows
     from tempcheck.store.promises import promise_record
@@ -236,12 +234,7 @@ def _customer_sections(
 
     today = clock.local(now).date()
     cid = customer.id
-    row = apply_baselines(
-        dashboard_rows(conn, now=now, customer_id=cid, include_inactive=True, with_trust=False),
-        baselines(conn),
-        settings.thresholds(conn),
-        now,
-    )[0]
+    row = dashboard_rows(conn, now=now, customer_id=cid, include_inactive=True, with_trust=False)[0]
     series = temperature_series(conn, cid, since=since)
     series = [(at, value) for at, value in series if at <= now]
     marks = chart_marks(conn, cid, since=since, now=now)
@@ -467,17 +460,11 @@ def _brief_table(items: Sequence[BriefItem], now: datetime) -> Table:
 
 def _customers_table(conn: sqlite3.Connection, now: datetime) -> Table:
     from tempcheck.dashboard import issues_label, temperature_label
-    from tempcheck.store import settings
-    from tempcheck.store.brief import baselines, snoozed
+    from tempcheck.store.brief import snoozed
     from tempcheck.store.dashboard import dashboard_rows
 
     today = clock.local(now).date()
-    rows = apply_baselines(
-        dashboard_rows(conn, now=now, with_trust=False),
-        baselines(conn),
-        settings.thresholds(conn),
-        now,
-    )
+    rows = dashboard_rows(conn, now=now, with_trust=False)
     asleep = snoozed(conn, today)
     return Table(
         "Customers, who needs attention first",

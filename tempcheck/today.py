@@ -9,7 +9,6 @@ to since, and priorities to recalibrate.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +16,7 @@ from datetime import date, datetime, timedelta
 from tempcheck import clock, temperature
 from tempcheck.dashboard import DashboardRow
 from tempcheck.relationship_models import FollowUp, Issue, Promise
-from tempcheck.staleness import Staleness, Thresholds, classify
+from tempcheck.staleness import Staleness
 from tempcheck.text import printable
 
 CALL_FIRST = "call first"
@@ -81,33 +80,6 @@ class LastCheckin:
     temperature: int
     note: str
     fell_short: str = ""
-
-
-def apply_baselines(
-    rows: Iterable[DashboardRow],
-    baselines: Mapping[int, datetime],
-    thresholds: Thresholds,
-    now: datetime,
-) -> list[DashboardRow]:
-    """Rows where a spread baseline stands in for a missing first contact.
-
-    Only ``days_since`` and ``staleness`` change: ``last_at`` stays ``None``
-    so "last contact" still honestly reads "never". Rows with a check-in, or
-    without a baseline, come back unchanged; applying twice changes nothing.
-    """
-    adjusted = []
-    for row in rows:
-        baseline = baselines.get(row.customer_id)
-        if row.last_at is None and baseline is not None:
-            days = clock.days_between(baseline, now)
-            row = dataclasses.replace(
-                row,
-                days_since=days,
-                staleness=classify(days, row.cadence_days, thresholds),
-                ratio=None,  # recomputed from the new days_since
-            )
-        adjusted.append(row)
-    return adjusted
 
 
 def assemble(

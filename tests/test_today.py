@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from tempcheck import demo
 from tempcheck.cli import main
-from tempcheck.staleness import Staleness, Thresholds
+from tempcheck.staleness import Staleness
 from tempcheck.store import StoreError, checkins, concerns, customers, followups, issues, promises
 from tempcheck.store.brief import (
     baselines,
@@ -35,7 +35,6 @@ from tempcheck.today import (
     PROMISE_DUE,
     RECALIBRATE,
     UNHAPPY,
-    apply_baselines,
     in_order,
     text_lines,
 )
@@ -269,12 +268,7 @@ def test_a_baseline_stands_in_for_the_first_contact(conn, imported):
     spread(conn, now=NOW)
     # Right after spreading nobody is red: the first contacts fall due one after another.
     assert [i for i in brief(conn, now=NOW) if i.reason == NEVER_CONTACTED] == []
-    states = {
-        row.customer_id: row.staleness
-        for row in apply_baselines(
-            dashboard_rows(conn, now=NOW), baselines(conn), Thresholds(), NOW
-        )
-    }
+    states = {row.customer_id: row.staleness for row in dashboard_rows(conn, now=NOW)}
     assert {states[cid] for cid in imported} == {Staleness.FRESH, Staleness.DUE}
     # A week later the oldest baseline has reached the cadence: one line, with its due date.
     week = NOW + timedelta(days=7)
@@ -284,15 +278,10 @@ def test_a_baseline_stands_in_for_the_first_contact(conn, imported):
     assert listed[0].last_contact is None
 
 
-def test_apply_baselines_keeps_last_contact_honest_and_is_idempotent(conn, imported):
+def test_the_dashboard_uses_a_baseline_but_keeps_last_contact_honest(conn, imported):
     spread(conn, now=NOW)
     rows = dashboard_rows(conn, now=NOW)
-    once = apply_baselines(rows, baselines(conn), Thresholds(), NOW)
-    twice = apply_baselines(once, baselines(conn), Thresholds(), NOW)
-    assert [(r.days_since, r.staleness) for r in once] == [
-        (r.days_since, r.staleness) for r in twice
-    ]
-    spread_rows = [r for r in once if r.customer_id in imported]
+    spread_rows = [r for r in rows if r.customer_id in imported]
     assert all(r.last_at is None and r.last_contact is None for r in spread_rows)
     assert sorted(round(r.days_since, 6) for r in spread_rows) == [0, 7, 14, 21]
 

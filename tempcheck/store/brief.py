@@ -15,9 +15,8 @@ import sqlite3
 from datetime import date, datetime, timedelta
 
 from tempcheck import clock
-from tempcheck.store import settings
 from tempcheck.store.connection import StoreError, write
-from tempcheck.today import BriefItem, LastCheckin, apply_baselines, assemble
+from tempcheck.today import BriefItem, LastCheckin, assemble
 
 
 def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[BriefItem]:
@@ -35,9 +34,7 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
     now = now or clock.now()
     today = clock.local(now).date()
     stand_ins = baselines(conn)
-    rows = apply_baselines(
-        dashboard_rows(conn, now=now, with_trust=False), stand_ins, settings.thresholds(conn), now
-    )
+    rows = dashboard_rows(conn, now=now, with_trust=False)  # spread baselines included
     return assemble(
         issues=list_issues(conn, today=today),
         promises=list_promises(conn, today=today),
