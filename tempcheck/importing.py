@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tempcheck import clock
+from tempcheck.cadence import parse_cadence
 from tempcheck.csvout import restore
 from tempcheck.matching import key
 from tempcheck.models import CHANNELS, KINDS, REACHED_OUT
@@ -55,9 +56,6 @@ _EXPORT_ONLY = {
     "last_temperature_word",
 }
 _UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
-_CADENCE = re.compile(r"(\d{1,4}) ?(d|days?|w|wks?|weeks?|m|months?)?", re.IGNORECASE)
-_CADENCE_UNITS = {"d": 1, "w": 7, "m": 30}
-MAX_CADENCE = 3650
 
 
 @dataclass(frozen=True)
@@ -247,16 +245,6 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
-
-
-def parse_cadence(text: str) -> int:
-    """A cadence in days from ``14``, ``14d``, ``2w`` or ``1m`` (30 days)."""
-    found = _CADENCE.fullmatch(text.strip())
-    if found is not None:
-        days = int(found[1]) * _CADENCE_UNITS[(found[2] or "d")[0].lower()]
-        if 1 <= days <= MAX_CADENCE:
-            return days
-    raise ValueError(f"cadence must look like 14, 14d, 2w or 1m, not {text!r}")
 
 
 def _insert_customer(

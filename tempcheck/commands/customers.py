@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import click
 
+from tempcheck.cadence import parse_cadence
 from tempcheck.commands.common import Failure, command, fail_cleanly, open_store
 from tempcheck.models import KINDS
-
-
-def parse_cadence(text: str) -> int:
-    """A cadence like ``14``, ``14d``, ``2w`` or ``1m`` in days."""
-    raw = text.strip().lower()
-    units = {"d": 1, "w": 7, "m": 30}
-    number, unit = (raw[:-1], raw[-1]) if raw and raw[-1] in units else (raw, "d")
-    if not number.isdigit() or int(number) < 1 or int(number) > 3650:
-        raise Failure(f"cadence must look like 14d, 2w or 1m, not {text!r}")
-    return int(number) * units[unit]
-
 
 cadence_option = click.option(
     "--cadence", help="How often they should hear from us: 7d, 2w, 1m (default: 14d)."

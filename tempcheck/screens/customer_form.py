@@ -9,18 +9,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
+from tempcheck.cadence import parse_cadence
 from tempcheck.models import KINDS, Customer
 from tempcheck.widgets.field import Field
-
-
-def parse_days(text: str) -> int:
-    """``14``, ``14d``, ``2w`` or ``1m`` as days; ValueError otherwise."""
-    raw = text.strip().lower()
-    units = {"d": 1, "w": 7, "m": 30}
-    number, unit = (raw[:-1], raw[-1]) if raw and raw[-1] in units else (raw, "d")
-    if not number.isdigit() or not 1 <= int(number) * units[unit] <= 3650:
-        raise ValueError("type a number of days, or like 2w or 1m")
-    return int(number) * units[unit]
 
 
 class CustomerForm(ModalScreen[int | None]):
@@ -91,7 +82,7 @@ class CustomerForm(ModalScreen[int | None]):
             name_field.set_error("a name is required")
             ok = False
         try:
-            cadence = parse_days(self.query_one("#cadence", Input).value)
+            cadence = parse_cadence(self.query_one("#cadence", Input).value)
             cadence_field.set_error(None)
         except ValueError as exc:
             cadence_field.set_error(str(exc))
@@ -100,7 +91,7 @@ class CustomerForm(ModalScreen[int | None]):
         if self.customer and self.query_one("#calibration", Input).value.strip():
             field = self.query_one("#calibration-field", Field)
             try:
-                calibration = parse_days(self.query_one("#calibration", Input).value)
+                calibration = parse_cadence(self.query_one("#calibration", Input).value)
                 field.set_error(None)
             except ValueError as exc:
                 field.set_error(str(exc))
