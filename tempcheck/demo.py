@@ -135,13 +135,11 @@ def write_sample(conn: sqlite3.Connection, *, now: datetime | None = None, seed:
                     ),
                 )
                 written += 1
-        _sample_relationship_records(conn, now, rng)
+        _sample_relationship_records(conn, now)
     return written
 
 
-def _sample_relationship_records(
-    conn: sqlite3.Connection, now: datetime, rng: random.Random
-) -> None:
+def _sample_relationship_records(conn: sqlite3.Connection, now: datetime) -> None:
     """Issues, promises, follow-ups and concerns so every screen has something to show."""
     today = clock.local(now).date()
 
@@ -231,7 +229,6 @@ def _sample_relationship_records(
     concern("Acme Corp", "concern", "Key engineer leaving in Q1", 2, None)
     concern("Umbrella Health", "priority", "Pass the compliance audit", 1, 120)
     concern("Wayne Foundation", "priority", "Open the second site on time", 1, 40)
-    rng.random()
 
 
 def write_synthetic(
