@@ -3,7 +3,7 @@
 Both sides run as separate processes writing CSV to a file: our command
 (``python -m tempcheck export checkins -o FILE``, start-up included) and
 ``sqlite3 DB`` with ``.mode csv`` running the exact SQL our export uses
-(``tempcheck.export.query``), local-time conversion and neutralisation
+(``tempcheck.exchange.export.query``), local-time conversion and neutralisation
 included. The requirement is a ratio of at least 0.5.
 
 Usage: python bench/bench_export.py DB [--repeat N]   (exit status 1 below the target)
@@ -32,7 +32,7 @@ def bench_export(db_path: str | os.PathLike[str], *, repeat: int = 3) -> dict[st
     fast as the C tool); ``cpu_ratio`` uses each process's CPU time, which a
     busy machine disturbs less.
     """
-    from tempcheck.export import query
+    from tempcheck.exchange.export import query
     from tempcheck.store import open_db
 
     db = Path(db_path).expanduser()

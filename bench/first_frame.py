@@ -22,7 +22,7 @@ from pathlib import Path
 
 T0 = float(os.environ["BENCH_T0"])
 
-from tempcheck.app import TempcheckApp  # noqa: E402 - imported the way `tempcheck` does
+from tempcheck.tui.app import TempcheckApp  # noqa: E402 - imported the way `tempcheck` does
 
 IMPORTED = time.time() - T0
 
@@ -53,8 +53,8 @@ class FirstFrameApp(TempcheckApp):
 
     def _hook_paint(self) -> None:
         """Note which table lines get rendered, and when a dashboard refresh first shows rows."""
-        from tempcheck.screens.dashboard import DashboardScreen
-        from tempcheck.widgets.customer_table import CustomerTable
+        from tempcheck.tui.screens.dashboard import DashboardScreen
+        from tempcheck.tui.widgets.customer_table import CustomerTable
 
         app, painted = self, self.painted
         render_line = CustomerTable.render_line
@@ -82,8 +82,8 @@ class FirstFrameApp(TempcheckApp):
 
     def _check(self) -> None:
         """After each refresh: done once the dashboard is current and has painted its rows."""
-        from tempcheck.screens.dashboard import DashboardScreen
-        from tempcheck.widgets.customer_table import CustomerTable
+        from tempcheck.tui.screens.dashboard import DashboardScreen
+        from tempcheck.tui.widgets.customer_table import CustomerTable
 
         self._checks += 1
         screen = self.screen

@@ -601,10 +601,10 @@ async def _repaint(db: Path, reps: int) -> RepaintResult:
     and writes a frame) notes the first frame after the key in which the change shows;
     ``pilot.press`` itself returns only once the app is idle, later than that.
     """
-    from tempcheck import clock
-    from tempcheck.app import TempcheckApp
-    from tempcheck.screens.dashboard import DashboardScreen
-    from tempcheck.widgets.customer_table import CustomerTable
+    from tempcheck.domain import clock
+    from tempcheck.tui.app import TempcheckApp
+    from tempcheck.tui.screens.dashboard import DashboardScreen
+    from tempcheck.tui.widgets.customer_table import CustomerTable
 
     result = RepaintResult()
     watch: dict[str, Any] = {"shows": None, "at": None, "reloads": 0}

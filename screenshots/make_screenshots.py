@@ -29,7 +29,7 @@ SHOTS: dict[str, Sequence[str]] = {
 async def shoot(db_path: Path, name: str, keys: Sequence[str]) -> Path:
     from textual.widgets import Input
 
-    from tempcheck.app import TempcheckApp
+    from tempcheck.tui.app import TempcheckApp
 
     app = TempcheckApp(db_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -45,8 +45,8 @@ async def shoot(db_path: Path, name: str, keys: Sequence[str]) -> Path:
 
 
 async def main(names: Sequence[str]) -> None:
-    from tempcheck import demo
     from tempcheck.store import open_db
+    from tempcheck.store import sample as demo
 
     with tempfile.TemporaryDirectory() as folder:
         db_path = Path(folder) / "demo.db"

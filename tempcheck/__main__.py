@@ -1,6 +1,6 @@
 """Allow ``python -m tempcheck``."""
 
-from tempcheck.cli import main
+from tempcheck.cli.main import main
 
 if __name__ == "__main__":
     main()

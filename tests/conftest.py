@@ -49,7 +49,7 @@ def run_tc(db_path: Path):
     """
     from click.testing import CliRunner
 
-    from tempcheck.cli import main
+    from tempcheck.cli.main import main
 
     def run(*args: str, stdin: str | None = None, db: Path | str | None = db_path, color=False):
         argv = (["--db", str(db)] if db is not None else []) + [str(a) for a in args]

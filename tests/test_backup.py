@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tempcheck import clock, demo
-from tempcheck.backup import backup, default_backup_path
-from tempcheck.cli import main
+from tempcheck.cli.main import main
+from tempcheck.domain import clock
+from tempcheck.exchange.backup import backup, default_backup_path
 from tempcheck.store import StoreError, open_db, write
+from tempcheck.store import sample as demo
 
 
 def run(db_path: Path, *args: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from tempcheck.charts import bar_chart_svg, temperature_chart_svg
+from tempcheck.report.charts import bar_chart_svg, temperature_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 T0 = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)

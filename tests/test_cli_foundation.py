@@ -20,7 +20,7 @@ import pytest
 import time_machine
 
 from tempcheck import __version__
-from tempcheck.cli import COMMANDS, main
+from tempcheck.cli.main import COMMANDS, main
 from tempcheck.store import open_db
 from tempcheck.store.dashboard import dashboard_rows
 
@@ -154,7 +154,7 @@ def test_an_unknown_option_gives_one_line(run_tc) -> None:
 def test_non_tui_commands_do_not_import_textual(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from tempcheck.cli import main\n"
+        "from tempcheck.cli.main import main\n"
         "for argv in sys.argv[2:]:\n"
         "    try:\n"
         "        main(['--db', sys.argv[1], *argv.split('|')], standalone_mode=False)\n"
@@ -228,7 +228,7 @@ def test_demo_flag_never_touches_the_users_database(
 ) -> None:
     import tempfile
 
-    import tempcheck.app
+    import tempcheck.tui.app
 
     opened: list[Path] = []
     seen: list[tuple[int, int, int]] = []
@@ -247,7 +247,7 @@ def test_demo_flag_never_touches_the_users_database(
             )
         )
 
-    monkeypatch.setattr(tempcheck.app, "run", fake_run)
+    monkeypatch.setattr(tempcheck.tui.app, "run", fake_run)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     env_db = Path(os.environ["TEMPCHECK_DB"])
@@ -266,10 +266,10 @@ def test_demo_flag_never_touches_the_users_database(
 def test_bare_tempcheck_opens_the_dashboard_on_the_chosen_database(
     run_tc, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tempcheck.app
+    import tempcheck.tui.app
 
     opened: list[Path] = []
-    monkeypatch.setattr(tempcheck.app, "run", lambda path: opened.append(Path(path)))
+    monkeypatch.setattr(tempcheck.tui.app, "run", lambda path: opened.append(Path(path)))
     assert run_tc(db=None).exit_code == 0
     assert opened == [Path(os.environ["TEMPCHECK_DB"])]
     folder = tmp_path / "adir"
@@ -318,7 +318,7 @@ def test_a_corrupt_tempcheck_database(run_tc, tmp_path: Path) -> None:
     folder.mkdir()
     path = folder / "corrupt.db"
     connection = open_db(path)
-    from tempcheck import demo
+    from tempcheck.store import sample as demo
 
     demo.write_sample(connection)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -542,7 +542,7 @@ def test_add_customer_refuses_a_blank_or_huge_name(run_tc, db_path: Path) -> Non
 @pytest.fixture
 def demo_db(db_path: Path) -> Path:
     connection = open_db(db_path)
-    from tempcheck import demo
+    from tempcheck.store import sample as demo
 
     demo.write_sample(connection, now=NOW)
     connection.close()
@@ -598,7 +598,7 @@ def test_list_table_on_an_empty_database(run_tc) -> None:
     assert result.exit_code == 0
     assert "no customers yet" in result.stdout
     assert run_tc("list", "--format", "json").stdout.strip() == "[]"
-    from tempcheck.dashboard import RECORD_FIELDS
+    from tempcheck.domain.attention import RECORD_FIELDS
 
     assert run_tc("list", "--format", "csv").stdout == ",".join(RECORD_FIELDS) + "\n"
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tempcheck.csvout import (
+from tempcheck.exchange.csvformat import (
     TerminalSafe,
     for_terminal,
     line_end,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import time_machine
 
-from tempcheck import clock
+from tempcheck.domain import clock
 from tempcheck.store.customers import add_customer, set_status
 from tempcheck.store.dashboard import dashboard_rows
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from tempcheck.dashboard import DashboardRow, attention_key, in_attention_order
-from tempcheck.staleness import Staleness
+from tempcheck.domain.attention import DashboardRow, attention_key, in_attention_order
+from tempcheck.domain.staleness import Staleness
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store import open_db

@@ -1,4 +1,4 @@
-"""Tests for tempcheck.dates: the natural-date parser shared by the TUI and the CLI."""
+"""Tests for tempcheck.domain.dates: the natural-date parser shared by the TUI and the CLI."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tempcheck.dates import DateParseError, format_short, parse_date, parse_datetime
+from tempcheck.domain.dates import DateParseError, format_short, parse_date, parse_datetime
 
 D = dt.date
 TUE = D(2026, 11, 24)  # a Tuesday
@@ -478,7 +478,7 @@ def test_parse_datetime_out_of_range():
 
 
 def test_module_import_does_not_load_pendulum():
-    code = "import sys, tempcheck.dates; print('pendulum' in sys.modules)"
+    code = "import sys, tempcheck.domain.dates; print('pendulum' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tempcheck import clock, demo, export
-from tempcheck.cli import main
+from tempcheck.cli.main import main
+from tempcheck.domain import clock
+from tempcheck.exchange import export
 from tempcheck.store import open_db
+from tempcheck.store import sample as demo
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.customers import add_customer
 
@@ -328,7 +330,7 @@ def test_bad_options_fail_with_one_line(conn: sqlite3.Connection, db_path: Path)
 
 
 def test_ics_export(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> None:
-    pytest.importorskip("tempcheck.ical")
+    pytest.importorskip("tempcheck.exchange.ical")
     demo.write_sample(conn)
     result = run(db_path, "export", "ics")
     assert result.exit_code == 0, result.output
@@ -404,8 +406,8 @@ def test_stdout_on_a_terminal_shows_no_escape_sequences(conn: sqlite3.Connection
 def test_matching_narrows_every_table_kind_to_the_customers_whose_name_contains_it(conn):
     import io
 
-    from tempcheck import demo
-    from tempcheck.export import write_export
+    from tempcheck.exchange.export import write_export
+    from tempcheck.store import sample as demo
 
     demo.write_sample(conn)
     wanted = {

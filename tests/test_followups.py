@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from tempcheck.cli import main
+from tempcheck.cli.main import main
 from tempcheck.store import StoreError, checkins, customers
 from tempcheck.store.followups import (
     add_followup,

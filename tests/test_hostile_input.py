@@ -48,7 +48,7 @@ def stored(path: Path, sql: str) -> list:
 def assert_terminal_safe(output: str, *, c1: bool = True) -> None:
     assert ESC not in output, repr(output)
     assert BEL not in output, repr(output)
-    if c1:  # tempcheck.text.printable treats C1 controls (U+0080-U+009F) as unsafe too
+    if c1:  # tempcheck.domain.text.printable treats C1 controls (U+0080-U+009F) as unsafe too
         assert CSI not in output, repr(output)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
-from tempcheck.ical import calendar_bytes
+from tempcheck.exchange.ical import calendar_bytes
 from tempcheck.store import customers
 from tempcheck.store.followups import add_followup, mark_done, snooze
 from tempcheck.store.promises import add_promise, settle_promise

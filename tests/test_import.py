@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tempcheck import clock
-from tempcheck.cli import main
-from tempcheck.importing import ImportFailed, import_checkins, import_customers, parse_cadence
+from tempcheck.cli.main import main
+from tempcheck.domain import clock
+from tempcheck.exchange.importing import (
+    ImportFailed,
+    import_checkins,
+    import_customers,
+    parse_cadence,
+)
 from tempcheck.store import StoreError, open_db
 from tempcheck.store.customers import add_customer
 

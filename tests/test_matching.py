@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tempcheck.matching import Match, key, match
+from tempcheck.domain.matching import Match, key, match
 
 NAMES = [
     "Acme",

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tempcheck.matching import key
+from tempcheck.domain.matching import key
 from tempcheck.store import StoreError, open_db
 from tempcheck.store import migrations as migrations_module
 from tempcheck.store.migrations import LATEST, MIGRATIONS, migrate, schema_version

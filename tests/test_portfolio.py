@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tempcheck import clock
-from tempcheck.portfolio import (
+from tempcheck.domain import clock
+from tempcheck.services.portfolio import (
     cadence_per_week,
     chart_marks,
     portfolio,
@@ -18,7 +18,7 @@ from tempcheck.portfolio import (
     weeks_between,
 )
 from tempcheck.store import write
-from tempcheck.store.brief import spread
+from tempcheck.store.reminders import spread
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
 SINCE = date(2026, 11, 2)  # a Monday

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tempcheck.relationship_models import PromiseRecord
+from tempcheck.domain.records import PromiseRecord
 from tempcheck.store import StoreError
 from tempcheck.store.promises import (
     add_promise,

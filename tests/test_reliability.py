@@ -228,7 +228,7 @@ def test_sigkill_during_a_big_bulk_load_leaves_the_old_data(db_path: Path) -> No
     fresh_book(db_path, ("Acme",))
     script = (
         "import sys\n"
-        "from tempcheck import demo\n"
+        "from tempcheck.store import sample as demo\n"
         "from tempcheck.store import open_db\n"
         "conn = open_db(sys.argv[1])\n"
         "print('start', flush=True)\n"
@@ -305,7 +305,7 @@ def test_a_full_database_says_the_disk_is_full(
     run_tc, db_path: Path, monkeypatch: pytest.MonkeyPatch, row_counts
 ) -> None:
     """SQLITE_FULL (what ENOSPC gives), simulated by capping the page count."""
-    import tempcheck.commands.capture as capture
+    import tempcheck.cli.commands.capture as capture
 
     fresh_book(db_path, ("Acme",))
     real_open_store = capture.open_store

@@ -14,10 +14,10 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from tempcheck import demo
-from tempcheck.cli import main
-from tempcheck.report import md, render_html, render_markdown
+from tempcheck.cli.main import main
+from tempcheck.report.review import md, render_html, render_markdown
 from tempcheck.store import StoreError, checkins, customers, issues, promises
+from tempcheck.store import sample as demo
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SINCE = date(2026, 8, 26)

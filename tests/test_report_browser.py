@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tempcheck import demo
-from tempcheck.report import render_html
+from tempcheck.report.review import render_html
+from tempcheck.store import sample as demo
 from tempcheck.store.customers import resolve
 
 PINNED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)

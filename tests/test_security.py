@@ -49,11 +49,11 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "_TIMELINE.format with 'AND <column> = :at' for each literal column of _ALIASES; the "
         "time itself is the :at parameter"
     ),
-    ("importing.py", "_insert_customer", "', '.join(values)"): (
+    ("exchange/importing.py", "_insert_customer", "', '.join(values)"): (
         "joins the keys of the local dict `values`, which are the literal column names written "
         "in that function (name, name_key, kind, ..., uid); its values go as ? parameters"
     ),
-    ("export.py", "_write_table", "select.as_lines()"): (
+    ("exchange/export.py", "_write_table", "select.as_lines()"): (
         "the _Select comes from the _QUERIES builders: literal column expressions, WHERE "
         "clauses added by _Filter.add as literals with :named parameters, LocalZone.sql "
         "(timestamps from clock.to_stored and int offsets), _word_sql (the WORDS constants) "

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from tempcheck import demo
 from tempcheck.store import open_db
+from tempcheck.store import sample as demo
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -41,7 +41,7 @@ def missing(reason: str) -> None:
 
 
 try:
-    from tempcheck.tui import browser as serving
+    from tempcheck.web import server as serving
 except ImportError:  # pragma: no cover - textual-serve is a runtime dependency
     missing("textual-serve is not installed (pip install -e '.[test]')")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tempcheck import demo
-from tempcheck.cli import main
-from tempcheck.commands.show import render
+from tempcheck.cli.commands.show import render
+from tempcheck.cli.main import main
 from tempcheck.store import checkins, customers
+from tempcheck.store import sample as demo
 from tempcheck.store.concerns import add_concern
 from tempcheck.store.followups import add_followup
 from tempcheck.store.issues import open_issue

@@ -13,9 +13,9 @@ import pytest
 import time_machine
 from textual.widgets import Input
 
-from tempcheck import demo
-from tempcheck.app import TempcheckApp
 from tempcheck.store import open_db
+from tempcheck.store import sample as demo
+from tempcheck.tui.app import TempcheckApp
 
 PINNED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 SIZE = (120, 40)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tempcheck.staleness import Staleness, Thresholds, classify
+from tempcheck.domain.staleness import Staleness, Thresholds, classify
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store import open_db

@@ -13,10 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tempcheck import clock, demo
+from tempcheck.domain import clock
 from tempcheck.store import StoreError, describe, open_db, summary, write
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
+from tempcheck.store import sample as demo
 from tempcheck.store import settings as settings_store
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tempcheck import temperature
-from tempcheck.temperature import WORDS, TemperatureError, parse_temperature
+from tempcheck.domain import temperature
+from tempcheck.domain.temperature import WORDS, TemperatureError, parse_temperature
 
 EXPECTED_WORDS = {1: "frustrated", 2: "uneasy", 3: "neutral", 4: "content", 5: "delighted"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from tempcheck import demo
 from tempcheck.store import checkins, customers
+from tempcheck.store import sample as demo
 from tempcheck.store.concerns import add_concern, confirm_concern, drop_concern
 from tempcheck.store.followups import add_followup, mark_done, snooze
 from tempcheck.store.issues import close_issue, open_issue

@@ -13,20 +13,8 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from tempcheck import demo
-from tempcheck.cli import main
-from tempcheck.staleness import Staleness
-from tempcheck.store import StoreError, checkins, concerns, customers, followups, issues, promises
-from tempcheck.store.brief import (
-    baselines,
-    brief,
-    snooze_reminder,
-    snoozed,
-    spread,
-    wake_reminder,
-)
-from tempcheck.store.dashboard import dashboard_rows
-from tempcheck.today import (
+from tempcheck.cli.main import main
+from tempcheck.domain.brief import (
     CALL_FIRST,
     FOLLOWUP_DUE,
     GONE_COLD,
@@ -37,6 +25,18 @@ from tempcheck.today import (
     UNHAPPY,
     in_order,
     text_lines,
+)
+from tempcheck.domain.staleness import Staleness
+from tempcheck.store import StoreError, checkins, concerns, customers, followups, issues, promises
+from tempcheck.store import sample as demo
+from tempcheck.store.dashboard import dashboard_rows
+from tempcheck.store.reminders import (
+    baselines,
+    brief,
+    snooze_reminder,
+    snoozed,
+    spread,
+    wake_reminder,
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
@@ -356,7 +356,7 @@ def test_spread_command(db_path, conn, imported):
 
 
 def test_snooze_command(db_path, conn, world):
-    from tempcheck.commands.today import snooze
+    from tempcheck.cli.commands.today import snooze
 
     def invoke(*args: str):
         with at(NOW):

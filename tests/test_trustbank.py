@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tempcheck import trust
+from tempcheck.domain import trust
 from tempcheck.store import checkins, customers, settings
 from tempcheck.store.issues import close_issue, open_issue
 from tempcheck.store.promises import add_promise, settle_promise

@@ -12,15 +12,15 @@ import pytest
 from textual import events
 from textual.widgets import Checkbox, Input
 
-from tempcheck import clock
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.checkin_form import CheckInForm
-from tempcheck.screens.confirm import ConfirmDialog
-from tempcheck.screens.dashboard import DashboardScreen
+from tempcheck.domain import clock
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.customers import add_customer
-from tempcheck.widgets.customer_table import CustomerTable
-from tempcheck.widgets.field import Field
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.checkin_form import CheckInForm
+from tempcheck.tui.screens.confirm import ConfirmDialog
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.field import Field
 
 SIZE = (120, 40)
 

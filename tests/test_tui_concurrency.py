@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.dashboard import DashboardScreen
 from tempcheck.store.customers import add_customer
-from tempcheck.widgets.customer_table import CustomerTable
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
 
 SIZE = (120, 40)
 RUNS = 100

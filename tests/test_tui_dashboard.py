@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tempcheck import demo
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.customer_detail import CustomerDetailScreen
-from tempcheck.screens.dashboard import DashboardScreen
-from tempcheck.screens.help import HelpScreen
-from tempcheck.staleness import Staleness
+from tempcheck.domain.staleness import Staleness
+from tempcheck.store import sample as demo
 from tempcheck.store.dashboard import dashboard_rows
-from tempcheck.widgets.customer_table import CustomerTable
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.screens.help import HelpScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
 
 SIZE = (120, 40)
 

@@ -7,17 +7,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.customer_detail import CustomerDetailScreen
-from tempcheck.screens.dashboard import DashboardScreen
-from tempcheck.screens.form_dialog import FormDialog
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.concerns import add_concern
 from tempcheck.store.customers import add_customer
 from tempcheck.store.followups import add_followup
 from tempcheck.store.issues import open_issue
-from tempcheck.widgets.customer_table import CustomerTable
-from tempcheck.widgets.field import Field
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.screens.form_dialog import FormDialog
+from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.field import Field
 
 SIZE = (120, 40)
 

@@ -10,11 +10,11 @@ import stat
 import pytest
 from textual.widgets import Input, Select
 
-from tempcheck import demo
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.dashboard import DashboardScreen
-from tempcheck.screens.form_dialog import FormDialog
-from tempcheck.widgets.customer_table import CustomerTable
+from tempcheck.store import sample as demo
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.screens.form_dialog import FormDialog
+from tempcheck.tui.widgets.customer_table import CustomerTable
 
 SIZE = (120, 40)
 

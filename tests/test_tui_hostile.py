@@ -8,17 +8,17 @@ import re
 
 import pytest
 
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.customer_detail import CustomerDetailScreen
-from tempcheck.screens.dashboard import DashboardScreen
+from tempcheck.domain.text import printable
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.concerns import add_concern
 from tempcheck.store.customers import add_customer
 from tempcheck.store.issues import open_issue
 from tempcheck.store.promises import add_promise
-from tempcheck.text import printable
-from tempcheck.widgets.customer_table import CustomerTable
-from tempcheck.widgets.today_panel import TodayPanel
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.today_panel import TodayPanel
 
 SIZE = (160, 50)
 HOSTILE = [

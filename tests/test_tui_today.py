@@ -6,15 +6,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from tempcheck import demo
-from tempcheck.app import TempcheckApp
-from tempcheck.screens.checkin_form import CheckInForm
-from tempcheck.screens.customer_detail import CustomerDetailScreen
-from tempcheck.screens.dashboard import DashboardScreen
-from tempcheck.screens.portfolio import PortfolioScreen
-from tempcheck.store.brief import brief
-from tempcheck.widgets.customer_table import CustomerTable
-from tempcheck.widgets.today_panel import TodayPanel
+from tempcheck.store import sample as demo
+from tempcheck.store.reminders import brief
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.checkin_form import CheckInForm
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.screens.portfolio import PortfolioScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.today_panel import TodayPanel
 
 SIZE = (120, 40)
 

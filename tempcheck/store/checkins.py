@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
-from tempcheck import clock
-from tempcheck.models import CHANNELS, REACHED_OUT, CheckIn
+from tempcheck.domain import clock
+from tempcheck.domain.records import CHANNELS, REACHED_OUT, CheckIn
 from tempcheck.store.connection import StoreError, write
 
 _COLUMNS = (

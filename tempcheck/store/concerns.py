@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from tempcheck import clock
-from tempcheck.relationship_models import CONCERN_KINDS, Concern
+from tempcheck.domain import clock
+from tempcheck.domain.records import CONCERN_KINDS, Concern
 from tempcheck.store import settings
 from tempcheck.store.connection import StoreError, write
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
-from tempcheck import clock
-from tempcheck.matching import key, match
-from tempcheck.models import KINDS, STATUSES, Customer
+from tempcheck.domain import clock
+from tempcheck.domain.matching import key, match
+from tempcheck.domain.records import KINDS, STATUSES, Customer
 from tempcheck.store.connection import StoreError, write
 
 _COLUMNS = (

@@ -12,9 +12,9 @@ import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from tempcheck import clock, trust
-from tempcheck.dashboard import DashboardRow, in_attention_order
-from tempcheck.staleness import Staleness
+from tempcheck.domain import clock, trust
+from tempcheck.domain.attention import DashboardRow, in_attention_order
+from tempcheck.domain.staleness import Staleness
 from tempcheck.store import settings
 
 _NEVER_RATIO = float("inf")
@@ -67,7 +67,7 @@ def dashboard_rows(
         params["customer_id"] = customer_id
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
 
-    from tempcheck.store.brief import baselines, snoozed
+    from tempcheck.store.reminders import baselines, snoozed
 
     first_contact_baselines = baselines(conn)
     asleep = snoozed(conn, today)
@@ -91,7 +91,7 @@ def dashboard_rows(
         recent,
         days_since,
     ) in conn.execute(sql, params):
-        # The staleness rule of tempcheck.staleness.classify, inlined: this loop runs
+        # The staleness rule of tempcheck.domain.staleness.classify, inlined: this loop runs
         # once per customer on every dashboard load.
         if days_since is None and cid in first_contact_baselines:
             # `tempcheck spread` gave this never-contacted customer a starting point.
@@ -208,7 +208,7 @@ def trust_changes(
 ) -> dict[int, int]:
     """Each customer's trust-bank change over the last 30 days (customers with none left out).
 
-    Judged by the rules in :mod:`tempcheck.trust`, the same ones the detail
+    Judged by the rules in :mod:`tempcheck.domain.trust`, the same ones the detail
     screen's entries come from. Counting our contacts walks the check-in
     index once per customer, which is why the dashboard can defer this.
     """

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from tempcheck import clock
-from tempcheck.relationship_models import FollowUp
+from tempcheck.domain import clock
+from tempcheck.domain.records import FollowUp
 from tempcheck.store.connection import StoreError, write
 
 MAX_NOTE = 1000

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime, timedelta
 
-from tempcheck import clock
-from tempcheck.relationship_models import RAISED_BY, Issue
+from tempcheck.domain import clock
+from tempcheck.domain.records import RAISED_BY, Issue
 from tempcheck.store import settings
 from tempcheck.store.connection import StoreError, write
 

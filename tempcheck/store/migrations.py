@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tempcheck.matching import key as name_key
+from tempcheck.domain.matching import key as name_key
 
 # A random (version 4) UUID made by SQLite itself, so bulk inserts need no Python per row.
 UUID_SQL = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime, time
 
-from tempcheck import clock
+from tempcheck.domain import clock
 
 
 def start_of(day: date) -> datetime:

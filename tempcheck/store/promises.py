@@ -2,7 +2,7 @@
 
 Settling adds a ``promise_settlements`` row (kept or broken, on a date); the
 promise row is never rewritten. Whether a kept promise was early, on time or
-late is derived from the dates by :func:`tempcheck.trust.promise_outcome`.
+late is derived from the dates by :func:`tempcheck.domain.trust.promise_outcome`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from tempcheck import clock, trust
-from tempcheck.relationship_models import OUTCOMES, Promise, PromiseRecord
+from tempcheck.domain import clock, trust
+from tempcheck.domain.records import OUTCOMES, Promise, PromiseRecord
 from tempcheck.store.connection import StoreError, write
 
 MAX_TEXT = 500

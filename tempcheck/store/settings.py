@@ -1,11 +1,11 @@
-"""Reading and writing settings rows; what the keys mean lives in :mod:`tempcheck.config`."""
+"""Reading and writing settings rows; what the keys mean is in :mod:`tempcheck.domain.settings`."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from tempcheck.config import SETTINGS, ConfigError, validate
-from tempcheck.staleness import Thresholds
+from tempcheck.domain.settings import SETTINGS, ConfigError, validate
+from tempcheck.domain.staleness import Thresholds
 
 
 def read_all(conn: sqlite3.Connection) -> dict[str, str]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 
-from tempcheck import clock
-from tempcheck.relationship_models import TimelineItem
+from tempcheck.domain import clock
+from tempcheck.domain.records import TimelineItem
 
 # Every arm yields: at, kind, text, temperature, a, b, c, ref (a/b/c depend on the kind).
 _TIMELINE = """
@@ -115,7 +115,7 @@ def _item(row: tuple) -> TimelineItem:
 
 
 def _day(text: str | None) -> str:
-    from tempcheck.dates import format_short
+    from tempcheck.domain.dates import format_short
 
     return format_short(date.fromisoformat(text)) if text else ""
 

@@ -1,6 +1,6 @@
 """One customer's trust bank: every entry behind the balance, from the record.
 
-The rules and weights live in :mod:`tempcheck.trust`; this module only
+The rules and weights live in :mod:`tempcheck.domain.trust`; this module only
 gathers the facts they need for one customer (the same facts the dashboard's
 30-day trend reads, so the two always agree).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-from tempcheck import clock, trust
+from tempcheck.domain import clock, trust
 from tempcheck.store import settings
 from tempcheck.store.dashboard import issue_facts, promise_facts
 

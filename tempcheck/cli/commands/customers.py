@@ -1,0 +1,158 @@
+"""Customer commands: add, edit, pause, end, reactivate."""
+
+from __future__ import annotations
+
+import click
+
+from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.domain.cadence import parse_cadence
+from tempcheck.domain.records import KINDS
+
+cadence_option = click.option(
+    "--cadence", help="How often they should hear from us: 7d, 2w, 1m (default: 14d)."
+)
+kind_option = click.option("--kind", type=click.Choice(KINDS), help="Engagement kind.")
+contact_option = click.option("--contact", help="Contact person at the customer.")
+
+
+@command("add-customer")
+@click.argument("name")
+@cadence_option
+@kind_option
+@contact_option
+@click.option("--notes", default="", help="Free-text notes.")
+@click.pass_context
+def add_customer(
+    ctx: click.Context,
+    db: str | None,
+    name: str,
+    cadence: str | None,
+    kind: str | None,
+    contact: str | None,
+    notes: str,
+) -> None:
+    """Add a customer NAME."""
+    from tempcheck.domain.text import printable
+    from tempcheck.store.customers import add_customer as add
+
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        customer = add(
+            conn,
+            name,
+            cadence_days=parse_cadence(cadence) if cadence else None,
+            kind=kind or "relationship",
+            contact=contact or "",
+            notes=notes,
+        )
+    click.echo(
+        f"Added {printable(customer.name, single_line=True)} "
+        f"({customer.kind}, every {customer.cadence_days} days)."
+    )
+
+
+@command("edit")
+@click.argument("customer")
+@cadence_option
+@kind_option
+@contact_option
+@click.option("--rename", help="A new name.")
+@click.option("--notes", help="Replace the notes.")
+@click.option("--calibration", help="Calibration interval: 90d, 12w, 3m.")
+@click.pass_context
+def edit(
+    ctx: click.Context,
+    db: str | None,
+    customer: str,
+    cadence: str | None,
+    kind: str | None,
+    contact: str | None,
+    rename: str | None,
+    notes: str | None,
+    calibration: str | None,
+) -> None:
+    """Change a customer's cadence, kind, contact, name or notes."""
+    from tempcheck.domain.text import printable
+    from tempcheck.store import customers
+
+    if not any(v is not None for v in (cadence, kind, contact, rename, notes, calibration)):
+        raise Failure(
+            "nothing to change: give --cadence, --kind, --contact, --rename, --notes "
+            "or --calibration"
+        )
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        found = customers.resolve(conn, customer)
+        changed = customers.edit(
+            conn,
+            found.id,
+            name=rename,
+            cadence_days=parse_cadence(cadence) if cadence else None,
+            kind=kind,
+            contact=contact,
+            notes=notes,
+            calibration_days=parse_cadence(calibration) if calibration else None,
+        )
+    click.echo(
+        f"{printable(changed.name, single_line=True)}: {changed.kind}, every "
+        f"{changed.cadence_days} days, contact {printable(changed.contact) or '—'}."
+    )
+
+
+@command("pause")
+@click.argument("customer")
+@click.option("--until", "until_text", help="Reactivate on this date (e.g. 2026-12-01, 3m).")
+@click.option("--note", default="", help="Why.")
+@click.pass_context
+def pause(
+    ctx: click.Context, db: str | None, customer: str, until_text: str | None, note: str
+) -> None:
+    """Pause a customer: out of the daily view until a date, or until reactivated."""
+    from tempcheck.domain import clock
+    from tempcheck.domain.text import printable
+    from tempcheck.store import customers
+
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        until = None
+        if until_text:
+            from tempcheck.domain.dates import parse_date
+
+            until = parse_date(until_text)
+            if until <= clock.today():
+                raise Failure(f"--until must be in the future, not {until.isoformat()}")
+        found = customers.resolve(conn, customer)
+        customers.set_status(conn, found.id, "paused", until=until, note=note)
+    when = f" until {until.isoformat()}" if until else ""
+    click.echo(f"Paused {printable(found.name, single_line=True)}{when}.")
+
+
+@command("end")
+@click.argument("customer")
+@click.option("--note", required=True, help="A closing note: how the relationship ended.")
+@click.pass_context
+def end(ctx: click.Context, db: str | None, customer: str, note: str) -> None:
+    """End a relationship with honour; the history is kept."""
+    from tempcheck.domain.text import printable
+    from tempcheck.store import customers
+
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        found = customers.resolve(conn, customer)
+        customers.set_status(conn, found.id, "ended", note=note)
+    click.echo(f"Ended {printable(found.name, single_line=True)}; its history is kept.")
+
+
+@command("reactivate")
+@click.argument("customer")
+@click.pass_context
+def reactivate(ctx: click.Context, db: str | None, customer: str) -> None:
+    """Bring a paused or ended customer back into the daily view."""
+    from tempcheck.domain.text import printable
+    from tempcheck.store import customers
+
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        found = customers.resolve(conn, customer)
+        customers.set_status(conn, found.id, "active", note="reactivated")
+    click.echo(f"{printable(found.name, single_line=True)} is active again.")

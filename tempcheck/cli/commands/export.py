@@ -1,0 +1,115 @@
+"""``tempcheck export``: CSV (or iCalendar) for account reviews, to a file or standard output.
+
+Standard output carries nothing but the export, so it can be piped; where a
+file went is said on standard error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import Any
+
+import click
+
+from tempcheck.cli.common import command, echo_err, fail_cleanly, open_store
+from tempcheck.exchange.export import KINDS  # light: the domain module imports nothing heavy
+
+
+@command("export")
+@click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
+@click.option("--since", "since_text", help="From this date on: 2026-09-01, 3m, last month.")
+@click.option("--until", "until_text", help="Up to and including this date: 2026-11-30, today.")
+@click.option("--customer", help="Only this customer.")
+@click.option("--matching", help="Only customers whose name contains this (as the / filter).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write to this file (created readable by you only) instead of standard output.",
+)
+@click.option("--excel", is_flag=True, help="Byte-order mark and CRLF, for spreadsheet programs.")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.pass_context
+def export(
+    ctx: click.Context,
+    db: str | None,
+    kind: str,
+    since_text: str | None,
+    until_text: str | None,
+    customer: str | None,
+    matching: str | None,
+    output: str | None,
+    excel: bool,
+    force: bool,
+) -> None:
+    """Export KIND as CSV: dashboard, checkins, customers, issues, promises,
+    followups; or ics, open follow-ups and promises for a calendar.
+
+    Times are ISO-8601 in your local time with their offset; text that a
+    spreadsheet would run as a formula gets a leading '.
+
+    Example: tempcheck export checkins --since 3m -o review.csv
+    """
+    from tempcheck.exchange import export as exporting
+
+    with fail_cleanly():
+        since = until = None
+        if since_text or until_text:
+            from tempcheck.domain.dates import parse_date
+
+            since = parse_date(since_text, past=True) if since_text else None
+            until = parse_date(until_text, past=True) if until_text else None
+        exporting.check_options(kind, since=since, until=until, excel=excel)
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        customer_id = None
+        if customer:
+            from tempcheck.store.customers import resolve
+
+            customer_id = resolve(conn, customer).id
+        options = {
+            "since": since,
+            "until": until,
+            "customer_id": customer_id,
+            "matching": matching,
+            "excel": excel,
+        }
+        if output and output != "-":
+            from pathlib import Path
+
+            target = Path(output).expanduser().absolute()
+            written = exporting.export_to_path(conn, kind, target, force=force, **options)
+            echo_err(f"Wrote {exporting.KINDS[kind].count(written)} to {target}")
+            return
+        _to_stdout(conn, kind, options)
+
+
+def _to_stdout(conn: sqlite3.Connection, kind: str, options: dict[str, Any]) -> None:
+    """UTF-8 whatever the locale says, with the line ends the writer chose."""
+    import io
+    import os
+    import sys
+
+    from tempcheck.exchange.export import write_export
+
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    stream = io.TextIOWrapper(binary, encoding="utf-8", newline="") if binary else sys.stdout
+    try:
+        if sys.stdout.isatty():  # a person reads it: no escape sequences reach the terminal
+            from tempcheck.exchange.csvformat import TerminalSafe
+
+            write_export(conn, kind, TerminalSafe(stream), **options)  # type: ignore[arg-type]
+        else:
+            write_export(conn, kind, stream, **options)
+        stream.flush()
+    except BrokenPipeError:
+        # The reader stopped early (| head): not an error. Silence the final flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(141) from None
+    finally:
+        if binary:
+            with contextlib.suppress(ValueError, OSError):
+                stream.detach()

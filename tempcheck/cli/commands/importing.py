@@ -1,0 +1,126 @@
+"""``tempcheck import customers|checkins FILE.csv``: bring data in from a spreadsheet or export.
+
+Every bad row is listed on standard error as ``FILE:LINE: reason`` and
+nothing is written; a clean file is imported in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import click
+
+from tempcheck.cli.common import Failure, command, echo_err, fail_cleanly, open_store
+
+if TYPE_CHECKING:
+    from tempcheck.exchange.importing import ImportReport
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group("import", context_settings=CONTEXT)
+def import_() -> None:
+    """Import customers or check-ins from a CSV file (UTF-8, header row).
+
+    \b
+    tempcheck import customers customers.csv [--dry-run] [--update]
+    tempcheck import checkins checkins.csv [--dry-run] [--create-customers]
+    """
+
+
+file_argument = click.argument(
+    "file", type=click.Path(exists=False, dir_okay=True, path_type=str), metavar="FILE.csv"
+)
+dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Check everything and say what would happen; write nothing."
+)
+
+
+@command("customers")
+@file_argument
+@dry_run_option
+@click.option("--update", is_flag=True, help="Update customers that already exist (by name).")
+@click.pass_context
+def customers(ctx: click.Context, db: str | None, file: str, dry_run: bool, update: bool) -> None:
+    """Add customers from FILE.csv with columns name (required), cadence (14, 2w, 1m),
+    kind (relationship or transactional), contact, notes.
+
+    Names already in the database (ignoring case) are reported, or updated
+    with --update: then non-empty cells overwrite.
+    """
+    from tempcheck.exchange.importing import import_customers
+
+    conn = open_store(ctx, db)
+    with _reporting(file):
+        report = import_customers(conn, file, update=update, dry_run=dry_run)
+    _warn(report)
+    changed = [f"{report.added} new customer{'s' * (report.added != 1)}"]
+    if update or report.updated:
+        changed.append(f"{report.updated} updated")
+    _done(report, ", ".join(changed))
+
+
+@command("checkins")
+@file_argument
+@dry_run_option
+@click.option("--create-customers", is_flag=True, help="Add customers that do not exist yet.")
+@click.pass_context
+def checkins(
+    ctx: click.Context, db: str | None, file: str, dry_run: bool, create_customers: bool
+) -> None:
+    """Add check-ins from FILE.csv, as written by `tempcheck export checkins`.
+
+    Columns: customer, at, temperature (1-5 or a word), channel, initiated_by,
+    note, fell_short, follow_up, uid. Rows whose uid is already present are
+    skipped, so importing a file twice adds nothing the second time.
+    """
+    from tempcheck.exchange.importing import import_checkins
+
+    conn = open_store(ctx, db)
+    with _reporting(file):
+        report = import_checkins(conn, file, create_customers=create_customers, dry_run=dry_run)
+    _warn(report)
+    noun = "check-in" if report.added == 1 else "check-ins"
+    summary = f"{report.added} {noun} ({report.already_present} already present)"
+    if report.created_customers:
+        names = ", ".join(report.created_customers[:5])
+        more = len(report.created_customers) - 5
+        summary += f"; added {len(report.created_customers)} customers: {names}"
+        summary += f" and {more} more" if more > 0 else ""
+    if report.followups:
+        summary += f"; {report.followups} open follow-ups"
+    _done(report, summary)
+
+
+import_.add_command(customers)
+import_.add_command(checkins)
+
+
+@contextlib.contextmanager
+def _reporting(file: str) -> Iterator[None]:
+    """List every bad row as FILE:LINE: reason, then fail with one summary line."""
+    from tempcheck.exchange.importing import ImportFailed
+
+    with fail_cleanly():
+        try:
+            yield
+        except ImportFailed as failed:
+            for warning in failed.warnings:
+                echo_err(f"{file}: warning: {warning}")
+            for problem in failed.problems:
+                echo_err(f"{file}:{problem.line}: {problem.message}")
+            raise Failure(str(failed)) from None
+
+
+def _warn(report: ImportReport) -> None:
+    for warning in report.warnings:
+        echo_err(f"warning: {warning}")
+
+
+def _done(report: ImportReport, summary: str) -> None:
+    if report.dry_run:
+        click.echo(f"Dry run: would import {summary}. Nothing was written.")
+    else:
+        click.echo(f"Imported {summary}.")

@@ -1,0 +1,90 @@
+"""``tempcheck list``: the dashboard's rows, in its order, for scripts."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tempcheck.cli.common import command, fail_cleanly, open_store
+
+
+@command("list")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--all", "include_all", is_flag=True, help="Include paused and ended customers.")
+@click.pass_context
+def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bool) -> None:
+    """Print the dashboard's rows in the dashboard's order."""
+    from tempcheck.domain.attention import RECORD_FIELDS, as_record
+    from tempcheck.store.dashboard import dashboard_rows
+
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        rows = dashboard_rows(conn, include_inactive=include_all)
+    records = [as_record(row) for row in rows]
+    if fmt == "json":
+        from tempcheck.domain.text import safe_json
+
+        click.echo(safe_json(records))
+    elif fmt == "csv":
+        from tempcheck.domain.text import printable
+        from tempcheck.exchange.csvformat import write_records
+
+        # A listing is for reading and scripts, not a data file (that is `export`):
+        # text cells lose control characters so nothing can drive the terminal.
+        shown = [
+            {k: printable(v) if isinstance(v, str) else v for k, v in record.items()}
+            for record in records
+        ]
+        write_records(sys.stdout, shown, header=list(RECORD_FIELDS))
+    else:
+        click.echo(table(rows, include_all))
+
+
+def table(rows: list, include_all: bool = False) -> str:
+    """A plain-text table (no colour codes) that reads the same in any terminal."""
+    from tempcheck.domain import clock
+    from tempcheck.domain.attention import issues_label, temperature_label
+    from tempcheck.domain.text import clip, printable
+    from tempcheck.domain.trust import trend_symbol
+
+    header = [
+        "Customer",
+        "Last contact",
+        "Temperature",
+        "Open issues",
+        "Next due",
+        "Trust",
+        "State",
+    ]
+    if include_all:
+        header.append("Status")
+    lines = [header]
+    for row in rows:
+        due = f"{row.next_due_kind} {clock.until(row.next_due)}" if row.next_due else "—"
+        line = [
+            clip(printable(row.name, single_line=True), 32),
+            clock.ago(row.last_contact),
+            temperature_label(row),
+            issues_label(row),
+            due,
+            trend_symbol(row.trust_change or 0),
+            row.staleness.label + (" · recalibrate" if row.recalibrate else ""),
+        ]
+        if include_all:
+            line.append(row.status)
+        lines.append(line)
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
+    if not rows:
+        out.append("(no customers yet: tempcheck add-customer NAME, or tempcheck demo)")
+    return "\n".join(out)

@@ -1,0 +1,99 @@
+"""``tempcheck report``: the one-file review pack for an account review meeting.
+
+The file holds confidential notes, so it is created readable by its owner
+only (0600), and an existing file is never overwritten without ``--force``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+
+FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+
+
+@command("report")
+@click.argument("customer", required=False)
+@click.option(
+    "--since",
+    "since_text",
+    default="90d",
+    show_default=True,
+    help="Start of the period, looking back: 90d, 6w, 3m, 2026-09-01.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write: .html (charts as SVG) or .md (charts as tables).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.pass_context
+def report(
+    ctx: click.Context,
+    db: str | None,
+    customer: str | None,
+    since_text: str,
+    output: Path,
+    force: bool,
+) -> None:
+    """Write a review of CUSTOMER (or of the whole portfolio) to one self-contained file."""
+    from tempcheck.domain import clock
+    from tempcheck.domain.dates import parse_date
+    from tempcheck.domain.text import printable
+
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise Failure(f"the output must end in .html or .md, not {printable(output.name)!r}")
+    now = clock.now()
+    today = clock.local(now).date()
+    with fail_cleanly():
+        since = parse_date(since_text, today, past=True)
+    if since > today:
+        raise Failure(f"--since {since_text!r} is in the future ({since.isoformat()})")
+    if output.exists() and not force:
+        raise Failure(f"{printable(str(output))} exists; use --force to overwrite it")
+    conn = open_store(ctx, db)
+    with fail_cleanly():
+        from tempcheck.report import review
+        from tempcheck.store import customers
+
+        customer_id = customers.resolve(conn, customer).id if customer else None
+        render = review.render_html if fmt == "html" else review.render_markdown
+        text = render(conn, customer_id=customer_id, since=since, now=now)
+        write_private(output, text, force=force)
+    click.echo(f"Wrote the review to {printable(str(output.resolve()))}")
+
+
+def write_private(path: Path, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``path`` with mode 0600, all or nothing.
+
+    Without ``force`` the file is created exclusively (an existing file is an
+    error even if it appeared a moment ago); with ``force`` a private temporary
+    file in the same folder replaces it, so the old mode never carries over.
+    """
+    data = text.encode("utf-8")
+    if not force:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return
+    fd, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,277 @@
+"""The morning brief ("Today"): what to do first, each line with what you need to act on it.
+
+Plain records and rules only, no SQL: :func:`tempcheck.store.reminders.brief`
+gathers the facts and :func:`assemble` turns them into lines in the order the
+brief promises: issues to call about first, promises due, follow-ups due,
+customers gone cold or never contacted, unhappy customers nobody has spoken
+to since, and priorities to recalibrate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.attention import DashboardRow
+from tempcheck.domain.records import FollowUp, Issue, Promise
+from tempcheck.domain.staleness import Staleness
+from tempcheck.domain.text import printable
+
+CALL_FIRST = "call first"
+PROMISE_DUE = "promise due"
+FOLLOWUP_DUE = "follow-up due"
+GONE_COLD = "gone cold"
+NEVER_CONTACTED = "never contacted"
+UNHAPPY = "unhappy, not contacted since"
+RECALIBRATE = "recalibrate priorities"
+
+ORDER: tuple[str, ...] = (
+    CALL_FIRST,
+    PROMISE_DUE,
+    FOLLOWUP_DUE,
+    GONE_COLD,
+    NEVER_CONTACTED,
+    UNHAPPY,
+    RECALIBRATE,
+)
+# One symbol per reason, so a line reads the same without colour.
+SYMBOLS: dict[str, str] = {
+    CALL_FIRST: "☎",
+    PROMISE_DUE: "⚑",
+    FOLLOWUP_DUE: "↻",
+    GONE_COLD: "❄",
+    NEVER_CONTACTED: "○",
+    UNHAPPY: "☹",
+    RECALIBRATE: "⚖",
+}
+# English month and weekday abbreviations whatever the locale (strftime's %b follows LC_TIME).
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# The contact reminders a snooze hides; commitments (issues, promises, follow-ups) never hide.
+SNOOZABLE = frozenset({GONE_COLD, NEVER_CONTACTED, UNHAPPY})
+
+
+@dataclass(frozen=True)
+class BriefItem:
+    """One line of the brief: who, why, and the context to act without opening the detail."""
+
+    customer_id: int
+    customer_name: str
+    reason: str  # one of ORDER
+    detail: str  # e.g. "Data export fails for large clinics, due 21 Nov (3 days late)"
+    last_note: str  # the customer's last check-in note ('' if none)
+    last_contact: datetime | None  # the last check-in (never a spread baseline)
+    ref_id: int | None = None  # the issue / promise / follow-up id when there is one
+    due: date | None = None  # the issue / promise / follow-up due date when there is one
+    last_temperature: int | None = None
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.reason]
+
+
+@dataclass(frozen=True)
+class LastCheckin:
+    """The newest check-in of a customer: the context every brief line carries."""
+
+    at: datetime
+    temperature: int
+    note: str
+    fell_short: str = ""
+
+
+def assemble(
+    *,
+    issues: Sequence[Issue],
+    promises: Sequence[Promise],
+    followups: Sequence[FollowUp],
+    rows: Sequence[DashboardRow],
+    last_checkins: Mapping[int, LastCheckin],
+    baselines: Mapping[int, datetime],
+    last_confirmed: Mapping[int, datetime],
+    snoozed: Mapping[int, date],
+    now: datetime,
+) -> list[BriefItem]:
+    """The brief in :data:`ORDER`, the most urgent first within each reason.
+
+    ``rows`` are the customers the brief is about (the dashboard's, with
+    baselines applied); issues, promises and follow-ups of anyone else are
+    left out. A snoozed customer drops out of the contact reminders only.
+    A customer is listed once among gone cold / never contacted / unhappy:
+    gone cold wins and mentions a low last temperature.
+    """
+    today = clock.local(now).date()
+    by_id = {row.customer_id: row for row in rows}
+    items: list[BriefItem] = []
+
+    def item(cid: int, reason: str, detail: str, ref: int | None = None, due: date | None = None):
+        last = last_checkins.get(cid)
+        items.append(
+            BriefItem(
+                customer_id=cid,
+                customer_name=by_id[cid].name,
+                reason=reason,
+                detail=detail,
+                last_note=last.note if last else "",
+                last_contact=last.at if last else None,
+                ref_id=ref,
+                due=due,
+                last_temperature=last.temperature if last else None,
+            )
+        )
+
+    for issue in sorted(issues, key=lambda i: (i.due or date.max, i.id)):
+        if issue.call_first and issue.is_open and issue.customer_id in by_id:
+            item(
+                issue.customer_id,
+                CALL_FIRST,
+                f"{issue.title}, {due_phrase(issue.due, today)}" if issue.due else issue.title,
+                issue.id,
+                issue.due,
+            )
+    for promise in sorted(promises, key=lambda p: (p.due, p.id)):
+        if promise.is_open and promise.due <= today and promise.customer_id in by_id:
+            detail = f"{promise.text}, {due_phrase(promise.due, today)}"
+            item(promise.customer_id, PROMISE_DUE, detail, promise.id, promise.due)
+    for followup in sorted(followups, key=lambda f: (f.due, f.id)):
+        if not followup.done and followup.due <= today and followup.customer_id in by_id:
+            what = followup.note or "follow up"
+            detail = f"{what}, {due_phrase(followup.due, today)}"
+            item(followup.customer_id, FOLLOWUP_DUE, detail, followup.id, followup.due)
+
+    awake = [row for row in rows if row.customer_id not in snoozed]
+    cold = [
+        row for row in awake if row.customer_id in last_checkins and row.staleness is Staleness.COLD
+    ]
+    for row in sorted(cold, key=lambda r: (-r.ratio, r.name.casefold())):
+        last = last_checkins[row.customer_id]
+        detail = f"no contact for {_days(row.days_since)}, {_cadence(row)}"
+        if temperature.is_low(last.temperature):
+            detail += f"; last temperature {temperature.label(last.temperature)}"
+        item(row.customer_id, GONE_COLD, detail)
+
+    never = [
+        row
+        for row in awake
+        if row.customer_id not in last_checkins
+        and row.staleness in (Staleness.NEVER, Staleness.OVERDUE, Staleness.COLD)
+    ]
+    for row in sorted(never, key=lambda r: (-r.ratio, r.cadence_days, r.name.casefold())):
+        baseline = baselines.get(row.customer_id)
+        if baseline is None:
+            detail = f"no check-in yet, {_cadence(row)}"
+        else:
+            first_due = clock.local(baseline + timedelta(days=row.cadence_days)).date()
+            detail = f"no check-in yet, first contact {due_phrase(first_due, today)}"
+        item(row.customer_id, NEVER_CONTACTED, detail)
+
+    listed_cold = {row.customer_id for row in cold}
+    unhappy = [
+        (row, last_checkins[row.customer_id])
+        for row in awake
+        if row.customer_id in last_checkins
+        and row.customer_id not in listed_cold
+        and temperature.is_low(last_checkins[row.customer_id].temperature)
+    ]
+    for row, last in sorted(unhappy, key=lambda p: (p[1].temperature, p[1].at, p[0].name)):
+        detail = f"last temperature {temperature.label(last.temperature)}"
+        if last.fell_short:
+            detail += f"; fell short: {last.fell_short}"
+        item(row.customer_id, UNHAPPY, detail)
+
+    stale = [row for row in rows if row.recalibrate]
+    oldest = datetime.min.replace(tzinfo=now.tzinfo)
+    for row in sorted(
+        stale, key=lambda r: (last_confirmed.get(r.customer_id) or oldest, r.name.casefold())
+    ):
+        confirmed = last_confirmed.get(row.customer_id)
+        if confirmed is None:
+            detail = "priorities may have shifted: never confirmed with the customer"
+        else:
+            detail = (
+                "priorities may have shifted: last confirmed "
+                f"{short_date(clock.local(confirmed).date(), today)}"
+                f" ({clock.ago(confirmed, now)})"
+            )
+        item(row.customer_id, RECALIBRATE, detail)
+
+    return in_order(items)
+
+
+def in_order(items: Iterable[BriefItem]) -> list[BriefItem]:
+    """Items sorted by reason in :data:`ORDER`, keeping their order within a reason."""
+    rank = {reason: index for index, reason in enumerate(ORDER)}
+    return sorted(items, key=lambda i: rank[i.reason])
+
+
+def short_date(day: date, today: date) -> str:
+    """``21 Nov``, with the year when it is not this year's."""
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def due_phrase(due: date, today: date) -> str:
+    """``due 21 Nov (3 days late)``, ``due 24 Nov (today)``."""
+    return f"due {short_date(due, today)} ({clock.until(due, today)})"
+
+
+def _days(days: float | None) -> str:
+    whole = int(days or 0)
+    return "1 day" if whole == 1 else f"{whole} days"
+
+
+def _cadence(row: DashboardRow) -> str:
+    return "cadence every day" if row.cadence_days == 1 else f"cadence {row.cadence_days} days"
+
+
+# --- rendering for the shell and for documents -------------------------------------
+
+
+def last_words(item: BriefItem, now: datetime) -> str:
+    """``last: "Asked twice for the roadmap" (6 weeks ago)``, or ``no check-in yet``."""
+    if item.last_contact is None:
+        return "no check-in yet"
+    when = clock.ago(item.last_contact, now)
+    if not item.last_note:
+        return f"last contact {when}"
+    return f'last: "{printable(item.last_note, single_line=True)}" ({when})'
+
+
+def text_line(item: BriefItem, now: datetime, *, reason_width: int = 0) -> str:
+    """One terminal line; every piece of user text made printable."""
+    reason = item.reason.ljust(reason_width)
+    name = printable(item.customer_name, single_line=True)
+    detail = printable(item.detail, single_line=True)
+    line = f"{item.symbol} {reason}  {name} — {detail}"
+    if item.reason == NEVER_CONTACTED and item.last_contact is None:
+        return line  # the detail already says there is no check-in
+    return f"{line} · {last_words(item, now)}"
+
+
+def text_lines(items: Sequence[BriefItem], now: datetime) -> list[str]:
+    """The brief as aligned terminal lines, or one line saying there is nothing to do."""
+    if not items:
+        return ["Nothing in today's brief: no calls, promises or follow-ups due, nobody cold."]
+    width = max(len(i.reason) for i in items)
+    return [text_line(i, now, reason_width=width) for i in items]
+
+
+def as_record(item: BriefItem) -> dict[str, object]:
+    """The item as plain values for JSON (ISO-8601 dates, local times with offset)."""
+    return {
+        "reason": item.reason,
+        "customer_id": item.customer_id,
+        "customer": item.customer_name,
+        "detail": item.detail,
+        "due": item.due.isoformat() if item.due else None,
+        "ref_id": item.ref_id,
+        "last_note": item.last_note,
+        "last_contact": (
+            clock.local(item.last_contact).isoformat(timespec="seconds")
+            if item.last_contact
+            else None
+        ),
+        "last_temperature": item.last_temperature,
+    }

@@ -1,0 +1,788 @@
+"""Export for reviews: the dashboard, check-ins, customers, issues, promises, follow-ups.
+
+Each CSV kind is one SQL query whose rows go from the cursor straight into
+the C ``csv`` writer: formula neutralisation, temperature words and the
+conversion of stored UTC times to local ISO-8601 with offset all happen in
+SQLite, so a million check-ins never become a list in Python or a Python
+call per row.
+
+Local times: the offsets the local zone uses over the exported time range
+are worked out once in Python (``time.localtime``, the same source
+``datetime.astimezone`` uses), and the query picks each row's offset with a
+``CASE`` on the stored UTC text. An export spanning a DST change therefore
+shows every row with its own offset, as :func:`tempcheck.domain.clock.local` would.
+
+The CLI (``tempcheck export``) and the dashboard's export dialog both call
+:func:`write_export` or :func:`export_to_path`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+from tempcheck.domain import clock
+from tempcheck.domain.temperature import WORDS
+from tempcheck.exchange.csvformat import (
+    line_end,
+    line_sql,
+    neutralise_sql,
+    plain_cell_sql,
+    text_cell_sql,
+    write_lines,
+    write_records,
+)
+from tempcheck.store.connection import StoreError
+
+
+class FileExists(StoreError):
+    """The export's file is already there; nothing was written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; use --force to overwrite it")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of export, as the CLI and the export dialog offer it."""
+
+    name: str
+    description: str
+    noun: str  # plural, for "Wrote 12 check-ins to …"
+    singular: str
+    dated: bool  # whether --since/--until apply
+    suffix: str = ".csv"
+
+    def count(self, n: int) -> str:
+        """``1 check-in``, ``12 check-ins``."""
+        return f"{n} {self.singular if n == 1 else self.noun}"
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "dashboard",
+            "The dashboard as it stands: one row per active customer, in its order",
+            "dashboard rows",
+            "dashboard row",
+            dated=False,
+        ),
+        Kind(
+            "checkins",
+            "Check-ins in the date range, oldest first (re-importable)",
+            "check-ins",
+            "check-in",
+            dated=True,
+        ),
+        Kind(
+            "customers",
+            "Every customer with profile, status and last contact",
+            "customers",
+            "customer",
+            dated=False,
+        ),
+        Kind(
+            "issues",
+            "Issues open at any time in the date range, with resolutions",
+            "issues",
+            "issue",
+            dated=True,
+        ),
+        Kind(
+            "promises",
+            "Promises open at any time in the date range, kept or broken",
+            "promises",
+            "promise",
+            dated=True,
+        ),
+        Kind(
+            "followups",
+            "Follow-ups due in the date range, open or done",
+            "follow-ups",
+            "follow-up",
+            dated=True,
+        ),
+        Kind(
+            "ics",
+            "Open follow-ups and promises as an iCalendar file for your calendar",
+            "calendar events",
+            "calendar event",
+            dated=False,
+            suffix=".ics",
+        ),
+    )
+}
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "checkins": (
+        "customer",
+        "at",
+        "temperature",
+        "temperature_word",
+        "channel",
+        "initiated_by",
+        "note",
+        "fell_short",
+        "follow_up",
+        "uid",
+    ),
+    "customers": (
+        "name",
+        "kind",
+        "status",
+        "cadence_days",
+        "contact",
+        "notes",
+        "paused_until",
+        "created_at",
+        "last_contact",
+        "last_temperature",
+        "last_temperature_word",
+        "uid",
+    ),
+    "issues": (
+        "customer",
+        "title",
+        "detail",
+        "raised_by",
+        "opened_at",
+        "due",
+        "status",
+        "closed_at",
+        "resolution",
+        "uid",
+    ),
+    "promises": (
+        "customer",
+        "text",
+        "made_at",
+        "due",
+        "status",
+        "settled_on",
+        "settlement_note",
+        "uid",
+    ),
+    "followups": (
+        "customer",
+        "due",
+        "original_due",
+        "note",
+        "status",
+        "done_at",
+        "created_at",
+        "uid",
+    ),
+}
+# Columns the dashboard export adds after tempcheck.domain.attention.as_record's.
+DASHBOARD_EXTRA = ("last_temperature_word", "uid")
+
+
+def default_filename(kind: str, today: date | None = None) -> str:
+    """A sensible file name: ``tempcheck-checkins-2026-11-24.csv``."""
+    spec = _kind(kind)
+    day = today or clock.today()
+    return f"tempcheck-{spec.name}-{day.isoformat()}{spec.suffix}"
+
+
+def write_export(
+    conn: sqlite3.Connection,
+    kind: str,
+    stream: IO[str],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    customer_id: int | None = None,
+    matching: str | None = None,
+    excel: bool = False,
+) -> int:
+    """Write one export to a text stream (opened with ``newline=""``); returns rows written.
+
+    ``since``/``until`` are inclusive local dates and apply to the dated kinds
+    only; ``customer_id`` narrows any kind to one customer, ``matching`` to the
+    customers whose name contains it (as the dashboard's filter does). For
+    ``ics`` the count is the number of calendar events.
+    """
+    from tempcheck.domain.matching import key
+
+    spec = _kind(kind)
+    check_options(kind, since=since, until=until, excel=excel)
+    name_part = key(matching) if matching and matching.strip() else None
+    if name_part and spec.name == "ics":
+        raise StoreError("the calendar export is for all customers or one (--customer)")
+    with _snapshot(conn):
+        if spec.name == "ics":
+            return _write_ics(conn, stream, customer_id)
+        if spec.name == "dashboard":
+            return _write_dashboard(conn, stream, customer_id, excel, name_part)
+        return _write_table(conn, kind, stream, since, until, customer_id, excel, name_part)
+
+
+def check_options(
+    kind: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    excel: bool = False,
+) -> None:
+    """Refuse options that mean nothing for ``kind``, in words a user can act on."""
+    spec = _kind(kind)
+    if (since is not None or until is not None) and not spec.dated:
+        raise StoreError(f"the {spec.name} export takes no date range (--since/--until)")
+    if since is not None and until is not None and until < since:
+        raise StoreError(f"the range ends ({until}) before it starts ({since})")
+    if excel and spec.suffix != ".csv":
+        raise StoreError(f"--excel applies to CSV exports, not {spec.name}")
+
+
+def export_to_path(
+    conn: sqlite3.Connection,
+    kind: str,
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    customer_id: int | None = None,
+    matching: str | None = None,
+    excel: bool = False,
+) -> int:
+    """Write one export to a new file readable by its owner only; returns rows written.
+
+    An existing file raises :class:`FileExists` (the dialog can ask, then pass
+    ``force``); with ``force`` it is replaced in one step, so a failed export
+    never leaves half a file behind.
+    """
+    check_options(kind, since=since, until=until, excel=excel)
+    target = Path(path).expanduser()
+    with private_file(target, force=force) as handle:
+        stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+        try:
+            written = write_export(
+                conn,
+                kind,
+                stream,
+                since=since,
+                until=until,
+                customer_id=customer_id,
+                matching=matching,
+                excel=excel,
+            )
+            stream.flush()
+        finally:
+            stream.detach()
+    return written
+
+
+@contextlib.contextmanager
+def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
+    """A new file at ``target`` with mode 0600, removed again if writing it fails.
+
+    Without ``force`` an existing file is refused (atomically, by ``O_EXCL``);
+    with it, a temporary file beside it replaces it once complete.
+    """
+    if target.is_dir():
+        raise StoreError(f"{target} is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise StoreError(f"cannot write {target}: the folder {target.parent} does not exist")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        if force and target.exists():
+            import tempfile
+
+            fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            written_to = Path(temporary)
+        else:
+            fd = os.open(target, flags, 0o600)
+            written_to = target
+    except FileExistsError:
+        raise FileExists(target) from None
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask said
+        with os.fdopen(fd, "wb", buffering=1 << 16) as handle:
+            yield handle
+            if written_to != target:  # the old file goes only once the new one is on disk
+                handle.flush()
+                os.fsync(handle.fileno())
+        if written_to != target:
+            os.replace(written_to, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            written_to.unlink()
+        raise
+
+
+# --- the queries -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Filter:
+    """What narrows an export; builders add their WHERE clauses and parameters."""
+
+    since: date | None
+    until: date | None
+    customer_id: int | None
+    name_part: str | None  # matching.key() of a name fragment, as the dashboard filters
+    lo: str | None  # stored UTC text: local midnight starting ``since``
+    hi: str | None  # stored UTC text: local midnight after ``until``
+    where: list[str] = field(default_factory=list)
+    params: dict[str, object] = field(default_factory=dict)
+
+    def add(self, clause: str, **params: object) -> None:
+        self.where.append(clause)
+        self.params.update(params)
+
+    def for_customers(self, column: str) -> None:
+        """Narrow ``column`` (a customer id) to the one customer or the matching names."""
+        # ``column`` is one of the builders' constants, never user input.
+        if self.customer_id is not None:
+            self.add(f"{column} = :customer_id", customer_id=self.customer_id)
+        if self.name_part:
+            self.add(
+                f"{column} IN (SELECT id FROM customers WHERE instr(name_key, :name_part) > 0)",
+                name_part=self.name_part,
+            )
+
+    @property
+    def sql(self) -> str:
+        return " WHERE " + " AND ".join(self.where) if self.where else ""
+
+
+@dataclass(frozen=True)
+class _Select:
+    """A kind's columns and the rest of its query.
+
+    Each column comes in two forms: a neutralised value (``as_columns``, what
+    the sqlite3 tool is given in the benchmark) and a finished CSV cell
+    (``as_lines``, what the export writes).
+    """
+
+    columns: tuple[tuple[str, str], ...]
+    tail: str  # FROM … WHERE … ORDER BY …
+    prefix: str = ""  # WITH …
+
+    def as_columns(self) -> str:
+        return f"{self.prefix}SELECT {', '.join(c for c, _ in self.columns)} {self.tail}"
+
+    def as_lines(self) -> str:
+        return f"{self.prefix}SELECT {line_sql([cell for _, cell in self.columns])} {self.tail}"
+
+
+def _text(expression: str) -> tuple[str, str]:
+    """A free-text column: neutralised, and quoted when needed."""
+    return neutralise_sql(expression), text_cell_sql(expression)
+
+
+def _plain(expression: str) -> tuple[str, str]:
+    """A column that never needs neutralising or quoting: numbers, dates, times, fixed words."""
+    return expression, plain_cell_sql(expression)
+
+
+# Customer names formatted once per customer, not once per check-in.
+_NAMES = (
+    f"WITH names AS MATERIALIZED (SELECT id, {neutralise_sql('name')} AS value,"
+    f" {text_cell_sql('name')} AS cell FROM customers) "
+)
+
+
+def query(
+    conn: sqlite3.Connection,
+    kind: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    customer_id: int | None = None,
+) -> tuple[str, dict[str, object]]:
+    """The SQL and parameters giving a CSV kind's rows as columns, neutralised.
+
+    The export itself runs the same query with each row already formatted as a
+    CSV line; this column form is what the benchmark hands to the sqlite3 tool.
+    """
+    select, params = _select(conn, kind, since, until, customer_id)
+    return select.as_columns(), params
+
+
+def _select(
+    conn: sqlite3.Connection,
+    kind: str,
+    since: date | None,
+    until: date | None,
+    customer_id: int | None,
+    name_part: str | None = None,
+) -> tuple[_Select, dict[str, object]]:
+    if kind not in HEADERS:
+        raise StoreError(f"{kind} is not a CSV table export")
+    lo = _day_start(since) if since else None
+    hi = _day_start(until + timedelta(days=1)) if until else None
+    narrow = _Filter(since, until, customer_id, name_part, lo, hi)
+    zone = _zone_for(conn, kind, lo, hi, customer_id)
+    return _QUERIES[kind](zone, narrow), narrow.params
+
+
+def _write_table(
+    conn: sqlite3.Connection,
+    kind: str,
+    stream: IO[str],
+    since: date | None,
+    until: date | None,
+    customer_id: int | None,
+    excel: bool,
+    name_part: str | None = None,
+) -> int:
+    select, params = _select(conn, kind, since, until, customer_id, name_part)
+    cursor = conn.execute(select.as_lines(), {**params, "eol": line_end(excel)})
+    return write_lines(stream, HEADERS[kind], cursor, excel=excel)
+
+
+def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
+    narrow.for_customers("k.customer_id")
+    if narrow.lo is not None:
+        narrow.add("k.at >= :lo", lo=narrow.lo)
+    if narrow.hi is not None:
+        narrow.add("k.at < :hi", hi=narrow.hi)
+    return _Select(
+        (
+            ("n.value", "n.cell"),
+            _plain(zone.sql("k.at")),
+            _plain("k.temperature"),
+            _plain(_word_sql("k.temperature")),
+            _plain("k.channel"),
+            _plain("k.initiated_by"),
+            _text("k.note"),
+            _text("k.fell_short"),
+            _plain("k.follow_up"),
+            _text("k.uid"),
+        ),
+        f"FROM checkins k JOIN names n ON n.id = k.customer_id{narrow.sql} ORDER BY k.at, k.id",
+        prefix=_NAMES,
+    )
+
+
+def _customers(zone: LocalZone, narrow: _Filter) -> _Select:
+    narrow.for_customers("c.id")
+    last = "(CASE WHEN s.recent <> '' THEN CAST(substr(s.recent, 1, 1) AS INTEGER) END)"
+    return _Select(
+        (
+            _text("c.name"),
+            _plain("c.kind"),
+            _plain("c.status"),
+            _plain("c.cadence_days"),
+            _text("c.contact"),
+            _text("c.notes"),
+            _plain("c.paused_until"),
+            _plain(zone.sql("c.created_at")),
+            _plain(zone.sql("s.last_at")),
+            _plain(last),
+            _plain(_word_sql(last)),
+            _text("c.uid"),
+        ),
+        "FROM customers c LEFT JOIN contact_summary s ON s.customer_id = c.id"
+        f"{narrow.sql} ORDER BY c.name_key, c.id",
+    )
+
+
+def _issues(zone: LocalZone, narrow: _Filter) -> _Select:
+    """Issues open at any moment of the range: opened before its end, not closed before it."""
+    narrow.for_customers("i.customer_id")
+    if narrow.hi is not None:
+        narrow.add("i.opened_at < :hi", hi=narrow.hi)
+    if narrow.lo is not None:
+        narrow.add("(x.closed_at IS NULL OR x.closed_at >= :lo)", lo=narrow.lo)
+    return _Select(
+        (
+            _text("c.name"),
+            _text("i.title"),
+            _text("i.detail"),
+            _plain("i.raised_by"),
+            _plain(zone.sql("i.opened_at")),
+            _plain("i.due"),
+            _plain("(CASE WHEN x.id IS NULL THEN 'open' ELSE 'closed' END)"),
+            _plain(zone.sql("x.closed_at")),
+            _text("x.resolution"),
+            _text("i.uid"),
+        ),
+        "FROM issues i JOIN customers c ON c.id = i.customer_id"
+        " LEFT JOIN issue_closures x ON x.issue_id = i.id"
+        f"{narrow.sql} ORDER BY i.opened_at, i.id",
+    )
+
+
+def _promises(zone: LocalZone, narrow: _Filter) -> _Select:
+    """Promises open at any moment of the range: made before its end, not settled before it."""
+    narrow.for_customers("p.customer_id")
+    if narrow.hi is not None:
+        narrow.add("p.made_at < :hi", hi=narrow.hi)
+    if narrow.lo is not None:
+        narrow.add("(s.settled_at IS NULL OR s.settled_at >= :lo)", lo=narrow.lo)
+    return _Select(
+        (
+            _text("c.name"),
+            _text("p.text"),
+            _plain(zone.sql("p.made_at")),
+            _plain("p.due"),
+            _plain("(CASE WHEN s.id IS NULL THEN 'open' ELSE s.outcome END)"),
+            _plain("s.settled_on"),
+            _text("s.note"),
+            _text("p.uid"),
+        ),
+        "FROM promises p JOIN customers c ON c.id = p.customer_id"
+        " LEFT JOIN promise_settlements s ON s.promise_id = p.id"
+        f"{narrow.sql} ORDER BY p.due, p.id",
+    )
+
+
+# The newest snooze sets a follow-up's due date (as in tempcheck.store.dashboard).
+_EFFECTIVE_DUE = (
+    "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
+    " AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due)"
+)
+
+
+def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
+    """Follow-ups whose (snoozed) due date falls in the range."""
+    narrow.for_customers("f.customer_id")
+    if narrow.since is not None:
+        narrow.add("f.effective_due >= :since_day", since_day=narrow.since.isoformat())
+    if narrow.until is not None:
+        narrow.add("f.effective_due <= :until_day", until_day=narrow.until.isoformat())
+    return _Select(
+        (
+            _text("c.name"),
+            _plain("f.effective_due"),
+            _plain("f.due"),
+            _text("f.note"),
+            _plain("(CASE WHEN d.at IS NULL THEN 'open' ELSE 'done' END)"),
+            _plain(zone.sql("d.at")),
+            _plain(zone.sql("f.created_at")),
+            _text("f.uid"),
+        ),
+        "FROM f JOIN customers c ON c.id = f.customer_id"
+        " LEFT JOIN (SELECT followup_id, min(at) AS at FROM followup_events"
+        " WHERE kind = 'done' GROUP BY followup_id) d ON d.followup_id = f.id"
+        f"{narrow.sql} ORDER BY f.effective_due, f.id",
+        prefix=f"WITH f AS (SELECT f.*, {_EFFECTIVE_DUE} AS effective_due FROM followups f) ",
+    )
+
+
+_QUERIES = {
+    "checkins": _checkins,
+    "customers": _customers,
+    "issues": _issues,
+    "promises": _promises,
+    "followups": _followups,
+}
+# The stored-time columns each kind shows; their range decides which offsets the zone needs.
+_TIME_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "checkins": (("checkins", "at"),),
+    "customers": (("customers", "created_at"), ("contact_summary", "last_at")),
+    "issues": (("issues", "opened_at"), ("issue_closures", "closed_at")),
+    "promises": (("promises", "made_at"),),
+    "followups": (("followups", "created_at"), ("followup_events", "at")),
+}
+
+
+def _word_sql(expression: str) -> str:
+    """The temperature word for a 1-5 expression (words are our constants, not input)."""
+    cases = " ".join(f"WHEN {value} THEN '{word}'" for value, word in WORDS.items())
+    return f"(CASE {expression} {cases} END)"
+
+
+def _day_start(day: date) -> str:
+    """Local midnight at the start of ``day``, as stored UTC text."""
+    return clock.to_stored(datetime.combine(day, datetime.min.time()).astimezone())
+
+
+# --- local time in SQL -------------------------------------------------------------------------
+
+_STAMP = "%Y-%m-%dT%H:%M:%S"
+_SCAN_STEP = 6 * 3600  # no real zone changes its offset twice within six hours
+_SCAN_FROM = datetime(1800, 1, 1, tzinfo=UTC)
+_SCAN_TO = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LocalZone:
+    """The local zone's offsets over a time range: ``(from, offset seconds)`` pairs.
+
+    ``from`` is stored UTC text (the first segment has ``None``: since ever).
+    """
+
+    segments: tuple[tuple[str | None, int], ...]
+
+    def sql(self, column: str) -> str:
+        """SQL turning stored UTC ``column`` into local ISO-8601 with offset (NULL stays NULL)."""
+        first, *later = self.segments
+        if not later:
+            return _shifted(column, first[1])
+        branches = " ".join(
+            f"WHEN {column} >= '{start}' THEN {_shifted(column, offset)}"
+            for start, offset in reversed(later)  # newest first: most rows are recent
+        )
+        return f"(CASE {branches} ELSE {_shifted(column, first[1])} END)"
+
+
+def _shifted(column: str, offset: int) -> str:
+    # substr drops the fraction: SQLite would round .9996 s up, Python truncates.
+    if not offset:  # UTC: the stored text already is the wall time
+        return f"(substr({column}, 1, 19) || '+00:00')"
+    shift = f"'{offset:+d} seconds'"
+    return f"(strftime('{_STAMP}', substr({column}, 1, 19), {shift}) || '{offset_text(offset)}')"
+
+
+def offset_text(seconds: int) -> str:
+    """An offset as ``datetime.isoformat`` writes it: ``+01:00``, ``-03:30``, ``+00:53:28``."""
+    sign = "-" if seconds < 0 else "+"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
+
+
+def local_zone(lo: datetime | None, hi: datetime | None) -> LocalZone:
+    """The local offsets in force between ``lo`` and ``hi`` (aware datetimes)."""
+    if lo is None or hi is None:
+        now = clock.now()
+        lo, hi = lo or hi or now, hi or lo or now
+    lo, hi = max(lo, _SCAN_FROM), min(max(hi, lo), _SCAN_TO)
+    start, end = int(lo.timestamp()) - 1, int(hi.timestamp()) + 1
+    offset = _gmtoff(start)
+    segments: list[tuple[str | None, int]] = [(None, offset)]
+    moment = start
+    while moment < end:
+        step = min(moment + _SCAN_STEP, end)
+        if _gmtoff(step) == offset:
+            moment = step
+            continue
+        before, after = moment, step  # offset(before) == offset != offset(after)
+        while after - before > 1:
+            middle = (before + after) // 2
+            if _gmtoff(middle) == offset:
+                before = middle
+            else:
+                after = middle
+        offset = _gmtoff(after)
+        segments.append((clock.to_stored(datetime.fromtimestamp(after, UTC)), offset))
+        moment = after
+    return LocalZone(tuple(segments))
+
+
+def _gmtoff(timestamp: int) -> int:
+    return time.localtime(timestamp).tm_gmtoff
+
+
+def _zone_for(
+    conn: sqlite3.Connection,
+    kind: str,
+    lo: str | None,
+    hi: str | None,
+    customer_id: int | None,
+) -> LocalZone:
+    """The zone over the stored times this export can show (one min/max query at most)."""
+    if kind == "checkins" and lo is not None and hi is not None:
+        first, last = lo, hi
+    else:
+        parts, params = [], []
+        for table, column in _TIME_COLUMNS[kind]:
+            # Table and column names are our constants above.
+            sql = f"SELECT min({column}) AS a, max({column}) AS b FROM {table}"
+            if kind == "checkins" and customer_id is not None:
+                sql += " WHERE customer_id = ?"
+                params.append(customer_id)
+            parts.append(sql)
+        first, last = conn.execute(
+            f"SELECT min(a), max(b) FROM ({' UNION ALL '.join(parts)})", params
+        ).fetchone()
+        if kind == "checkins":
+            first, last = lo or first, hi or last
+    return local_zone(
+        clock.from_stored(first) if first else None, clock.from_stored(last) if last else None
+    )
+
+
+# --- dashboard and calendar --------------------------------------------------------------------
+
+
+def dashboard_header() -> list[str]:
+    """The dashboard export's columns: ``tempcheck list --format csv``'s, then the extras."""
+    from tempcheck.domain.attention import DashboardRow, as_record
+    from tempcheck.domain.staleness import Staleness
+
+    blank = DashboardRow(
+        customer_id=0,
+        name="",
+        kind="",
+        cadence_days=1,
+        contact="",
+        last_at=None,
+        days_since=None,
+        staleness=next(iter(Staleness)),
+    )
+    return [*as_record(blank), *DASHBOARD_EXTRA]
+
+
+def _write_dashboard(
+    conn: sqlite3.Connection,
+    stream: IO[str],
+    customer_id: int | None,
+    excel: bool,
+    name_part: str | None = None,
+) -> int:
+    from tempcheck.domain import temperature
+    from tempcheck.domain.attention import as_record
+    from tempcheck.store.dashboard import dashboard_rows
+
+    # One customer asked for by name is shown even when paused or ended.
+    rows = dashboard_rows(conn, include_inactive=customer_id is not None, customer_id=customer_id)
+    if name_part:
+        from tempcheck.domain.matching import key
+
+        rows = [row for row in rows if name_part in key(row.name)]
+    uids = dict(conn.execute("SELECT id, uid FROM customers"))
+    records = [
+        {
+            **as_record(row),
+            "last_temperature_word": temperature.word(row.last_temperature) or None,
+            "uid": uids.get(row.customer_id),
+        }
+        for row in rows
+    ]
+    return write_records(stream, records, header=dashboard_header(), excel=excel)
+
+
+def _write_ics(conn: sqlite3.Connection, stream: IO[str], customer_id: int | None) -> int:
+    from tempcheck.exchange.ical import calendar_bytes
+
+    data = calendar_bytes(conn, customer_id=customer_id)
+    stream.write(data.decode("utf-8"))
+    return data.count(b"BEGIN:VEVENT")
+
+
+@contextlib.contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction, so the zone range and the rows come from the same moment."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def _kind(kind: str) -> Kind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise StoreError(f"unknown export {kind!r}: choose one of {', '.join(KINDS)}") from None

@@ -1,0 +1,61 @@
+"""Hand open follow-ups and promises to a calendar app as an iCalendar file.
+
+Each becomes an all-day event whose UID is the row's own uid, so importing a
+newer export updates the same events instead of duplicating them. icalendar
+is imported here, and this module is imported only by the export command.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+from tempcheck.domain import clock
+from tempcheck.domain.text import printable
+
+PRODID = "-//tempcheck//tempcheck//EN"
+
+_ITEMS = """
+SELECT f.uid, 'follow-up', c.name, f.note,
+    coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id
+              AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due) AS due
+FROM followups f JOIN customers c ON c.id = f.customer_id
+WHERE NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id AND e.kind = 'done')
+    AND (:cid IS NULL OR f.customer_id = :cid)
+UNION ALL
+SELECT p.uid, 'promise', c.name, p.text, p.due
+FROM promises p JOIN customers c ON c.id = p.customer_id
+WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)
+    AND (:cid IS NULL OR p.customer_id = :cid)
+ORDER BY due, 1
+"""
+
+
+def calendar_bytes(conn: sqlite3.Connection, *, customer_id: int | None = None) -> bytes:
+    """Open follow-ups and open promises (all customers, or one) as an iCalendar file."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "tempcheck")
+    stamp = clock.now()
+    for uid, kind, name, text, due in conn.execute(_ITEMS, {"cid": customer_id}):
+        day = date.fromisoformat(due)
+        name = printable(name, single_line=True)
+        text = printable(text)
+        event = Event()
+        event.add("uid", uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        if kind == "follow-up":
+            event.add("summary", f"Follow up: {name}")
+            if text:
+                event.add("description", text)
+        else:
+            event.add("summary", f"Promise due: {name} — {printable(text, single_line=True)}")
+            event.add("description", f"We promised {name}: {text}")
+        calendar.add_component(event)
+    return calendar.to_ical()

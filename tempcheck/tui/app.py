@@ -1,0 +1,90 @@
+"""The Textual application: one connection to the store, the dashboard as home screen."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tempcheck import __version__
+from tempcheck.store import open_db
+
+
+class TempcheckApp(App[None]):
+    """Which customer relationships are going cold or hot, and a fast way to log how they feel."""
+
+    CSS_PATH = "tempcheck.tcss"
+    TITLE = "tempcheck"
+    SUB_TITLE = f"v{__version__}"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="tempcheck.help"),
+        Binding("q", "quit", "Quit", id="tempcheck.quit"),
+    ]
+    REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
+
+    def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.conn = conn or open_db(self.db_path)
+        self._data_version = self._read_data_version()
+
+    def on_mount(self) -> None:
+        from tempcheck.tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+        self.set_interval(self.REFRESH_SECONDS, self._poll_for_changes)
+
+    # --- changes made by other processes -----------------------------------------------------
+
+    def _read_data_version(self) -> int:
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def _poll_for_changes(self) -> None:
+        """PRAGMA data_version moves when another connection commits; a cheap read."""
+        try:
+            version = self._read_data_version()
+        except sqlite3.Error:
+            return
+        if version != self._data_version:
+            self._data_version = version
+            self.data_changed()
+
+    def data_changed(self) -> None:
+        """Tell every screen that knows how to reload that the data moved."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    # --- help and palette ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tempcheck.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key binding of the current screen is also a palette command."""
+        seen = set()
+        for _key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.tooltip or binding.description,
+                f"key: {self.get_key_display(binding)}",
+                partial(active.node.run_action, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def run(db_path: str | Path) -> None:
+    """Start the dashboard on ``db_path``."""
+    TempcheckApp(db_path).run()

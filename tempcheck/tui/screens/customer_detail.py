@@ -1,0 +1,469 @@
+"""One customer in full: profile, flags, open issues, promises, follow-ups, concerns,
+the trust bank's entries, and the timeline of everything, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.text import clip, printable
+from tempcheck.tui.widgets.relationship_charts import ContactChart, TemperatureChart
+
+TIMELINE_PAGE = 200
+
+
+def _t(text: object) -> Text:
+    """A table cell that is never parsed as markup, with control characters neutralised."""
+    return Text(printable(str(text), single_line=True))
+
+
+def _when(moment: datetime | None) -> str:
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+class CustomerDetailScreen(Screen[None]):
+    """Everything about one customer, with every action a key away."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="tempcheck.back"),
+        Binding("l", "log", "Log", tooltip="Log a check-in", id="tempcheck.detail.log"),
+        Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.detail.issue"),
+        Binding(
+            "c",
+            "close_issue",
+            "Close",
+            tooltip="Close the highlighted issue",
+            id="tempcheck.detail.close",
+        ),
+        Binding("p", "promise", "Promise", tooltip="Make a promise", id="tempcheck.detail.promise"),
+        Binding(
+            "k",
+            "keep_promise",
+            "Kept",
+            tooltip="Mark the highlighted promise kept",
+            id="tempcheck.detail.keep",
+        ),
+        Binding(
+            "b",
+            "break_promise",
+            "Broken",
+            tooltip="Mark the highlighted promise broken",
+            id="tempcheck.detail.break",
+        ),
+        Binding(
+            "d",
+            "followup_done",
+            "Done",
+            tooltip="Mark the highlighted follow-up done",
+            id="tempcheck.detail.done",
+        ),
+        Binding(
+            "z",
+            "snooze",
+            "Snooze",
+            tooltip="Snooze the highlighted follow-up",
+            id="tempcheck.detail.snooze",
+        ),
+        Binding(
+            "n",
+            "add_concern",
+            "Concern",
+            tooltip="Add a concern or priority",
+            id="tempcheck.detail.concern",
+        ),
+        Binding(
+            "f",
+            "confirm_concern",
+            "Confirmed",
+            tooltip="The highlighted concern is confirmed with the customer",
+            id="tempcheck.detail.confirm",
+        ),
+        Binding(
+            "x",
+            "drop_concern",
+            "Drop concern",
+            tooltip="Drop the highlighted concern",
+            show=False,
+            id="tempcheck.detail.drop",
+        ),
+        Binding(
+            "E",
+            "edit",
+            "Edit",
+            tooltip="Edit name, cadence, engagement, contact",
+            id="tempcheck.detail.edit",
+        ),
+        Binding(
+            "P",
+            "pause",
+            "Pause",
+            tooltip="Pause this customer",
+            show=False,
+            id="tempcheck.detail.pause",
+        ),
+        Binding(
+            "X",
+            "end",
+            "End",
+            tooltip="End the relationship with a closing note",
+            show=False,
+            id="tempcheck.detail.end",
+        ),
+        Binding("R", "reactivate", "Reactivate", show=False, id="tempcheck.detail.reactivate"),
+        Binding("m", "more", "More history", show=False, id="tempcheck.detail.more"),
+    ]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self._timeline_oldest: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="detail-header", markup=False)
+        yield Static("", id="detail-flags", markup=False)
+        with VerticalScroll(id="detail-body"):
+            with Horizontal(id="charts"):
+                yield TemperatureChart(id="temperature-chart")
+                yield ContactChart(id="contact-chart")
+            for key, title, columns in (
+                (
+                    "issues",
+                    "Open issues (i open · c close)",
+                    ["#", "Title", "Due", "Raised by", "Flags", "Opened"],
+                ),
+                (
+                    "promises",
+                    "Promises (p make · k kept · b broken)",
+                    ["#", "Promise", "Due", "State", "Note"],
+                ),
+                ("followups", "Follow-ups (d done · z snooze)", ["#", "Due", "Note", "From"]),
+                (
+                    "concerns",
+                    "Concerns and priorities (n add · f confirmed · x drop)",
+                    ["#", "Kind", "Text", "State", "Confirmed"],
+                ),
+                ("trust", "Trust bank", ["When", "±", "What", "About"]),
+                ("timeline", "Timeline (m more)", ["When", "What", "Temp", "Text", "Detail"]),
+            ):
+                yield Label(title, classes="section-title", id=f"{key}-title")
+                table: DataTable = DataTable(
+                    id=key, cursor_type="row", zebra_stripes=True, classes="section"
+                )
+                table.add_columns(*columns)
+                yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#issues", DataTable).focus()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        from tempcheck.store import concerns, followups, issues, promises, trustbank
+        from tempcheck.store.customers import get_customer
+        from tempcheck.store.dashboard import dashboard_rows
+
+        conn = self.app.conn
+        self.customer = customer = get_customer(conn, self.customer_id)
+        rows = dashboard_rows(conn, include_inactive=True, customer_id=customer.id)
+        row = rows[0] if rows else None
+        record = promises.promise_record(conn, customer.id)
+        balance = trustbank.trust_balance(conn, customer.id)
+        recalibrate, confirmed = concerns.calibration(conn, customer.id)
+        last = row.last_contact if row else None
+        temp = temperature.label(row.last_temperature) if row else "—"
+        self.sub_title = printable(customer.name, single_line=True)
+        lines = [
+            f"{printable(customer.name, single_line=True)}   "
+            f"contact: {printable(customer.contact, single_line=True) or '—'}   "
+            f"{customer.kind}, every {customer.cadence_days} days   status: {customer.status}"
+            + (f" until {customer.paused_until}" if customer.paused_until else ""),
+            f"State: {row.staleness.label if row else '—'}   last contact: {_when(last)}"
+            f" ({clock.ago(last)})   temperature: {temp}"
+            f"   trust balance: {balance:+d}",
+            f"Promises: {record.summary}   priorities last confirmed: {_when(confirmed)}",
+        ]
+        if customer.notes:
+            lines.append(f"Notes: {clip(printable(customer.notes, single_line=True), 200)}")
+        self.query_one("#detail-header", Static).update("\n".join(lines))
+
+        open_issues = issues.list_issues(conn, customer_id=customer.id)
+        flags = []
+        at_risk = [i for i in open_issues if i.at_risk]
+        call_first = [i for i in open_issues if i.call_first]
+        if at_risk:
+            flags.append(f"⚠ {len(at_risk)} issue(s) at risk")
+        if call_first:
+            flags.append("☎ call them first: no contact from us since the issue was opened")
+        if recalibrate:
+            flags.append("⟳ priorities may have shifted: confirm them with the customer")
+        if customer.status != "active":
+            flags.append(f"this customer is {customer.status}: R reactivates")
+        flag_box = self.query_one("#detail-flags", Static)
+        flag_box.update("   ".join(flags))
+        flag_box.display = bool(flags)
+
+        self._fill(
+            "issues",
+            open_issues,
+            lambda i: (
+                i.id,
+                i.id,
+                i.title,
+                i.due or "—",
+                i.raised_by,
+                ", ".join(i.flags) or "—",
+                clock.ago(i.opened_at),
+            ),
+        )
+        self._fill(
+            "promises",
+            promises.list_promises(conn, customer_id=customer.id, include_settled=True),
+            lambda p: (p.id, p.id, p.text, p.due, p.state, p.note or "—"),
+        )
+        self._fill(
+            "followups",
+            followups.open_followups(conn, customer_id=customer.id),
+            lambda f: (
+                f.id,
+                f.id,
+                f"{f.due} ({clock.until(f.due)})",
+                f.note or "—",
+                "issue" if f.issue_id else "check-in" if f.checkin_id else "—",
+            ),
+        )
+        self._fill(
+            "concerns",
+            concerns.list_concerns(conn, customer_id=customer.id),
+            lambda c: (c.id, c.id, c.kind, c.text, c.state, _when(c.confirmed_at)),
+        )
+        entries = trustbank.trust_entries(conn, customer.id)
+        self._fill(
+            "trust",
+            list(enumerate(entries[:500])),
+            lambda pair: (
+                pair[0],
+                pair[1].on,
+                f"{pair[1].amount:+d}",
+                pair[1].description,
+                clip(pair[1].what, 60) or "—",
+            ),
+        )
+        self.query_one("#trust-title", Label).update(
+            f"Trust bank: balance {balance:+d} from {len(entries)} entries"
+            + (
+                " (the newest 500 shown; tempcheck show lists them all)"
+                if len(entries) > 500
+                else ""
+            )
+        )
+        self._load_timeline(reset=True)
+        self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        from datetime import timedelta
+
+        from tempcheck.services import portfolio
+
+        conn = self.app.conn
+        since = clock.today() - timedelta(days=182)
+        self.query_one(TemperatureChart).show(
+            portfolio.temperature_series(conn, self.customer_id, since=since),
+            portfolio.chart_marks(conn, self.customer_id, since=since),
+        )
+        self.query_one(ContactChart).show(
+            portfolio.weekly_contacts(conn, self.customer_id, weeks=26),
+            portfolio.cadence_per_week(self.customer.cadence_days),
+        )
+
+    def _fill(self, key: str, items: list, cells: Callable[[object], tuple]) -> None:
+        table = self.query_one(f"#{key}", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for item in items:
+            row_key, *values = cells(item)
+            table.add_row(*(_t(v) for v in values), key=str(row_key))
+        if not items:
+            table.add_row(
+                *(_t("—") if i == 0 else _t("") for i in range(len(table.columns))), key="none"
+            )
+        if items:
+            table.move_cursor(row=min(cursor, len(items) - 1))
+
+    def _load_timeline(self, *, reset: bool) -> None:
+        from tempcheck.store.timeline import timeline
+
+        table = self.query_one("#timeline", DataTable)
+        if reset:
+            table.clear()
+            self._timeline_oldest = None
+        items = timeline(
+            self.app.conn, self.customer_id, limit=TIMELINE_PAGE, before=self._timeline_oldest
+        )
+        for index, item in enumerate(items):
+            table.add_row(
+                _t(_when(item.at)),
+                _t(item.kind),
+                _t(temperature.label(item.temperature) if item.temperature else ""),
+                _t(clip(printable(item.text, single_line=True), 70)),
+                _t(clip(printable(item.detail, single_line=True), 50)),
+                key=f"{item.at.isoformat()}-{item.kind}-{item.ref_id}-{index}-{table.row_count}",
+            )
+        if items:
+            self._timeline_oldest = items[-1].at
+        title = self.query_one("#timeline-title", Label)
+        more = " · m loads more" if len(items) == TIMELINE_PAGE else ""
+        title.update(f"Timeline, newest first ({table.row_count} shown{more})")
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _selected(self, key: str, what: str) -> int | None:
+        """The id under the cursor in section ``key``, or a hint when there is none."""
+        table = self.query_one(f"#{key}", DataTable)
+        if table.row_count == 0 or not table.is_valid_row_index(table.cursor_row):
+            self.notify(f"No {what} to act on.", severity="warning")
+            return None
+        row_key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        if row_key == "none":
+            self.notify(f"No {what} to act on.", severity="warning")
+            return None
+        return int(row_key)
+
+    def _run(self, action: Callable[[], object], done: str) -> None:
+        from tempcheck.store import StoreError
+
+        try:
+            action()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.reload()
+        self.notify(done, markup=False)
+
+    def _form(self, dialog) -> None:  # noqa: ANN001 - a FormDialog
+        self.app.push_screen(dialog, lambda result: self.reload() if result else None)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_log(self) -> None:
+        from tempcheck.tui.screens.checkin_form import CheckInForm
+
+        self.app.push_screen(CheckInForm(self.customer), lambda saved: self.reload())
+
+    def action_open_issue(self) -> None:
+        from tempcheck.tui.screens.forms import issue_form
+
+        self._form(issue_form(self.app.conn, self.customer))
+
+    def action_close_issue(self) -> None:
+        from tempcheck.store.issues import get_issue
+        from tempcheck.tui.screens.forms import close_issue_form
+
+        if (issue_id := self._selected("issues", "open issue")) is not None:
+            issue = get_issue(self.app.conn, issue_id)
+            self._form(close_issue_form(self.app.conn, issue_id, issue.title))
+
+    def action_promise(self) -> None:
+        from tempcheck.tui.screens.forms import promise_form
+
+        self._form(promise_form(self.app.conn, self.customer))
+
+    def action_keep_promise(self) -> None:
+        from tempcheck.store.promises import get_promise, settle_promise
+
+        if (promise_id := self._selected("promises", "promise")) is None:
+            return
+
+        def keep() -> None:
+            settle_promise(self.app.conn, promise_id, "kept")
+
+        self._run(keep, "Promise kept.")
+        promise = get_promise(self.app.conn, promise_id)
+        if promise.timing:
+            self.notify(f"Kept {promise.timing}.", markup=False)
+
+    def action_break_promise(self) -> None:
+        from tempcheck.store.promises import get_promise
+        from tempcheck.tui.screens.forms import break_promise_form
+
+        if (promise_id := self._selected("promises", "promise")) is not None:
+            promise = get_promise(self.app.conn, promise_id)
+            if not promise.is_open:
+                self.notify(f"That promise is already {promise.state}.", severity="warning")
+                return
+            self._form(break_promise_form(self.app.conn, promise_id, promise.text))
+
+    def action_followup_done(self) -> None:
+        from tempcheck.store.followups import mark_done
+
+        if (followup_id := self._selected("followups", "follow-up")) is not None:
+            self._run(lambda: mark_done(self.app.conn, followup_id), "Follow-up done.")
+
+    def action_snooze(self) -> None:
+        from tempcheck.tui.screens.forms import snooze_form
+
+        if (followup_id := self._selected("followups", "follow-up")) is not None:
+            self._form(snooze_form(self.app.conn, followup_id))
+
+    def action_add_concern(self) -> None:
+        from tempcheck.tui.screens.forms import concern_form
+
+        self._form(concern_form(self.app.conn, self.customer))
+
+    def action_confirm_concern(self) -> None:
+        from tempcheck.store.concerns import confirm_concern
+
+        if (concern_id := self._selected("concerns", "concern")) is not None:
+            self._run(
+                lambda: confirm_concern(self.app.conn, concern_id), "Confirmed with the customer."
+            )
+
+    def action_drop_concern(self) -> None:
+        from tempcheck.store.concerns import drop_concern
+
+        if (concern_id := self._selected("concerns", "concern")) is not None:
+            self._run(lambda: drop_concern(self.app.conn, concern_id), "Concern dropped.")
+
+    def action_edit(self) -> None:
+        from tempcheck.tui.screens.customer_form import CustomerForm
+
+        self.app.push_screen(CustomerForm(self.customer), lambda saved: self.reload())
+
+    def action_pause(self) -> None:
+        from tempcheck.tui.screens.forms import pause_form
+
+        self._form(pause_form(self.app.conn, self.customer))
+
+    def action_end(self) -> None:
+        from tempcheck.tui.screens.forms import end_form
+
+        self._form(end_form(self.app.conn, self.customer))
+
+    def action_reactivate(self) -> None:
+        from tempcheck.store.customers import set_status
+
+        self._run(
+            lambda: set_status(self.app.conn, self.customer_id, "active", note="reactivated"),
+            "Active again.",
+        )
+
+    def action_more(self) -> None:
+        self._load_timeline(reset=False)
+
+    @on(DataTable.RowSelected, "#issues")
+    def _issue_selected(self) -> None:
+        self.action_close_issue()

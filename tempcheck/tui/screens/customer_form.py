@@ -1,0 +1,124 @@
+"""Add a customer, or edit one's name, engagement, cadence and contact."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select
+
+from tempcheck.domain.cadence import parse_cadence
+from tempcheck.domain.records import KINDS, Customer
+from tempcheck.tui.widgets.field import Field
+
+
+class CustomerForm(ModalScreen[int | None]):
+    """Returns the customer's id when saved."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, customer: Customer | None = None) -> None:
+        super().__init__()
+        self.customer = customer
+
+    def compose(self) -> ComposeResult:
+        from tempcheck.store import settings
+
+        c = self.customer
+        default_cadence = (
+            c.cadence_days if c else settings.get_int(self.app.conn, "cadence.default")
+        )
+        with VerticalScroll(classes="dialog form"):
+            yield Label("Edit customer" if c else "Add customer", classes="title")
+            yield Field("Name", Input(c.name if c else "", id="name"), id="name-field")
+            yield Field(
+                "Contact cadence",
+                Input(f"{default_cadence}d", id="cadence", classes="short"),
+                hint="how often they should hear from us: 7d, 2w, 1m",
+                id="cadence-field",
+            )
+            yield Field(
+                "Engagement",
+                Select(
+                    [(k, k) for k in KINDS],
+                    value=c.kind if c else "relationship",
+                    allow_blank=False,
+                    id="kind",
+                ),
+                id="kind-field",
+            )
+            yield Field(
+                "Contact person", Input(c.contact if c else "", id="contact"), id="contact-field"
+            )
+            if c:
+                yield Field(
+                    "Calibration interval",
+                    Input(
+                        f"{c.calibration_days}d" if c.calibration_days else "",
+                        id="calibration",
+                        placeholder="default from settings",
+                        classes="short",
+                    ),
+                    hint="confirm priorities at least this often",
+                    id="calibration-field",
+                )
+            yield Label("Enter saves · Esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        from tempcheck.store import StoreError
+        from tempcheck.store.customers import add_customer, edit
+
+        name_field = self.query_one("#name-field", Field)
+        cadence_field = self.query_one("#cadence-field", Field)
+        name = self.query_one("#name", Input).value
+        ok = True
+        if not name.strip():
+            name_field.set_error("a name is required")
+            ok = False
+        try:
+            cadence = parse_cadence(self.query_one("#cadence", Input).value)
+            cadence_field.set_error(None)
+        except ValueError as exc:
+            cadence_field.set_error(str(exc))
+            ok = False
+        calibration = None
+        if self.customer and self.query_one("#calibration", Input).value.strip():
+            field = self.query_one("#calibration-field", Field)
+            try:
+                calibration = parse_cadence(self.query_one("#calibration", Input).value)
+                field.set_error(None)
+            except ValueError as exc:
+                field.set_error(str(exc))
+                ok = False
+        if not ok:
+            return
+        kind = str(self.query_one("#kind", Select).value)
+        contact = self.query_one("#contact", Input).value
+        try:
+            if self.customer is None:
+                saved = add_customer(
+                    self.app.conn, name, cadence_days=cadence, kind=kind, contact=contact
+                )
+            else:
+                saved = edit(
+                    self.app.conn,
+                    self.customer.id,
+                    name=name,
+                    cadence_days=cadence,
+                    kind=kind,
+                    contact=contact,
+                    calibration_days=calibration,
+                )
+        except StoreError as exc:
+            name_field.set_error(str(exc))
+            return
+        self.dismiss(saved.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,141 @@
+"""``e``: export CSV (or iCalendar) for an account review without leaving the dashboard."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tempcheck.domain import clock
+from tempcheck.domain.text import clip, printable
+from tempcheck.tui.screens.form_dialog import FormDialog, FormField
+
+
+def _since(text: str) -> date:
+    from tempcheck.domain.dates import parse_date
+
+    return parse_date(text, past=True)  # "3m" means three months back
+
+
+def _date_hint(text: str) -> str:
+    from tempcheck.domain.dates import DateParseError, format_short
+
+    try:
+        return format_short(_since(text))
+    except DateParseError:
+        return "…"
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """What the dialog asked for; the dashboard runs it in a worker (1M rows take seconds)."""
+
+    kind: str
+    target: Path
+    force: bool
+    since: date | None
+    until: date | None
+    customer_id: int | None
+    excel: bool
+    matching: str | None = None
+
+    def run(self, db_path: Path) -> str:
+        """Write the file on a connection of its own; returns e.g. ``263 check-ins``."""
+        from tempcheck.exchange.export import KINDS, export_to_path
+        from tempcheck.store import open_db
+
+        conn = open_db(db_path)
+        try:
+            written = export_to_path(
+                conn,
+                self.kind,
+                self.target,
+                force=self.force,
+                since=self.since,
+                until=self.until,
+                customer_id=self.customer_id,
+                matching=self.matching,
+                excel=self.excel,
+            )
+        finally:
+            conn.close()
+        return KINDS[self.kind].count(written)
+
+
+def export_dialog(
+    conn: sqlite3.Connection,
+    *,
+    customer_id: int | None = None,
+    customer_name: str | None = None,
+    name_filter: str = "",
+    folder: Path | None = None,
+) -> FormDialog:
+    """A dialog that checks the choices and returns an :class:`ExportJob` to run."""
+    from tempcheck.exchange.export import KINDS, check_options, default_filename
+
+    folder = folder or Path.cwd()
+    kinds = [(clip(f"{name}: {kind.description}", 70), name) for name, kind in KINDS.items()]
+    scopes = [("all customers", "all")]
+    if name_filter.strip():
+        shown = clip(printable(name_filter.strip(), single_line=True), 30)
+        scopes.append((f"customers matching the filter {shown!r}", "matching"))
+    if customer_id is not None and customer_name is not None:
+        scopes.append((f"only {printable(customer_name, single_line=True)}", "one"))
+
+    def save(values: dict[str, Any]) -> ExportJob:
+        kind = KINDS[values["kind"]]
+        name = values["path"] or default_filename(kind.name)
+        target = Path(name).expanduser()
+        if not target.is_absolute():
+            target = folder / target
+        since, until = values["since"], values["until"]
+        job = ExportJob(
+            kind=kind.name,
+            target=target,
+            force=values["existing"] == "replace",
+            since=since,
+            until=until,
+            customer_id=customer_id if values["scope"] == "one" else None,
+            matching=name_filter if values["scope"] == "matching" else None,
+            excel=values["excel"] == "yes" and kind.suffix == ".csv",
+        )
+        check_options(kind.name, since=since, until=until)
+        if target.exists() and not job.force:
+            raise ValueError(
+                f"{target} already exists: change the file name, or choose to replace it"
+            )
+        if not target.parent.is_dir():
+            raise ValueError(f"there is no folder {target.parent}")
+        return job
+
+    return FormDialog(
+        "Export for a review",
+        [
+            FormField("kind", "What", choices=kinds),
+            FormField("scope", "For", choices=scopes),
+            FormField(
+                "since",
+                "Since",
+                "3m, 2026-09-01 (dated kinds)",
+                parse=_since,
+                hint=_date_hint,
+                short=True,
+            ),
+            FormField(
+                "until", "Until", "today, 2026-11-30", parse=_since, hint=_date_hint, short=True
+            ),
+            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv"),
+            FormField(
+                "excel", "For Excel (byte-order mark, CRLF)", choices=[("no", "no"), ("yes", "yes")]
+            ),
+            FormField(
+                "existing",
+                "If the file exists",
+                choices=[("stop, keep it", "stop"), ("replace it", "replace")],
+            ),
+        ],
+        save,
+        note=f"Files go to {folder} unless you give a full path; they are readable by you only.",
+    )

@@ -1,0 +1,299 @@
+"""The small forms, each a FormDialog with its fields and the store call that saves it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.records import Customer
+from tempcheck.domain.text import printable
+from tempcheck.tui.screens.form_dialog import FormDialog, FormField
+
+
+def _future_date(text: str) -> date:
+    from tempcheck.domain.dates import parse_date
+
+    day = parse_date(text)
+    if day < clock.today():
+        raise ValueError(f"{day.isoformat()} is in the past")
+    return day
+
+
+def _later_date(text: str) -> date:
+    day = _future_date(text)
+    if day <= clock.today():
+        raise ValueError("pick a date after today")
+    return day
+
+
+def _date_hint(text: str) -> str:
+    from tempcheck.domain.dates import DateParseError, format_short, parse_date
+
+    try:
+        return format_short(parse_date(text))
+    except DateParseError:
+        return "…"
+
+
+def _temperature(text: str) -> int:
+    return temperature.parse_temperature(text)
+
+
+def _temperature_hint(text: str) -> str:
+    try:
+        return temperature.label(temperature.parse_temperature(text))
+    except ValueError:
+        return "1-5"
+
+
+def _name(customer: Customer) -> str:
+    return printable(customer.name, single_line=True)
+
+
+def issue_form(
+    conn: sqlite3.Connection,
+    customer: Customer,
+    *,
+    title: str = "",
+    from_checkin_id: int | None = None,
+) -> FormDialog:
+    """Open an issue: title, detail, due date (the SLA), who raised it."""
+
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.issues import open_issue
+
+        return open_issue(
+            conn,
+            customer.id,
+            values["title"],
+            detail=values["detail"] or "",
+            due=values["due"],
+            raised_by=values["raised_by"],
+            from_checkin_id=from_checkin_id,
+        ).id
+
+    return FormDialog(
+        f"Open an issue · {_name(customer)}",
+        [
+            FormField("title", "Title", "What is wrong, in a line", value=title, required=True),
+            FormField("detail", "Detail", "More context"),
+            FormField(
+                "due",
+                "Due (SLA)",
+                "fri, +3d, 2w, 2026-12-01",
+                parse=_future_date,
+                hint=_date_hint,
+                short=True,
+            ),
+            FormField(
+                "raised_by", "Raised by", choices=[("the customer", "customer"), ("us", "us")]
+            ),
+        ],
+        save,
+    )
+
+
+def promise_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    """Record a promise with its due date."""
+
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.promises import add_promise
+
+        return add_promise(conn, customer.id, values["text"], values["due"]).id
+
+    return FormDialog(
+        f"Make a promise · {_name(customer)}",
+        [
+            FormField("text", "Promise", "Report by Friday", required=True),
+            FormField(
+                "due",
+                "Due",
+                "fri, +3d, 2026-12-01",
+                required=True,
+                parse=_future_date,
+                hint=_date_hint,
+                short=True,
+            ),
+        ],
+        save,
+        note="Under-promise, over-deliver: pick a date you will beat.",
+    )
+
+
+def close_issue_form(conn: sqlite3.Connection, issue_id: int, title: str) -> FormDialog:
+    """Close an issue: the resolution first, then how the customer feels about it."""
+
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.issues import close_issue
+
+        close_issue(
+            conn,
+            issue_id,
+            values["resolution"],
+            temperature=values["temperature"],
+            follow_up=values["follow_up"],
+        )
+        return issue_id
+
+    return FormDialog(
+        f"Close issue #{issue_id} · {printable(title, single_line=True)}",
+        [
+            FormField(
+                "resolution", "Resolution", "How it was solved, in a sentence", required=True
+            ),
+            FormField(
+                "temperature",
+                "How do they feel about it now? (1-5)",
+                "1-5",
+                parse=_temperature,
+                hint=_temperature_hint,
+                short=True,
+            ),
+            FormField(
+                "follow_up",
+                "Follow up on",
+                "fri, +3d, 2w",
+                parse=_future_date,
+                hint=_date_hint,
+                short=True,
+            ),
+        ],
+        save,
+        note="Check off the issue, then ask: a temperature check is saved as a check-in.",
+        step_by_step=True,
+    )
+
+
+def break_promise_form(conn: sqlite3.Connection, promise_id: int, text: str) -> FormDialog:
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.promises import settle_promise
+
+        settle_promise(conn, promise_id, "broken", note=values["note"])
+        return promise_id
+
+    return FormDialog(
+        f"Promise broken · {printable(text, single_line=True)}",
+        [FormField("note", "What happened", "Be honest; it goes on the record", required=True)],
+        save,
+    )
+
+
+def snooze_form(conn: sqlite3.Connection, followup_id: int) -> FormDialog:
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.followups import snooze
+
+        snooze(conn, followup_id, values["until"])
+        return followup_id
+
+    return FormDialog(
+        "Snooze follow-up",
+        [
+            FormField(
+                "until",
+                "Until",
+                "mon, +3d, 2w",
+                required=True,
+                parse=_later_date,
+                hint=_date_hint,
+                short=True,
+            )
+        ],
+        save,
+    )
+
+
+def concern_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.concerns import add_concern
+
+        return add_concern(
+            conn,
+            customer.id,
+            values["text"],
+            kind=values["kind"],
+            confirmed=values["confirmed"] == "yes",
+        ).id
+
+    return FormDialog(
+        f"Concern or priority · {_name(customer)}",
+        [
+            FormField("text", "What matters to them", "Cut cloud spend by 15%", required=True),
+            FormField("kind", "Kind", choices=[("concern", "concern"), ("priority", "priority")]),
+            FormField(
+                "confirmed",
+                "Confirmed with the customer?",
+                choices=[("no, an assumption", "no"), ("yes, they confirmed it", "yes")],
+            ),
+        ],
+        save,
+        note='Listen, then confirm: "Do I understand that correctly?"',
+    )
+
+
+def pause_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.customers import set_status
+
+        set_status(conn, customer.id, "paused", until=values["until"], note=values["note"] or "")
+        return customer.id
+
+    return FormDialog(
+        f"Pause · {_name(customer)}",
+        [
+            FormField(
+                "until",
+                "Until",
+                "3m, 2027-01-15 (empty: until reactivated)",
+                parse=_later_date,
+                hint=_date_hint,
+                short=True,
+            ),
+            FormField("note", "Why", "Project on hold until budget is approved"),
+        ],
+        save,
+    )
+
+
+def end_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.customers import set_status
+
+        set_status(conn, customer.id, "ended", note=values["note"])
+        return customer.id
+
+    return FormDialog(
+        f"End the relationship · {_name(customer)}",
+        [FormField("note", "Closing note", "How it ended, and what to remember", required=True)],
+        save,
+        note="End with honour: the customer leaves the daily view; the history is kept.",
+    )
+
+
+def snooze_reminder_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    """Quiet a customer's contact reminders until a date; the cadence stays as it is."""
+
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.reminders import snooze_reminder
+
+        snooze_reminder(conn, customer.id, values["until"])
+        return customer.id
+
+    return FormDialog(
+        f"Snooze reminders · {_name(customer)}",
+        [
+            FormField(
+                "until",
+                "Until",
+                "mon, +1w, 2026-12-01",
+                required=True,
+                parse=_later_date,
+                hint=_date_hint,
+                short=True,
+            )
+        ],
+        save,
+        note="The customer stays on the dashboard, marked ☾; the morning brief leaves out "
+        "'gone cold' and 'unhappy' for them until then. Issues and promises still show.",
+    )

@@ -1,0 +1,70 @@
+"""The detail screen's charts: temperature over time with what happened, and contacts
+per week against the cadence. Drawn by plotext (through textual-plotext)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from textual_plotext import PlotextPlot
+
+from tempcheck.domain import clock
+
+_DATE_FORM = "Y-m-d"
+# Marks differ in shape, not only in colour, so the chart reads without colour.
+MARKERS = {"issue opened": "x", "issue closed": "o", "promise": "+"}
+
+
+def _day(moment: datetime) -> str:
+    return clock.local(moment).strftime("%Y-%m-%d")
+
+
+class TemperatureChart(PlotextPlot):
+    """Temperature 1-5 over time; issues opened (x) and closed (o), promises (+)."""
+
+    def show(
+        self, points: list[tuple[datetime, int]], marks: list[tuple[datetime, str, str]]
+    ) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.date_form(_DATE_FORM)
+        plt.title("Temperature (1 frustrated … 5 delighted)")
+        plt.ylim(0.5, 5.5)
+        plt.yticks([1, 2, 3, 4, 5])
+        if points:
+            plt.plot(
+                [_day(at) for at, _ in points],
+                [t for _, t in points],
+                marker="braille",
+                label="temperature",
+            )
+        for kind, marker in MARKERS.items():
+            chosen = [(at, label) for at, k, label in marks if k == kind]
+            if chosen:
+                plt.scatter(
+                    [_day(at) for at, _ in chosen],
+                    [5.3] * len(chosen),
+                    marker=marker,
+                    label=f"{marker} {kind}",
+                )
+        if not points and not marks:
+            plt.title("Temperature: no check-ins yet")
+        self.refresh()
+
+
+class ContactChart(PlotextPlot):
+    """Check-ins per week, with the cadence's expectation as a line."""
+
+    def show(self, weekly: list[tuple[date, int]], per_week: float) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"Contacts per week (cadence asks {per_week:.2g})")
+        if weekly:
+            positions = list(range(len(weekly)))
+            plt.bar(positions, [count for _, count in weekly], marker="█", label="check-ins")
+            plt.plot(positions, [per_week] * len(weekly), marker="-", label="cadence")
+            step = max(len(weekly) // 4, 1)
+            ticks = positions[::step]
+            plt.xticks(ticks, [weekly[i][0].strftime("%d %b") for i in ticks])
+        self.refresh()
