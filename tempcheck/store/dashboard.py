@@ -69,12 +69,17 @@ def dashboard_rows(
 
     from tempcheck.store.reminders import baselines, snoozed
 
-    first_contact_baselines = baselines(conn)
-    asleep = snoozed(conn, today)
-    issues = _issue_counts(conn, risk_until)
-    next_due = _next_due(conn)
-    calibration = _calibration(conn)
-    changes = trust_changes(conn, now=now, settings_values=values) if with_trust else {}
+    # One customer: every per-customer read goes through its index, so the cost does not
+    # grow with the number of customers (`show`, the detail screen, a saved check-in).
+    one = customer_id
+    first_contact_baselines = baselines(conn, customer_id=one)
+    asleep = snoozed(conn, today, customer_id=one)
+    issues = _issue_counts(conn, risk_until, customer_id=one)
+    next_due = _next_due(conn, customer_id=one)
+    calibration = _calibration(conn, customer_id=one)
+    changes = (
+        trust_changes(conn, now=now, settings_values=values, customer_id=one) if with_trust else {}
+    )
     rows = []
     due_at, overdue_at, cold_at = thresholds.due, thresholds.overdue, thresholds.cold
     no_issues, no_due, no_concerns = (0, 0, 0), (None, ""), (0, None)
@@ -140,6 +145,24 @@ def dashboard_rows(
     return in_attention_order(rows)
 
 
+def customer_row(
+    conn: sqlite3.Connection,
+    customer_id: int,
+    *,
+    now: datetime | None = None,
+    with_trust: bool = True,
+) -> DashboardRow | None:
+    """One customer's dashboard row, whatever their status, without reading anyone else's.
+
+    The same figures as that customer's row in :func:`dashboard_rows` (None if there is
+    no such customer).
+    """
+    rows = dashboard_rows(
+        conn, include_inactive=True, now=now, customer_id=customer_id, with_trust=with_trust
+    )
+    return rows[0] if rows else None
+
+
 def needs_recalibration(
     concerns: int, last_confirmed: datetime | None, interval_days: int, now: datetime
 ) -> bool:
@@ -149,9 +172,19 @@ def needs_recalibration(
     return last_confirmed is None or (now - last_confirmed).days > interval_days
 
 
-def _issue_counts(conn: sqlite3.Connection, risk_until: date) -> dict[int, tuple[int, int, int]]:
+def _one(customer_id: int | None, column: str) -> tuple[str, dict[str, object]]:
+    """An ``AND column = :customer_id`` filter (and its parameter) for one customer."""
+    if customer_id is None:
+        return "", {}
+    return f" AND {column} = :customer_id", {"customer_id": customer_id}
+
+
+def _issue_counts(
+    conn: sqlite3.Connection, risk_until: date, *, customer_id: int | None = None
+) -> dict[int, tuple[int, int, int]]:
     """Open, at-risk and call-them-first issue counts per customer."""
     counts: dict[int, tuple[int, int, int]] = {}
+    only, params = _one(customer_id, "i.customer_id")
     for cid, open_issues, at_risk, call_first in conn.execute(
         f"""
         SELECT i.customer_id, count(*),
@@ -159,22 +192,28 @@ def _issue_counts(conn: sqlite3.Connection, risk_until: date) -> dict[int, tuple
             sum(i.due IS NOT NULL AND i.due <= :risk_until AND NOT EXISTS
                 (SELECT 1 FROM checkins k WHERE k.customer_id = i.customer_id
                  AND k.at >= i.opened_at AND k.initiated_by = 'us'))
-        FROM issues i WHERE {_OPEN_ISSUE} GROUP BY i.customer_id
+        FROM issues i WHERE {_OPEN_ISSUE}{only} GROUP BY i.customer_id
         """,
-        {"risk_until": risk_until.isoformat()},
+        {"risk_until": risk_until.isoformat(), **params},
     ):
         counts[cid] = (open_issues, at_risk, call_first)
     return counts
 
 
-def _next_due(conn: sqlite3.Connection) -> dict[int, tuple[date, str]]:
+def _next_due(
+    conn: sqlite3.Connection, *, customer_id: int | None = None
+) -> dict[int, tuple[date, str]]:
     """The nearest open follow-up or promise per customer."""
     nearest: dict[int, tuple[date, str]] = {}
+    followups, params = _one(customer_id, "f.customer_id")
+    promises, _ = _one(customer_id, "p.customer_id")
     candidates = conn.execute(
-        f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}) GROUP BY customer_id"
+        f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}{followups})"
+        " GROUP BY customer_id"
         " UNION ALL SELECT p.customer_id, min(p.due), 'promise' FROM promises p"
         " WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)"
-        " GROUP BY p.customer_id"
+        f"{promises} GROUP BY p.customer_id",
+        params,
     )
     for cid, due, kind in candidates:
         day = date.fromisoformat(due)
@@ -183,18 +222,23 @@ def _next_due(conn: sqlite3.Connection) -> dict[int, tuple[date, str]]:
     return nearest
 
 
-def _calibration(conn: sqlite3.Connection) -> dict[int, tuple[int, datetime | None]]:
+def _calibration(
+    conn: sqlite3.Connection, *, customer_id: int | None = None
+) -> dict[int, tuple[int, datetime | None]]:
     """Per customer: how many live concerns, and the newest confirmation."""
     found: dict[int, tuple[int, datetime | None]] = {}
+    only, params = _one(customer_id, "q.customer_id")
     for cid, live, confirmed in conn.execute(
-        """
+        f"""
         SELECT q.customer_id, count(*),
             (SELECT max(e.at) FROM concerns q2 JOIN concern_events e ON e.concern_id = q2.id
              WHERE q2.customer_id = q.customer_id AND e.kind = 'confirmed')
         FROM concerns q WHERE NOT EXISTS
             (SELECT 1 FROM concern_events e WHERE e.concern_id = q.id AND e.kind = 'dropped')
+            {only}
         GROUP BY q.customer_id
-        """
+        """,
+        params,
     ):
         found[cid] = (live, clock.from_stored(confirmed) if confirmed else None)
     return found
@@ -205,8 +249,11 @@ def trust_changes(
     *,
     now: datetime | None = None,
     settings_values: dict[str, str] | None = None,
+    customer_id: int | None = None,
 ) -> dict[int, int]:
     """Each customer's trust-bank change over the last 30 days (customers with none left out).
+
+    ``customer_id`` limits every read to that one customer.
 
     Judged by the rules in :mod:`tempcheck.domain.trust`, the same ones the detail
     screen's entries come from. Counting our contacts walks the check-in
@@ -218,17 +265,18 @@ def trust_changes(
     trend_since = now - timedelta(days=trust.TREND_DAYS)
     since = clock.local(trend_since).date()
     changes: dict[int, int] = defaultdict(int)
+    only, params = _one(customer_id, "c.id")
     for cid, proactive in conn.execute(
         "SELECT c.id, (SELECT count(*) FROM checkins k WHERE k.customer_id = c.id"
-        " AND k.at >= ? AND k.initiated_by = 'us') FROM customers c",
-        (clock.to_stored(trend_since),),
+        f" AND k.at >= :since AND k.initiated_by = 'us') FROM customers c WHERE 1{only}",
+        {"since": clock.to_stored(trend_since), **params},
     ):
         if proactive:
             changes[cid] += proactive * weights[trust.PROACTIVE]
-    for cid, facts in promise_facts(conn, settled_since=since):
+    for cid, facts in promise_facts(conn, settled_since=since, customer_id=customer_id):
         for entry in trust.entries([], [facts], [], weights, today):
             changes[cid] += entry.amount
-    for cid, facts in issue_facts(conn, since=since):
+    for cid, facts in issue_facts(conn, since=since, customer_id=customer_id):
         for entry in trust.entries([], [], [facts], weights, today):
             if entry.on >= since:
                 changes[cid] += entry.amount

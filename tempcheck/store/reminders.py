@@ -108,15 +108,19 @@ def _add_snooze(conn: sqlite3.Connection, customer_id: int, until: date) -> None
         )
 
 
-def snoozed(conn: sqlite3.Connection, today: date) -> dict[int, date]:
-    """Customers whose newest snooze still runs after ``today``, with the day it ends."""
+def snoozed(
+    conn: sqlite3.Connection, today: date, *, customer_id: int | None = None
+) -> dict[int, date]:
+    """Customers whose newest snooze still runs after ``today``, with the day it ends
+    (only ``customer_id`` when given)."""
+    only = "" if customer_id is None else " AND r.customer_id = :customer_id"
     return {
         cid: date.fromisoformat(until)
         for cid, until in conn.execute(
             "SELECT r.customer_id, r.until FROM reminder_snoozes r"
             " WHERE r.id = (SELECT max(id) FROM reminder_snoozes x"
-            " WHERE x.customer_id = r.customer_id) AND r.until > ?",
-            (today.isoformat(),),
+            f" WHERE x.customer_id = r.customer_id) AND r.until > :today{only}",
+            {"today": today.isoformat(), "customer_id": customer_id},
         )
     }
 
@@ -154,9 +158,14 @@ def spread(conn: sqlite3.Connection, *, now: datetime | None = None) -> int:
     return count
 
 
-def baselines(conn: sqlite3.Connection) -> dict[int, datetime]:
-    """Each spread customer's baseline: their last contact until the first check-in."""
+def baselines(conn: sqlite3.Connection, *, customer_id: int | None = None) -> dict[int, datetime]:
+    """Each spread customer's baseline: their last contact until the first check-in
+    (only ``customer_id``'s when given)."""
+    only = "" if customer_id is None else " WHERE customer_id = ?"
+    params = () if customer_id is None else (customer_id,)
     return {
         cid: clock.from_stored(at)
-        for cid, at in conn.execute("SELECT customer_id, baseline_at FROM contact_baselines")
+        for cid, at in conn.execute(
+            f"SELECT customer_id, baseline_at FROM contact_baselines{only}", params
+        )
     }

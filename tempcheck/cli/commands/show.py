@@ -280,12 +280,13 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
     from tempcheck.domain import clock, temperature
     from tempcheck.domain.trust import balance, trend_symbol
     from tempcheck.store import concerns, customers, followups, issues, promises
-    from tempcheck.store.dashboard import dashboard_rows
+    from tempcheck.store.dashboard import customer_row
     from tempcheck.store.timeline import timeline
     from tempcheck.store.trustbank import trust_entries
 
     customer = customers.get_customer(conn, customer_id)
-    row = dashboard_rows(conn, include_inactive=True, customer_id=customer_id)[0]
+    row = customer_row(conn, customer_id)
+    assert row is not None  # the customer was just read
     entries = trust_entries(conn, customer_id)
     record = promises.promise_record(conn, customer_id)
     shifted, last_confirmed = concerns.calibration(conn, customer_id)

@@ -172,12 +172,11 @@ class CustomerDetailScreen(Screen[None]):
     def reload(self) -> None:
         from tempcheck.store import concerns, followups, issues, promises, trustbank
         from tempcheck.store.customers import get_customer
-        from tempcheck.store.dashboard import dashboard_rows
+        from tempcheck.store.dashboard import customer_row
 
         conn = self.app.conn
         self.customer = customer = get_customer(conn, self.customer_id)
-        rows = dashboard_rows(conn, include_inactive=True, customer_id=customer.id)
-        row = rows[0] if rows else None
+        row = customer_row(conn, customer.id)
         record = promises.promise_record(conn, customer.id)
         balance = trustbank.trust_balance(conn, customer.id)
         recalibrate, confirmed = concerns.calibration(conn, customer.id)
