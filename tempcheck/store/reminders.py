@@ -48,30 +48,67 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
     )
 
 
-def last_checkins(conn: sqlite3.Connection) -> dict[int, LastCheckin]:
+def customer_brief(
+    conn: sqlite3.Connection, customer_id: int, *, now: datetime | None = None
+) -> list[BriefItem]:
+    """One customer's lines of :func:`brief`, reading only that customer's records.
+
+    With :func:`tempcheck.domain.brief.merge` this updates a brief after a change to
+    one customer; the result is the brief assembled again from scratch.
+    """
+    from tempcheck.store.dashboard import dashboard_rows
+    from tempcheck.store.followups import open_followups
+    from tempcheck.store.issues import list_issues
+    from tempcheck.store.promises import list_promises
+
+    now = now or clock.now()
+    today = clock.local(now).date()
+    one = customer_id
+    return assemble(
+        issues=list_issues(conn, customer_id=one, today=today),
+        promises=list_promises(conn, customer_id=one, today=today),
+        followups=open_followups(conn, customer_id=one, due_within_days=0, today=today),
+        rows=dashboard_rows(conn, now=now, customer_id=one, with_trust=False),
+        last_checkins=last_checkins(conn, customer_id=one),
+        baselines=baselines(conn, customer_id=one),
+        last_confirmed=last_confirmations(conn, customer_id=one),
+        snoozed=snoozed(conn, today, customer_id=one),
+        now=now,
+    )
+
+
+def last_checkins(
+    conn: sqlite3.Connection, *, customer_id: int | None = None
+) -> dict[int, LastCheckin]:
     """Each customer's newest check-in, found through the contact summary.
 
     CROSS JOIN keeps the summary as the outer loop (SQLite does not reorder
     it), so this is one index lookup per customer, never a scan of check-ins.
     """
     found: dict[int, LastCheckin] = {}
+    only = "" if customer_id is None else " WHERE s.customer_id = :customer_id"
     for cid, at, temp, note, fell_short in conn.execute(
         "SELECT k.customer_id, k.at, k.temperature, k.note, k.fell_short"
         " FROM contact_summary s CROSS JOIN checkins k"
-        " ON k.customer_id = s.customer_id AND k.at = s.last_at ORDER BY k.id"
+        f" ON k.customer_id = s.customer_id AND k.at = s.last_at{only} ORDER BY k.id",
+        {"customer_id": customer_id},
     ):
         found[cid] = LastCheckin(clock.from_stored(at), temp, note or "", fell_short or "")
     return found
 
 
-def last_confirmations(conn: sqlite3.Connection) -> dict[int, datetime]:
+def last_confirmations(
+    conn: sqlite3.Connection, *, customer_id: int | None = None
+) -> dict[int, datetime]:
     """When each customer last confirmed a concern or priority (the dashboard's rule)."""
+    only = "" if customer_id is None else " AND q.customer_id = :customer_id"
     return {
         cid: clock.from_stored(at)
         for cid, at in conn.execute(
             "SELECT q.customer_id, max(e.at) FROM concerns q"
-            " JOIN concern_events e ON e.concern_id = q.id WHERE e.kind = 'confirmed'"
-            " GROUP BY q.customer_id"
+            f" JOIN concern_events e ON e.concern_id = q.id WHERE e.kind = 'confirmed'{only}"
+            " GROUP BY q.customer_id",
+            {"customer_id": customer_id},
         )
     }
 
