@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class TempcheckApp(App[None]):
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
+        self._day = date.today()  # screens read everything again when the day changes
 
     def on_mount(self) -> None:
         from tempcheck.tui.screens.dashboard import DashboardScreen
@@ -45,13 +47,15 @@ class TempcheckApp(App[None]):
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def _poll_for_changes(self) -> None:
-        """PRAGMA data_version moves when another connection commits; a cheap read."""
+        """PRAGMA data_version moves when another connection commits; a cheap read.
+        Past midnight every date ("today", "3 days late") moves, so that reloads too."""
         try:
             version = self._read_data_version()
         except sqlite3.Error:
             return
-        if version != self._data_version:
-            self._data_version = version
+        today = date.today()
+        if version != self._data_version or today != self._day:
+            self._data_version, self._day = version, today
             self.data_changed()
 
     def data_changed(self) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left, bisect_right
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
-from tempcheck.domain import temperature
+from tempcheck.domain import clock, temperature
 from tempcheck.domain.attention import DashboardRow
 from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
@@ -57,6 +60,13 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.all_rows: list[DashboardRow] = []
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
+        self._by_id: dict[int, DashboardRow] = {}  # all_rows by customer id
+        self._brief_pending = False  # a full brief is being read in a thread
+        # The moments the rows and the brief were computed for: a customer's row or lines
+        # read again later are computed for the same moment, so they sort among the others
+        # exactly as a full reload at that moment would put them.
+        self.loaded_at = clock.now()
+        self.brief_at = self.loaded_at
         self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
         self._undo_timer = None
 
@@ -84,12 +94,59 @@ class DashboardScreen(Screen[None]):
         from tempcheck.store.dashboard import dashboard_rows
 
         conn = self.app.conn
-        self.all_rows = dashboard_rows(conn, with_trust=False)
+        self.loaded_at = clock.now()
+        self.all_rows = dashboard_rows(conn, with_trust=False, now=self.loaded_at)
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
+        self._by_id = {row.customer_id: row for row in self.all_rows}
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
         if self.query_one(TodayPanel).display:
+            self._brief_pending = True
             self.call_after_refresh(self._load_brief)
+
+    def refresh_customer(self, customer_id: int) -> None:
+        """After a save that changed one customer: read their row and their lines of the
+        brief again and put them in place; everyone else's stay as they are.
+
+        The result is what :meth:`reload` would show (the tests compare the two); the
+        rest is read again only when another program writes or the day changes.
+        """
+        from tempcheck.domain.attention import attention_key
+        from tempcheck.store.dashboard import dashboard_rows
+
+        conn = self.app.conn
+        # [] once no longer active
+        found = dashboard_rows(conn, customer_id=customer_id, now=self.loaded_at)
+        old = self._by_id.pop(customer_id, None)
+        if old is not None:
+            at = bisect_left(self.all_rows, attention_key(old), key=attention_key)
+            while at < len(self.all_rows) and self.all_rows[at] is not old:
+                at += 1
+            if at == len(self.all_rows):  # not where its key says: read everything again
+                self.reload(keep=customer_id)
+                return
+            del self.all_rows[at]
+            del self._name_keys[at]
+        for row in found:
+            at = bisect_right(self.all_rows, attention_key(row), key=attention_key)
+            self.all_rows.insert(at, row)
+            self._name_keys.insert(at, key(row.name))
+            self._by_id[customer_id] = row
+        self._show(keep=customer_id)
+        panel = self.query_one(TodayPanel)
+        if not panel.display:
+            return
+        if self._brief_pending or not panel.loaded:
+            self._brief_pending = True
+            self._load_brief()  # the one under way may have read the data before this save
+            return
+        from tempcheck.domain.brief import merge
+        from tempcheck.store.reminders import customer_brief
+
+        panel.replace_customer(
+            customer_id,
+            merge(panel.items, customer_id, customer_brief(conn, customer_id, now=self.brief_at)),
+        )
 
     @work(thread=True, exclusive=True, group="brief")
     def _load_brief(self) -> None:
@@ -98,17 +155,26 @@ class DashboardScreen(Screen[None]):
         from tempcheck.store import open_db
         from tempcheck.store.reminders import brief
 
+        worker = get_current_worker()
+        now = clock.now()
         conn = open_db(self.app.db_path)
         try:
-            items = brief(conn)
+            items = brief(conn, now=now)
         finally:
             conn.close()
-        self.app.call_from_thread(self.query_one(TodayPanel).show, items)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_brief, items, now)
+
+    def _show_brief(self, items: list, now: datetime) -> None:
+        self._brief_pending = False
+        self.brief_at = now
+        self.query_one(TodayPanel).show(items)
 
     def action_toggle_today(self) -> None:
         panel = self.query_one(TodayPanel)
         panel.display = not panel.display
         if panel.display:
+            self._brief_pending = True
             self._load_brief()
             panel.focus()
         else:
@@ -125,7 +191,10 @@ class DashboardScreen(Screen[None]):
             return
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
-        self.app.push_screen(snooze_reminder_form(self.app.conn, customer), lambda _: self.reload())
+        self.app.push_screen(
+            snooze_reminder_form(self.app.conn, customer),
+            lambda _: self.refresh_customer(customer.id),
+        )
 
     def action_portfolio(self) -> None:
         from tempcheck.tui.screens.portfolio import PortfolioScreen
@@ -136,7 +205,7 @@ class DashboardScreen(Screen[None]):
         """The 30-day trust trend walks the check-in index per customer: after first paint."""
         from tempcheck.store.dashboard import trust_changes
 
-        self.table.update_trust(trust_changes(self.app.conn))
+        self.table.update_trust(trust_changes(self.app.conn, now=self.loaded_at))
 
     def _show(self, *, keep: int | None = None) -> None:
         needle = key(self.query_one("#filter", Input).value)
@@ -255,7 +324,7 @@ class DashboardScreen(Screen[None]):
         from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
         self.app.push_screen(
-            CustomerDetailScreen(customer_id), lambda _: self.reload(keep=customer_id)
+            CustomerDetailScreen(customer_id), lambda _: self.refresh_customer(customer_id)
         )
 
     def _current_customer(self):
@@ -286,7 +355,7 @@ class DashboardScreen(Screen[None]):
         def saved(result: SavedCheckIn | None) -> None:
             if result is None:
                 return
-            self.reload(keep=customer.id)
+            self.refresh_customer(customer.id)
             word = temperature.label(result.checkin.temperature)
             extra = f", issue {result.issue_id} opened" if result.issue_id else ""
             self.undo_checkin = (result.checkin.id, customer.name)
@@ -328,7 +397,7 @@ class DashboardScreen(Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.reload(keep=customer_id)
+        self.refresh_customer(customer_id)
         self.notify(f"Removed the check-in for {printable(name, single_line=True)}.", markup=False)
 
     def action_add_customer(self) -> None:
@@ -346,7 +415,7 @@ class DashboardScreen(Screen[None]):
         from tempcheck.tui.screens.forms import issue_form
 
         self.app.push_screen(
-            issue_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
+            issue_form(self.app.conn, customer), lambda _: self.refresh_customer(customer.id)
         )
 
     def action_promise(self) -> None:
@@ -355,7 +424,7 @@ class DashboardScreen(Screen[None]):
         from tempcheck.tui.screens.forms import promise_form
 
         self.app.push_screen(
-            promise_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
+            promise_form(self.app.conn, customer), lambda _: self.refresh_customer(customer.id)
         )
 
     def action_export(self) -> None:

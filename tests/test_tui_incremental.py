@@ -1,0 +1,112 @@
+"""Saving a check-in updates the dashboard and the brief in place: what they show
+afterwards is exactly what reading everything again shows, and nothing else is read."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tempcheck.store import dashboard as dashboard_store
+from tempcheck.store import sample as demo
+from tempcheck.store.dashboard import dashboard_rows
+from tempcheck.store.reminders import brief
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.today_panel import TodayPanel
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
+    demo.write_sample(conn)
+    return db_path
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The customer id of every dashboard query (None: everyone)."""
+    seen: list[int | None] = []
+    original = dashboard_store.dashboard_rows
+
+    def recording(conn, **kwargs):  # noqa: ANN001, ANN202 - a transparent wrapper
+        seen.append(kwargs.get("customer_id"))
+        return original(conn, **kwargs)
+
+    monkeypatch.setattr(dashboard_store, "dashboard_rows", recording)
+    return seen
+
+
+async def settled(pilot) -> None:  # noqa: ANN001
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def assert_same_as_reading_everything(screen: DashboardScreen, conn: sqlite3.Connection) -> None:
+    table = screen.query_one(CustomerTable)
+    # Everyone's rows are computed for the moment of the last full read; so is a full read
+    # now, at that moment, and the two agree to the last figure.
+    expected = dashboard_rows(conn, now=screen.loaded_at)
+    assert [r.name for r in table.rows] == [r.name for r in expected]
+    assert table.rows == expected
+    assert screen.all_rows == expected
+    panel = screen.query_one(TodayPanel)
+    assert panel.items == brief(conn, now=screen.brief_at)
+    shown = [panel.get_row_at(i)[1].plain for i in range(panel.row_count)]
+    assert shown == [i.customer_name for i in panel.items]
+
+
+@pytest.mark.parametrize(
+    ("who", "keys"),
+    [
+        ("Umbrella Health", ["5", *"all good now"]),  # cold and unhappy, now fresh
+        ("Acme Corp", ["1", *"very cross"]),  # fresh and happy, now unhappy
+        ("Monarch Analytics", ["3", *"first call"]),  # never contacted
+    ],
+)
+async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
+    sample_db: Path, conn: sqlite3.Connection, reads: list[int | None], who: str, keys: list[str]
+) -> None:
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one(CustomerTable)
+        before = [r.name for r in table.rows]
+        table.cursor = before.index(who)
+        reads.clear()
+        await pilot.press("l", *keys, "enter")
+        await settled(pilot)
+        assert app.screen is screen
+        cid = conn.execute("SELECT id FROM customers WHERE name = ?", (who,)).fetchone()[0]
+        assert reads == [cid, cid]  # their row, their brief lines: nobody else was read
+        assert [r.name for r in table.rows] != before  # the row moved
+        assert table.current_row.name == who  # and the cursor with it
+        assert_same_as_reading_everything(screen, conn)
+        # Undo puts everything back the same way.
+        reads.clear()
+        await pilot.press("u")
+        await settled(pilot)
+        assert reads == [cid, cid]
+        assert [r.name for r in table.rows] == before  # computed for the same moment
+        assert_same_as_reading_everything(screen, conn)
+
+
+async def test_a_write_by_another_program_still_reloads_everything(
+    sample_db: Path, conn: sqlite3.Connection, reads: list[int | None]
+) -> None:
+    from tempcheck.store.checkins import add_checkin
+
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        reads.clear()
+        add_checkin(conn, 2, 5, note="from the shell")  # another connection
+        app._poll_for_changes()
+        await settled(pilot)
+        assert None in reads
+        assert_same_as_reading_everything(app.screen, conn)
