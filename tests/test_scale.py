@@ -131,3 +131,18 @@ def test_brief_updated_for_one_customer_equals_the_brief_assembled_again(
         shown = merge(shown, cid, customer_brief(rich, cid, now=NOW))
         assert shown == brief(rich, now=NOW), name
         assert [i.order for i in shown] == [i.order for i in brief(rich, now=NOW)], name
+
+
+def test_list_json_is_the_standard_encoders_output_character_for_character(
+    rich: sqlite3.Connection,
+) -> None:
+    import json
+
+    from tempcheck.domain.attention import as_record
+    from tempcheck.domain.text import _flat_records_json
+
+    records = [as_record(row) for row in dashboard_rows(rich, include_inactive=True)]
+    records[0]["name"] = 'Quote " back\\slash \n tab\t é [/] \x1b[2J \u0085 \u2028'
+    records[1]["days_since_contact"] = 1e-7
+    assert _flat_records_json(records) == json.dumps(records, ensure_ascii=False, indent=2)
+    assert _flat_records_json([{"nested": [1]}]) is None  # left to the standard encoder

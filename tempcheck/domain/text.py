@@ -39,5 +39,49 @@ def safe_json(value: object) -> str:
     """
     import json
 
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    text = _flat_records_json(value)
+    if text is None:
+        text = json.dumps(value, ensure_ascii=False, indent=2)
     return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _flat_records_json(value: object) -> str | None:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` for a list of flat records
+    (dicts of strings, numbers, booleans and None), character for character; None for
+    anything else. The standard encoder drops to pure Python when it indents, about
+    ten times slower than this for ``tempcheck list --format json`` at 10,000 rows.
+    """
+    from json.encoder import encode_basestring
+
+    if not isinstance(value, list) or not value:
+        return None
+    keys: dict[str, str] = {}
+    records = []
+    for record in value:
+        if type(record) is not dict:
+            return None
+        fields = []
+        for name, item in record.items():
+            if type(name) is not str:
+                return None
+            label = keys.get(name)
+            if label is None:
+                label = keys[name] = f"    {encode_basestring(name)}: "
+            kind = type(item)
+            if kind is str:
+                fields.append(label + encode_basestring(item))
+            elif item is None:
+                fields.append(label + "null")
+            elif kind is bool:
+                fields.append(label + ("true" if item else "false"))
+            elif kind is int:
+                fields.append(label + int.__repr__(item))
+            elif kind is float and item == item and item not in (_INF, -_INF):
+                fields.append(label + float.__repr__(item))
+            else:
+                return None
+        records.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
+    return "[\n" + ",\n".join(records) + "\n]"
+
+
+_INF = float("inf")
