@@ -87,6 +87,13 @@ async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
         assert [r.name for r in table.rows] != before  # the row moved
         assert table.current_row.name == who  # and the cursor with it
         assert_same_as_reading_everything(screen, conn)
+        summary = str(screen.query_one("#summary").render())
+        rows = dashboard_rows(conn, now=screen.loaded_at)
+        unhappy = sum(r.last_temperature in (1, 2) for r in rows)
+        cold = sum(r.staleness.value == "cold" for r in rows)
+        assert f"{len(rows)} customers" in summary
+        assert f"☹{unhappy} unhappy" in summary
+        assert f"❄{cold} cold" in summary
         # Undo puts everything back the same way.
         reads.clear()
         await pilot.press("u")
@@ -94,6 +101,9 @@ async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
         assert reads == [cid, cid]
         assert [r.name for r in table.rows] == before  # computed for the same moment
         assert_same_as_reading_everything(screen, conn)
+        summary = str(screen.query_one("#summary").render())
+        screen.reload()
+        assert str(screen.query_one("#summary").render()) == summary
 
 
 async def test_a_write_by_another_program_still_reloads_everything(

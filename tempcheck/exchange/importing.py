@@ -293,58 +293,156 @@ def import_checkins(
     problem unless ``create_customers``. A row whose ``uid`` is already in the
     database is skipped and counted in ``already_present``. A follow-up date
     today or later also becomes an open follow-up, as when logging.
-    Streams the file: a million rows are never held in memory.
-    """
-    from tempcheck.store import settings
-    from tempcheck.store.summary import bulk_checkins
 
+    Streams the file: a million rows are never held in memory. They are read and
+    checked into a private temporary database first, without the write lock, so the
+    dashboard and ``tempcheck log`` keep working meanwhile; then one short
+    transaction copies them in, all or nothing.
+    """
     source = Path(path).expanduser()
     report = ImportReport("checkins", dry_run=dry_run)
-    problems: list[Problem] = []
-    today = today or clock.today()
-    latest = clock.now() + timedelta(days=1)
-    with _transaction(conn, dry_run), bulk_checkins(conn):
-        records = _records(source)
-        columns = _header(
-            source, records, CHECKIN_COLUMNS, required=("customer", "at"), report=report
+    if conn.in_transaction:
+        raise StoreError("an import needs its own transaction; finish the current one first")
+    with _staging(conn):
+        staged, new_customers = _stage_checkins(conn, source, report, create_customers)
+        _copy_checkins(conn, report, staged, new_customers, dry_run, today or clock.today())
+    return report
+
+
+_STAGE = "tempcheck_import"  # the schema name of the attached temporary database
+
+
+@contextlib.contextmanager
+def _staging(conn: sqlite3.Connection) -> Iterator[None]:
+    """A private temporary database on disk (SQLite deletes it on detach) for the rows."""
+    conn.execute(f"ATTACH DATABASE '' AS {_STAGE}")
+    try:
+        conn.execute(
+            f"CREATE TABLE {_STAGE}.rows (line INTEGER PRIMARY KEY, uid TEXT,"
+            " customer_key TEXT NOT NULL, at TEXT NOT NULL, temperature INTEGER NOT NULL,"
+            " channel TEXT NOT NULL, initiated_by TEXT NOT NULL, note TEXT NOT NULL,"
+            " fell_short TEXT NOT NULL, follow_up TEXT)"
         )
-        if "temperature" not in columns and "temperature_word" not in columns:
-            raise StoreError(f"{source} has no temperature column")
-        customers = dict(conn.execute("SELECT name_key, id FROM customers"))
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute(f"DETACH DATABASE {_STAGE}")
+
+
+def _stage_checkins(
+    conn: sqlite3.Connection, source: Path, report: ImportReport, create_customers: bool
+) -> tuple[int, dict[str, str]]:
+    """Read and check every row into the staging table, holding no lock on the user's
+    file (a WAL reader never blocks a writer). Returns the number of rows staged and the
+    customers to create (name key -> name); raises ImportFailed listing every problem."""
+    problems: list[Problem] = []
+    latest = clock.now() + timedelta(days=1)
+    insert = (
+        f"INSERT INTO {_STAGE}.rows (line, uid, customer_key, at, temperature, channel,"
+        " initiated_by, note, fell_short, follow_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    staged = 0
+    batch: list[tuple] = []
+    new_customers: dict[str, str] = {}
+    conn.execute("BEGIN")  # writes only the staging database: no lock on the user's file
+    records = _records(source)
+    columns = _header(source, records, CHECKIN_COLUMNS, required=("customer", "at"), report=report)
+    if "temperature" not in columns and "temperature_word" not in columns:
+        raise StoreError(f"{source} has no temperature column")
+    customers = {name_key for (name_key,) in conn.execute("SELECT name_key FROM main.customers")}
+    try:
+        for line, cells in records:
+            try:
+                row = _checkin_row(columns, cells, latest)
+            except _RowError as exc:
+                problems.append(Problem(line, str(exc)))
+                continue
+            name = row["customer"]
+            name_key = key(name)
+            if name_key not in customers and name_key not in new_customers:
+                if not create_customers:
+                    problems.append(
+                        Problem(
+                            line,
+                            f"no customer named {name!r} (add it first, or use --create-customers)",
+                        )
+                    )
+                    continue
+                if problems:
+                    continue  # nothing will be written; keep checking the rest
+                new_customers[name_key] = check_name(name)
+            if problems:
+                continue
+            follow_up = row["follow_up"]
+            batch.append(
+                (
+                    line,
+                    row["uid"],
+                    name_key,
+                    row["at"],
+                    row["temperature"],
+                    row["channel"],
+                    row["initiated_by"],
+                    row["note"],
+                    row["fell_short"],
+                    follow_up.isoformat() if follow_up else None,
+                )
+            )
+            if len(batch) >= 10_000:
+                conn.executemany(insert, batch)
+                staged += len(batch)
+                batch.clear()
+    except _Malformed as bad:
+        problems.append(bad.problem)
+    if problems:
+        raise ImportFailed(source, problems, report.warnings)
+    conn.executemany(insert, batch)
+    staged += len(batch)
+    conn.execute("COMMIT")
+    return staged, new_customers
+
+
+def _copy_checkins(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    staged: int,
+    new_customers: dict[str, str],
+    dry_run: bool,
+    today: date,
+) -> None:
+    """The one short write transaction: new customers, the check-ins in file order,
+    their follow-ups, the contact summary rebuilt once."""
+    from tempcheck.store import settings
+    from tempcheck.store.migrations import UUID_SQL
+    from tempcheck.store.summary import bulk_checkins
+
+    with _transaction(conn, dry_run), bulk_checkins(conn):
         default_cadence = settings.get_int(conn, "cadence.default")
         now = clock.to_stored(clock.now())
-        try:
-            for line, cells in records:
-                try:
-                    row = _checkin_row(columns, cells, latest)
-                except _RowError as exc:
-                    problems.append(Problem(line, str(exc)))
-                    continue
-                name = row["customer"]
-                customer_id = customers.get(key(name))
-                if customer_id is None:
-                    if not create_customers:
-                        problems.append(
-                            Problem(
-                                line,
-                                f"no customer named {name!r}"
-                                " (add it first, or use --create-customers)",
-                            )
-                        )
-                        continue
-                    if problems:
-                        continue  # nothing will be written; keep checking the rest
-                    customer_id = _create_customer(conn, name, default_cadence, now)
-                    customers[key(name)] = customer_id
-                    report.created_customers.append(name)
-                if problems:
-                    continue
-                _insert_checkin(conn, report, row, customer_id, now, today)
-        except _Malformed as bad:
-            problems.append(bad.problem)
-        if problems:
-            raise ImportFailed(source, problems, report.warnings)
-    return report
+        existing = {name_key for (name_key,) in conn.execute("SELECT name_key FROM customers")}
+        for name_key, name in new_customers.items():
+            if name_key not in existing:  # another program may have added them meanwhile
+                _create_customer(conn, name, default_cadence, now)
+                report.created_customers.append(name)
+        before = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
+        # WHERE true: an upsert after a SELECT with a join needs it to parse.
+        report.added = conn.execute(
+            "INSERT INTO checkins (uid, customer_id, at, temperature, channel, initiated_by,"
+            " note, fell_short, follow_up, created_at)"
+            f" SELECT coalesce(r.uid, {UUID_SQL}), c.id, r.at, r.temperature, r.channel,"
+            " r.initiated_by, r.note, r.fell_short, r.follow_up, :now"
+            f" FROM {_STAGE}.rows r JOIN customers c ON c.name_key = r.customer_key"
+            " WHERE true ORDER BY r.line ON CONFLICT (uid) DO NOTHING",
+            {"now": now},
+        ).rowcount
+        report.already_present = staged - report.added
+        report.followups = conn.execute(
+            "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
+            " SELECT customer_id, follow_up, note, :now, id FROM checkins"
+            " WHERE id > :before AND follow_up >= :today ORDER BY id",
+            {"now": now, "before": before, "today": today.isoformat()},
+        ).rowcount
 
 
 def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[str, Any]:
@@ -406,45 +504,6 @@ def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str
         "INSERT INTO customers (name, name_key, cadence_days, created_at) VALUES (?, ?, ?, ?)",
         (name, key(name), cadence, now),
     ).lastrowid
-
-
-_INSERT_CHECKIN = (
-    "INSERT INTO checkins ({uid}customer_id, at, temperature, channel, initiated_by, note,"
-    " fell_short, follow_up, created_at) VALUES ({uid_value}:customer_id, :at, :temperature,"
-    " :channel, :initiated_by, :note, :fell_short, :follow_up, :created_at)"
-    " ON CONFLICT (uid) DO NOTHING"
-)
-_WITH_UID = _INSERT_CHECKIN.format(uid="uid, ", uid_value=":uid, ")
-_WITHOUT_UID = _INSERT_CHECKIN.format(uid="", uid_value="")
-
-
-def _insert_checkin(
-    conn: sqlite3.Connection,
-    report: ImportReport,
-    row: dict[str, Any],
-    customer_id: int,
-    now: str,
-    today: date,
-) -> None:
-    follow_up = row["follow_up"]
-    values = {
-        **row,
-        "customer_id": customer_id,
-        "follow_up": follow_up.isoformat() if follow_up else None,
-        "created_at": now,
-    }
-    cursor = conn.execute(_WITH_UID if row["uid"] else _WITHOUT_UID, values)
-    if cursor.rowcount == 0:
-        report.already_present += 1
-        return
-    report.added += 1
-    if follow_up is not None and follow_up >= today:
-        conn.execute(
-            "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (customer_id, follow_up.isoformat(), row["note"], now, cursor.lastrowid),
-        )
-        report.followups += 1
 
 
 # --- reading the file ---------------------------------------------------------------------------

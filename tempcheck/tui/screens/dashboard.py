@@ -61,6 +61,7 @@ class DashboardScreen(Screen[None]):
         self.all_rows: list[DashboardRow] = []
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
         self._by_id: dict[int, DashboardRow] = {}  # all_rows by customer id
+        self._tally = _Tally()  # the summary line's counts over all_rows
         self._brief_pending = False  # a full brief is being read in a thread
         # The moments the rows and the brief were computed for: a customer's row or lines
         # read again later are computed for the same moment, so they sort among the others
@@ -98,6 +99,7 @@ class DashboardScreen(Screen[None]):
         self.all_rows = dashboard_rows(conn, with_trust=False, now=self.loaded_at)
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
         self._by_id = {row.customer_id: row for row in self.all_rows}
+        self._tally = _tally(self.all_rows)
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
         if self.query_one(TodayPanel).display:
@@ -127,11 +129,13 @@ class DashboardScreen(Screen[None]):
                 return
             del self.all_rows[at]
             del self._name_keys[at]
+            self._tally.count(old, -1)
         for row in found:
             at = bisect_right(self.all_rows, attention_key(row), key=attention_key)
             self.all_rows.insert(at, row)
             self._name_keys.insert(at, key(row.name))
             self._by_id[customer_id] = row
+            self._tally.count(row, 1)
         self._show(keep=customer_id)
         panel = self.query_one(TodayPanel)
         if not panel.display:
@@ -140,9 +144,17 @@ class DashboardScreen(Screen[None]):
             self._brief_pending = True
             self._load_brief()  # the one under way may have read the data before this save
             return
+        self.call_after_refresh(self._refresh_brief_for, customer_id)  # the row first
+
+    def _refresh_brief_for(self, customer_id: int) -> None:
+        """Replace one customer's lines of the brief (see :meth:`refresh_customer`)."""
+        panel = self.query_one(TodayPanel)
+        if self._brief_pending or not panel.loaded:
+            return  # a full brief is on its way
         from tempcheck.domain.brief import merge
         from tempcheck.store.reminders import customer_brief
 
+        conn = self.app.conn
         panel.replace_customer(
             customer_id,
             merge(panel.items, customer_id, customer_brief(conn, customer_id, now=self.brief_at)),
@@ -216,18 +228,18 @@ class DashboardScreen(Screen[None]):
         self._update_summary(rows)
 
     def _update_summary(self, rows: list[DashboardRow]) -> None:
-        counts = {state: 0 for state in Staleness}
-        low = 0
-        for row in rows:
-            counts[row.staleness] += 1
-            low += row.recent_newest_first[:1] in ("1", "2")
+        if rows is self.all_rows or len(rows) == len(self.all_rows):
+            tally = self._tally  # every customer: kept up to date row by row
+        else:
+            tally = _tally(rows)
+        counts, low, recalibrate = tally.states, tally.low, tally.recalibrate
         parts = [f"{len(rows)} customers"]
         parts += [
             f"{state.symbol}{counts[state]} {state.value}" for state in Staleness if counts[state]
         ]
         if low:
             parts.append(f"☹{low} unhappy")
-        if recalibrate := sum(row.recalibrate for row in rows):
+        if recalibrate:
             parts.append(f"⟳{recalibrate} recalibrate")
         sort = self.table.sort_column
         label = next((c.label.lower() for c in COLUMNS if c.key == sort), "attention")
@@ -464,3 +476,24 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(
             self.notify, message, title="Export", severity=severity, markup=False
         )
+
+
+class _Tally:
+    """The summary line's counts: customers by staleness, unhappy, to recalibrate."""
+
+    def __init__(self) -> None:
+        self.states = {state: 0 for state in Staleness}
+        self.low = 0
+        self.recalibrate = 0
+
+    def count(self, row: DashboardRow, sign: int) -> None:
+        self.states[row.staleness] += sign
+        self.low += sign * (row.recent_newest_first[:1] in ("1", "2"))
+        self.recalibrate += sign * row.recalibrate
+
+
+def _tally(rows: list[DashboardRow]) -> _Tally:
+    tally = _Tally()
+    for row in rows:
+        tally.count(row, 1)
+    return tally
