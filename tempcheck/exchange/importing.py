@@ -413,6 +413,27 @@ def _copy_checkins(
 ) -> None:
     """The one short write transaction: new customers, the check-ins in file order,
     their follow-ups, the contact summary rebuilt once."""
+    # Room for the check-in indexes: rows arrive in file order, so their index entries land
+    # all over the tree, and with the default 2 MB cache most pages are written many times.
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-_COPY_CACHE_KIB}")
+    try:
+        _copy(conn, report, staged, new_customers, dry_run, today)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+_COPY_CACHE_KIB = 512 * 1024
+
+
+def _copy(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    staged: int,
+    new_customers: dict[str, str],
+    dry_run: bool,
+    today: date,
+) -> None:
     from tempcheck.store import settings
     from tempcheck.store.migrations import UUID_SQL
     from tempcheck.store.summary import bulk_checkins
