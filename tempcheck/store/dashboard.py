@@ -8,8 +8,10 @@ started walks the covering index per customer.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock, trust
@@ -18,6 +20,8 @@ from tempcheck.domain.staleness import Staleness
 from tempcheck.store import settings
 
 _NEVER_RATIO = float("inf")
+# Whose records to read: everyone (None), one customer, or a few.
+Customers = int | Collection[int] | None
 _OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
 _FOLLOWUP_DUE = (
     "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
@@ -41,7 +45,7 @@ def dashboard_rows(
     *,
     include_inactive: bool = False,
     now: datetime | None = None,
-    customer_id: int | None = None,
+    customer_id: Customers = None,
     with_trust: bool = True,
 ) -> list[DashboardRow]:
     """Rows for the daily view in attention order (active customers unless asked).
@@ -60,11 +64,16 @@ def dashboard_rows(
     params: dict[str, object] = {"now": clock.to_stored(now)[:-1]}
     if not include_inactive:
         # A pause that has run out counts as active; nothing needs to be written for it.
-        where.append("(c.status = 'active' OR (c.status = 'paused' AND c.paused_until <= :today))")
+        # With customers given, the unary + keeps SQLite on their ids, not the status index.
+        status = "c.status" if customer_id is None else "+c.status"
+        where.append(
+            f"({status} = 'active' OR ({status} = 'paused' AND c.paused_until <= :today))"
+        )
         params["today"] = today.isoformat()
     if customer_id is not None:
-        where.append("c.id = :customer_id")
-        params["customer_id"] = customer_id
+        only, one = customer_filter(customer_id, "c.id")
+        where.append(only.removeprefix(" AND "))
+        params.update(one)
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
 
     from tempcheck.store.reminders import baselines, snoozed
@@ -163,6 +172,88 @@ def customer_row(
     return rows[0] if rows else None
 
 
+def first_page(
+    conn: sqlite3.Connection,
+    limit: int,
+    *,
+    now: datetime | None = None,
+    with_trust: bool = True,
+) -> list[DashboardRow]:
+    """``dashboard_rows(conn)[:limit]``, the same rows in the same order, read through the
+    ``attention`` index instead of computing every active customer's row.
+
+    For one status, low-or-not last temperature and cadence, the dashboard's order is the
+    order of last contact (a later contact: a smaller ratio, a later state), so the first
+    ``limit`` of each such group, plus whoever ties with the last of them, holds the first
+    page. Never-contacted customers all tie and go by name. Their rows are computed and
+    sorted by the dashboard's own key, and the trust trend only for the page.
+    """
+    import heapq
+
+    now = now or clock.now()
+    today = clock.local(now).date()
+    group = "status = 'active' AND low = :low AND cadence_days = :cadence"
+    candidates: set[int] = set()
+    for low in (1, 0):
+        cadence = 0
+        while True:
+            (cadence,) = conn.execute(
+                "SELECT min(cadence_days) FROM attention WHERE status = 'active' AND low = :low"
+                " AND cadence_days > :cadence",
+                {"low": low, "cadence": cadence},
+            ).fetchone()
+            if cadence is None:
+                break
+            params = {"low": low, "cadence": cadence, "limit": limit}
+            found = conn.execute(
+                f"SELECT customer_id, last_at FROM attention WHERE {group}"
+                " ORDER BY last_at LIMIT :limit",
+                params,
+            ).fetchall()
+            candidates.update(cid for cid, _ in found)
+            if len(found) < limit:
+                continue
+            boundary = found[-1][1]
+            if boundary is not None:
+                candidates.update(
+                    cid
+                    for (cid,) in conn.execute(
+                        f"SELECT customer_id FROM attention WHERE {group} AND last_at = :last",
+                        {**params, "last": boundary},
+                    )
+                )
+                continue
+            # Never contacted, every one of them: they tie, and the name decides.
+            never = conn.execute(
+                "SELECT a.customer_id, c.name FROM attention a JOIN customers c"
+                f" ON c.id = a.customer_id WHERE a.{group.replace(' AND ', ' AND a.')}"
+                " AND a.last_at IS NULL",
+                params,
+            ).fetchall()
+            candidates.update(
+                cid for cid, _ in heapq.nsmallest(limit, never, key=lambda n: n[1].casefold())
+            )
+    # A pause that has run out counts as active (see dashboard_rows): always a candidate.
+    candidates.update(
+        cid
+        for (cid,) in conn.execute(
+            "SELECT customer_id FROM attention WHERE status = 'paused' AND paused_until <= ?",
+            (today.isoformat(),),
+        )
+    )
+    if not candidates:
+        return []
+    rows = dashboard_rows(conn, now=now, customer_id=candidates, with_trust=False)[:limit]
+    if with_trust and rows:
+        values = settings.read_all(conn)
+        changes = trust_changes(
+            conn, now=now, settings_values=values, customer_id=[r.customer_id for r in rows]
+        )
+        for row in rows:
+            row.trust_change = changes.get(row.customer_id, 0)
+    return rows
+
+
 def needs_recalibration(
     concerns: int, last_confirmed: datetime | None, interval_days: int, now: datetime
 ) -> bool:
@@ -172,19 +263,24 @@ def needs_recalibration(
     return last_confirmed is None or (now - last_confirmed).days > interval_days
 
 
-def _one(customer_id: int | None, column: str) -> tuple[str, dict[str, object]]:
-    """An ``AND column = :customer_id`` filter (and its parameter) for one customer."""
+def customer_filter(customer_id: Customers, column: str) -> tuple[str, dict[str, object]]:
+    """An ``AND column = :customer_id`` filter (and its parameter) for one customer, or
+    ``AND column IN (…)`` for several."""
     if customer_id is None:
         return "", {}
-    return f" AND {column} = :customer_id", {"customer_id": customer_id}
+    if isinstance(customer_id, int):
+        return f" AND {column} = :customer_id", {"customer_id": customer_id}
+    return f" AND {column} IN (SELECT value FROM json_each(:customer_id))", {
+        "customer_id": json.dumps(sorted(customer_id))
+    }
 
 
 def _issue_counts(
-    conn: sqlite3.Connection, risk_until: date, *, customer_id: int | None = None
+    conn: sqlite3.Connection, risk_until: date, *, customer_id: Customers = None
 ) -> dict[int, tuple[int, int, int]]:
     """Open, at-risk and call-them-first issue counts per customer."""
     counts: dict[int, tuple[int, int, int]] = {}
-    only, params = _one(customer_id, "i.customer_id")
+    only, params = customer_filter(customer_id, "i.customer_id")
     for cid, open_issues, at_risk, call_first in conn.execute(
         f"""
         SELECT i.customer_id, count(*),
@@ -201,12 +297,12 @@ def _issue_counts(
 
 
 def _next_due(
-    conn: sqlite3.Connection, *, customer_id: int | None = None
+    conn: sqlite3.Connection, *, customer_id: Customers = None
 ) -> dict[int, tuple[date, str]]:
     """The nearest open follow-up or promise per customer."""
     nearest: dict[int, tuple[date, str]] = {}
-    followups, params = _one(customer_id, "f.customer_id")
-    promises, _ = _one(customer_id, "p.customer_id")
+    followups, params = customer_filter(customer_id, "f.customer_id")
+    promises, _ = customer_filter(customer_id, "p.customer_id")
     candidates = conn.execute(
         f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}{followups})"
         " GROUP BY customer_id"
@@ -223,11 +319,11 @@ def _next_due(
 
 
 def _calibration(
-    conn: sqlite3.Connection, *, customer_id: int | None = None
+    conn: sqlite3.Connection, *, customer_id: Customers = None
 ) -> dict[int, tuple[int, datetime | None]]:
     """Per customer: how many live concerns, and the newest confirmation."""
     found: dict[int, tuple[int, datetime | None]] = {}
-    only, params = _one(customer_id, "q.customer_id")
+    only, params = customer_filter(customer_id, "q.customer_id")
     for cid, live, confirmed in conn.execute(
         f"""
         SELECT q.customer_id, count(*),
@@ -249,7 +345,7 @@ def trust_changes(
     *,
     now: datetime | None = None,
     settings_values: dict[str, str] | None = None,
-    customer_id: int | None = None,
+    customer_id: Customers = None,
 ) -> dict[int, int]:
     """Each customer's trust-bank change over the last 30 days (customers with none left out).
 
@@ -265,7 +361,7 @@ def trust_changes(
     trend_since = now - timedelta(days=trust.TREND_DAYS)
     since = clock.local(trend_since).date()
     changes: dict[int, int] = defaultdict(int)
-    only, params = _one(customer_id, "c.id")
+    only, params = customer_filter(customer_id, "c.id")
     for cid, proactive in conn.execute(
         "SELECT c.id, (SELECT count(*) FROM checkins k WHERE k.customer_id = c.id"
         f" AND k.at >= :since AND k.initiated_by = 'us') FROM customers c WHERE 1{only}",
@@ -284,7 +380,7 @@ def trust_changes(
 
 
 def promise_facts(
-    conn: sqlite3.Connection, *, settled_since: date | None = None, customer_id: int | None = None
+    conn: sqlite3.Connection, *, settled_since: date | None = None, customer_id: Customers = None
 ) -> list[tuple[int, trust.PromiseFacts]]:
     """Promises as the trust rules see them."""
     sql = (
@@ -296,8 +392,9 @@ def promise_facts(
         where.append("s.settled_on >= ?")
         params.append(settled_since.isoformat())
     if customer_id is not None:
-        where.append("p.customer_id = ?")
-        params.append(customer_id)
+        only, one = customer_filter(customer_id, "p.customer_id")
+        where.append(only.removeprefix(" AND ").replace(":customer_id", "?"))
+        params.append(one["customer_id"])
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [
@@ -315,7 +412,7 @@ def promise_facts(
 
 
 def issue_facts(
-    conn: sqlite3.Connection, *, since: date | None = None, customer_id: int | None = None
+    conn: sqlite3.Connection, *, since: date | None = None, customer_id: Customers = None
 ) -> list[tuple[int, trust.IssueFacts]]:
     """Issues as the trust rules see them; ``since`` keeps those that can yield a recent entry."""
     sql = """
@@ -334,8 +431,9 @@ def issue_facts(
         where.append("(i.opened_at >= ? OR i.due >= ? OR x.closed_at >= ?)")
         params += [start, since.isoformat(), start]
     if customer_id is not None:
-        where.append("i.customer_id = ?")
-        params.append(customer_id)
+        only, one = customer_filter(customer_id, "i.customer_id")
+        where.append(only.removeprefix(" AND ").replace(":customer_id", "?"))
+        params.append(one["customer_id"])
     if where:
         sql += " WHERE " + " AND ".join(where)
     found = []

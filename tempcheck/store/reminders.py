@@ -145,19 +145,19 @@ def _add_snooze(conn: sqlite3.Connection, customer_id: int, until: date) -> None
         )
 
 
-def snoozed(
-    conn: sqlite3.Connection, today: date, *, customer_id: int | None = None
-) -> dict[int, date]:
+def snoozed(conn: sqlite3.Connection, today: date, *, customer_id=None) -> dict[int, date]:  # noqa: ANN001
     """Customers whose newest snooze still runs after ``today``, with the day it ends
-    (only ``customer_id`` when given)."""
-    only = "" if customer_id is None else " AND r.customer_id = :customer_id"
+    (only ``customer_id``'s when given: an id or a collection of ids)."""
+    from tempcheck.store.dashboard import customer_filter
+
+    only, params = customer_filter(customer_id, "r.customer_id")
     return {
         cid: date.fromisoformat(until)
         for cid, until in conn.execute(
             "SELECT r.customer_id, r.until FROM reminder_snoozes r"
             " WHERE r.id = (SELECT max(id) FROM reminder_snoozes x"
             f" WHERE x.customer_id = r.customer_id) AND r.until > :today{only}",
-            {"today": today.isoformat(), "customer_id": customer_id},
+            {"today": today.isoformat(), **params},
         )
     }
 
@@ -195,14 +195,15 @@ def spread(conn: sqlite3.Connection, *, now: datetime | None = None) -> int:
     return count
 
 
-def baselines(conn: sqlite3.Connection, *, customer_id: int | None = None) -> dict[int, datetime]:
+def baselines(conn: sqlite3.Connection, *, customer_id=None) -> dict[int, datetime]:  # noqa: ANN001
     """Each spread customer's baseline: their last contact until the first check-in
-    (only ``customer_id``'s when given)."""
-    only = "" if customer_id is None else " WHERE customer_id = ?"
-    params = () if customer_id is None else (customer_id,)
+    (only ``customer_id``'s when given: an id or a collection of ids)."""
+    from tempcheck.store.dashboard import customer_filter
+
+    only, params = customer_filter(customer_id, "customer_id")
     return {
         cid: clock.from_stored(at)
         for cid, at in conn.execute(
-            f"SELECT customer_id, baseline_at FROM contact_baselines{only}", params
+            f"SELECT customer_id, baseline_at FROM contact_baselines WHERE 1{only}", params
         )
     }
