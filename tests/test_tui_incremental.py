@@ -120,3 +120,38 @@ async def test_a_write_by_another_program_still_reloads_everything(
         await settled(pilot)
         assert None in reads
         assert_same_as_reading_everything(app.screen, conn)
+
+
+async def test_a_large_portfolio_paints_its_first_page_then_every_row(
+    sample_db: Path, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(DashboardScreen, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(DashboardScreen, "FIRST_PAGE", 6)
+    release = threading.Event()
+    original = dashboard_store.dashboard_rows
+
+    def held_back(conn, **kwargs):  # noqa: ANN001, ANN202 - the rows thread waits for the test
+        if kwargs.get("customer_id") is None and threading.current_thread().name != "MainThread":
+            if kwargs.get("with_trust", True):
+                release.wait(30)
+        return original(conn, **kwargs)
+
+    monkeypatch.setattr(dashboard_store, "dashboard_rows", held_back)
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one(CustomerTable)
+        full = original(conn, now=screen.loaded_at)
+        assert screen.first_page_only
+        assert table.rows == full[:6]  # the first page, trust trend and all
+        assert "reading them all" in str(screen.query_one("#summary").render())
+        release.set()
+        await settled(pilot)
+        assert not screen.first_page_only
+        assert table.rows == full
+        summary = str(screen.query_one("#summary").render())
+        assert summary.startswith("25 customers · ○2 never")

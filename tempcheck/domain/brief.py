@@ -176,6 +176,7 @@ def assemble(
     cold = [
         row for row in awake if row.customer_id in last_checkins and row.staleness is Staleness.COLD
     ]
+
     def cold_order(r: DashboardRow) -> tuple:
         return (-r.ratio, r.name.casefold())
 
@@ -192,6 +193,7 @@ def assemble(
         if row.customer_id not in last_checkins
         and row.staleness in (Staleness.NEVER, Staleness.OVERDUE, Staleness.COLD)
     ]
+
     def never_order(r: DashboardRow) -> tuple:
         return (-r.ratio, r.cadence_days, r.name.casefold())
 
@@ -212,6 +214,7 @@ def assemble(
         and row.customer_id not in listed_cold
         and temperature.is_low(last_checkins[row.customer_id].temperature)
     ]
+
     def unhappy_order(pair: tuple[DashboardRow, LastCheckin]) -> tuple:
         return (pair[1].temperature, pair[1].at, pair[0].name)
 

@@ -66,9 +66,7 @@ def dashboard_rows(
         # A pause that has run out counts as active; nothing needs to be written for it.
         # With customers given, the unary + keeps SQLite on their ids, not the status index.
         status = "c.status" if customer_id is None else "+c.status"
-        where.append(
-            f"({status} = 'active' OR ({status} = 'paused' AND c.paused_until <= :today))"
-        )
+        where.append(f"({status} = 'active' OR ({status} = 'paused' AND c.paused_until <= :today))")
         params["today"] = today.isoformat()
     if customer_id is not None:
         only, one = customer_filter(customer_id, "c.id")

@@ -28,6 +28,9 @@ SORTS = [None] + [column.key for column in COLUMNS]
 class DashboardScreen(Screen[None]):
     """The home screen: filterable, sortable table of customers coloured by staleness."""
 
+    FIRST_PAGE_FROM = 2_000  # active customers from which the first page is painted first
+    FIRST_PAGE = 100  # rows in it: more than a tall terminal shows
+
     BINDINGS = [
         # Priority: they act the moment they arrive, so what is typed right behind them
         # (a fast typist, a paste, a browser session) lands in the filter or the form.
@@ -62,6 +65,11 @@ class DashboardScreen(Screen[None]):
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
         self._by_id: dict[int, DashboardRow] = {}  # all_rows by customer id
         self._tally = _Tally()  # the summary line's counts over all_rows
+        # Only the first page is shown; every row is on its way. (Not "loading": that
+        # is a Textual reactive that covers the screen with a spinner.)
+        self.first_page_only = False
+        self._generation = 0  # reloads started; a late thread's rows are dropped
+        self._active_count = 0
         self._brief_pending = False  # a full brief is being read in a thread
         # The moments the rows and the brief were computed for: a customer's row or lines
         # read again later are computed for the same moment, so they sort among the others
@@ -91,20 +99,61 @@ class DashboardScreen(Screen[None]):
     # --- loading -----------------------------------------------------------------------------
 
     def reload(self, *, keep: int | None = None) -> None:
-        """Read the rows again (fast query), then fill in the trust trend after painting."""
-        from tempcheck.store.dashboard import dashboard_rows
+        """Read the rows again (fast query), then fill in the trust trend after painting.
+
+        From :attr:`FIRST_PAGE_FROM` active customers on, the first page is read through
+        the attention index and painted at once; every row follows from a thread.
+        """
+        from tempcheck.store.dashboard import dashboard_rows, first_page
 
         conn = self.app.conn
         self.loaded_at = clock.now()
-        self.all_rows = dashboard_rows(conn, with_trust=False, now=self.loaded_at)
+        self._generation += 1
+        self.first_page_only = self._is_large(conn)
+        if self.first_page_only:
+            self._set_rows(first_page(conn, self.FIRST_PAGE, now=self.loaded_at), keep)
+            self._load_rest(self._generation, keep)
+        else:
+            self._set_rows(dashboard_rows(conn, with_trust=False, now=self.loaded_at), keep)
+            self.call_after_refresh(self._fill_trust)
+        if self.query_one(TodayPanel).display:
+            self._brief_pending = True
+            self.call_after_refresh(self._load_brief)
+
+    def _set_rows(self, rows: list[DashboardRow], keep: int | None) -> None:
+        self.all_rows = rows
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
         self._by_id = {row.customer_id: row for row in self.all_rows}
         self._tally = _tally(self.all_rows)
         self._show(keep=keep)
-        self.call_after_refresh(self._fill_trust)
-        if self.query_one(TodayPanel).display:
-            self._brief_pending = True
-            self.call_after_refresh(self._load_brief)
+
+    def _is_large(self, conn: sqlite3.Connection) -> bool:
+        """More active customers than :attr:`FIRST_PAGE_FROM` (counting stops there)."""
+        self._active_count = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM attention WHERE status = 'active' LIMIT ?)",
+            (self.FIRST_PAGE_FROM,),
+        ).fetchone()[0]
+        return self._active_count >= self.FIRST_PAGE_FROM
+
+    @work(thread=True, exclusive=True, group="rows")
+    def _load_rest(self, generation: int, keep: int | None) -> None:
+        """Every row, trust trend included, on a connection of its own."""
+        from tempcheck.store import open_db
+        from tempcheck.store.dashboard import dashboard_rows
+
+        conn = open_db(self.app.db_path)
+        try:
+            rows = dashboard_rows(conn, now=self.loaded_at)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._rest_loaded, generation, rows, keep)
+
+    def _rest_loaded(self, generation: int, rows: list[DashboardRow], keep: int | None) -> None:
+        if generation != self._generation:
+            return  # a newer reload is on its way
+        self.first_page_only = False
+        current = self.table.current_customer_id
+        self._set_rows(rows, current if current is not None else keep)
 
     def refresh_customer(self, customer_id: int) -> None:
         """After a save that changed one customer: read their row and their lines of the
@@ -116,6 +165,9 @@ class DashboardScreen(Screen[None]):
         from tempcheck.domain.attention import attention_key
         from tempcheck.store.dashboard import dashboard_rows
 
+        if self.first_page_only:  # only the first page is here yet: read it all again
+            self.reload(keep=customer_id)
+            return
         conn = self.app.conn
         # [] once no longer active
         found = dashboard_rows(conn, customer_id=customer_id, now=self.loaded_at)
@@ -233,6 +285,11 @@ class DashboardScreen(Screen[None]):
         else:
             tally = _tally(rows)
         counts, low, recalibrate = tally.states, tally.low, tally.recalibrate
+        if self.first_page_only:  # the first page only: the counts follow with the rest
+            self.query_one("#summary", Static).update(
+                f"{self._active_count:,}+ customers · reading them all…"
+            )
+            return
         parts = [f"{len(rows)} customers"]
         parts += [
             f"{state.symbol}{counts[state]} {state.value}" for state in Staleness if counts[state]
