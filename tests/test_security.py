@@ -53,6 +53,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "joins the keys of the local dict `values`, which are the literal column names written "
         "in that function (name, name_key, kind, ..., uid); its values go as ? parameters"
     ),
+    ("exchange/importing.py", "_copy", "UUID_SQL"): (
+        "the module constant of store/migrations.py: SQLite's own random UUID expression, "
+        "the uid column's default, for staged rows without a uid"
+    ),
     ("exchange/export.py", "_write_table", "select.as_lines()"): (
         "the _Select comes from the _QUERIES builders: literal column expressions, WHERE "
         "clauses added by _Filter.add as literals with :named parameters, LocalZone.sql "

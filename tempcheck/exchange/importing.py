@@ -415,15 +415,11 @@ def _copy_checkins(
     their follow-ups, the contact summary rebuilt once."""
     # Room for the check-in indexes: rows arrive in file order, so their index entries land
     # all over the tree, and with the default 2 MB cache most pages are written many times.
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-_COPY_CACHE_KIB}")
+    conn.execute("PRAGMA cache_size = -524288")  # up to 512 MiB while copying
     try:
         _copy(conn, report, staged, new_customers, dry_run, today)
     finally:
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
-
-
-_COPY_CACHE_KIB = 512 * 1024
+        conn.execute("PRAGMA cache_size = -2000")  # SQLite's default, which open_db keeps
 
 
 def _copy(

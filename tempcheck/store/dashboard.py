@@ -22,6 +22,8 @@ from tempcheck.store import settings
 _NEVER_RATIO = float("inf")
 # Whose records to read: everyone (None), one customer, or a few.
 Customers = int | Collection[int] | None
+# The filter to one or a few customers, by index; see customer_params.
+THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
 _OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
 _FOLLOWUP_DUE = (
     "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
@@ -69,9 +71,8 @@ def dashboard_rows(
         where.append(f"({status} = 'active' OR ({status} = 'paused' AND c.paused_until <= :today))")
         params["today"] = today.isoformat()
     if customer_id is not None:
-        only, one = customer_filter(customer_id, "c.id")
-        where.append(only.removeprefix(" AND "))
-        params.update(one)
+        where.append(f"c.id{THEIRS}")
+        params.update(customer_params(customer_id))
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
 
     from tempcheck.store.reminders import baselines, snoozed
@@ -190,7 +191,6 @@ def first_page(
 
     now = now or clock.now()
     today = clock.local(now).date()
-    group = "status = 'active' AND low = :low AND cadence_days = :cadence"
     candidates: set[int] = set()
     for low in (1, 0):
         cadence = 0
@@ -204,8 +204,8 @@ def first_page(
                 break
             params = {"low": low, "cadence": cadence, "limit": limit}
             found = conn.execute(
-                f"SELECT customer_id, last_at FROM attention WHERE {group}"
-                " ORDER BY last_at LIMIT :limit",
+                "SELECT customer_id, last_at FROM attention WHERE status = 'active'"
+                " AND low = :low AND cadence_days = :cadence ORDER BY last_at LIMIT :limit",
                 params,
             ).fetchall()
             candidates.update(cid for cid, _ in found)
@@ -216,7 +216,8 @@ def first_page(
                 candidates.update(
                     cid
                     for (cid,) in conn.execute(
-                        f"SELECT customer_id FROM attention WHERE {group} AND last_at = :last",
+                        "SELECT customer_id FROM attention WHERE status = 'active'"
+                        " AND low = :low AND cadence_days = :cadence AND last_at = :last",
                         {**params, "last": boundary},
                     )
                 )
@@ -224,8 +225,8 @@ def first_page(
             # Never contacted, every one of them: they tie, and the name decides.
             never = conn.execute(
                 "SELECT a.customer_id, c.name FROM attention a JOIN customers c"
-                f" ON c.id = a.customer_id WHERE a.{group.replace(' AND ', ' AND a.')}"
-                " AND a.last_at IS NULL",
+                " ON c.id = a.customer_id WHERE a.status = 'active' AND a.low = :low"
+                " AND a.cadence_days = :cadence AND a.last_at IS NULL",
                 params,
             ).fetchall()
             candidates.update(
@@ -261,16 +262,13 @@ def needs_recalibration(
     return last_confirmed is None or (now - last_confirmed).days > interval_days
 
 
-def customer_filter(customer_id: Customers, column: str) -> tuple[str, dict[str, object]]:
-    """An ``AND column = :customer_id`` filter (and its parameter) for one customer, or
-    ``AND column IN (…)`` for several."""
+def customer_params(customer_id: Customers) -> dict[str, object]:
+    """The ``:customer_id`` parameter of a ``column`` :data:`THEIRS` filter (one customer or
+    several; the queries leave the filter out for everyone)."""
     if customer_id is None:
-        return "", {}
-    if isinstance(customer_id, int):
-        return f" AND {column} = :customer_id", {"customer_id": customer_id}
-    return f" AND {column} IN (SELECT value FROM json_each(:customer_id))", {
-        "customer_id": json.dumps(sorted(customer_id))
-    }
+        return {}
+    ids = [customer_id] if isinstance(customer_id, int) else sorted(customer_id)
+    return {"customer_id": json.dumps(ids)}
 
 
 def _issue_counts(
@@ -278,7 +276,8 @@ def _issue_counts(
 ) -> dict[int, tuple[int, int, int]]:
     """Open, at-risk and call-them-first issue counts per customer."""
     counts: dict[int, tuple[int, int, int]] = {}
-    only, params = customer_filter(customer_id, "i.customer_id")
+    only = "" if customer_id is None else f" AND i.customer_id{THEIRS}"
+    params = customer_params(customer_id)
     for cid, open_issues, at_risk, call_first in conn.execute(
         f"""
         SELECT i.customer_id, count(*),
@@ -299,8 +298,9 @@ def _next_due(
 ) -> dict[int, tuple[date, str]]:
     """The nearest open follow-up or promise per customer."""
     nearest: dict[int, tuple[date, str]] = {}
-    followups, params = customer_filter(customer_id, "f.customer_id")
-    promises, _ = customer_filter(customer_id, "p.customer_id")
+    followups = "" if customer_id is None else f" AND f.customer_id{THEIRS}"
+    promises = "" if customer_id is None else f" AND p.customer_id{THEIRS}"
+    params = customer_params(customer_id)
     candidates = conn.execute(
         f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}{followups})"
         " GROUP BY customer_id"
@@ -321,7 +321,8 @@ def _calibration(
 ) -> dict[int, tuple[int, datetime | None]]:
     """Per customer: how many live concerns, and the newest confirmation."""
     found: dict[int, tuple[int, datetime | None]] = {}
-    only, params = customer_filter(customer_id, "q.customer_id")
+    only = "" if customer_id is None else f" AND q.customer_id{THEIRS}"
+    params = customer_params(customer_id)
     for cid, live, confirmed in conn.execute(
         f"""
         SELECT q.customer_id, count(*),
@@ -359,7 +360,8 @@ def trust_changes(
     trend_since = now - timedelta(days=trust.TREND_DAYS)
     since = clock.local(trend_since).date()
     changes: dict[int, int] = defaultdict(int)
-    only, params = customer_filter(customer_id, "c.id")
+    only = "" if customer_id is None else f" AND c.id{THEIRS}"
+    params = customer_params(customer_id)
     for cid, proactive in conn.execute(
         "SELECT c.id, (SELECT count(*) FROM checkins k WHERE k.customer_id = c.id"
         f" AND k.at >= :since AND k.initiated_by = 'us') FROM customers c WHERE 1{only}",
@@ -390,9 +392,8 @@ def promise_facts(
         where.append("s.settled_on >= ?")
         params.append(settled_since.isoformat())
     if customer_id is not None:
-        only, one = customer_filter(customer_id, "p.customer_id")
-        where.append(only.removeprefix(" AND ").replace(":customer_id", "?"))
-        params.append(one["customer_id"])
+        where.append("p.customer_id IN (SELECT value FROM json_each(?))")
+        params.append(customer_params(customer_id)["customer_id"])
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [
@@ -429,9 +430,8 @@ def issue_facts(
         where.append("(i.opened_at >= ? OR i.due >= ? OR x.closed_at >= ?)")
         params += [start, since.isoformat(), start]
     if customer_id is not None:
-        only, one = customer_filter(customer_id, "i.customer_id")
-        where.append(only.removeprefix(" AND ").replace(":customer_id", "?"))
-        params.append(one["customer_id"])
+        where.append("i.customer_id IN (SELECT value FROM json_each(?))")
+        params.append(customer_params(customer_id)["customer_id"])
     if where:
         sql += " WHERE " + " AND ".join(where)
     found = []

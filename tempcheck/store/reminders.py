@@ -18,6 +18,9 @@ from tempcheck.domain import clock
 from tempcheck.domain.brief import BriefItem, LastCheckin, assemble
 from tempcheck.store.connection import StoreError, write
 
+# One or a few customers' rows (store.dashboard.THEIRS; written out for the SQL checker).
+_THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
+
 
 def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[BriefItem]:
     """Today's brief for the active customers, in :data:`tempcheck.domain.brief.ORDER`.
@@ -148,9 +151,10 @@ def _add_snooze(conn: sqlite3.Connection, customer_id: int, until: date) -> None
 def snoozed(conn: sqlite3.Connection, today: date, *, customer_id=None) -> dict[int, date]:  # noqa: ANN001
     """Customers whose newest snooze still runs after ``today``, with the day it ends
     (only ``customer_id``'s when given: an id or a collection of ids)."""
-    from tempcheck.store.dashboard import customer_filter
+    from tempcheck.store.dashboard import customer_params
 
-    only, params = customer_filter(customer_id, "r.customer_id")
+    only = "" if customer_id is None else f" AND r.customer_id{_THEIRS}"
+    params = customer_params(customer_id)
     return {
         cid: date.fromisoformat(until)
         for cid, until in conn.execute(
@@ -198,9 +202,10 @@ def spread(conn: sqlite3.Connection, *, now: datetime | None = None) -> int:
 def baselines(conn: sqlite3.Connection, *, customer_id=None) -> dict[int, datetime]:  # noqa: ANN001
     """Each spread customer's baseline: their last contact until the first check-in
     (only ``customer_id``'s when given: an id or a collection of ids)."""
-    from tempcheck.store.dashboard import customer_filter
+    from tempcheck.store.dashboard import customer_params
 
-    only, params = customer_filter(customer_id, "customer_id")
+    only = "" if customer_id is None else f" AND customer_id{_THEIRS}"
+    params = customer_params(customer_id)
     return {
         cid: clock.from_stored(at)
         for cid, at in conn.execute(
