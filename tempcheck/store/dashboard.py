@@ -67,8 +67,8 @@ def dashboard_rows(
     if not include_inactive:
         # A pause that has run out counts as active; nothing needs to be written for it.
         # With customers given, the unary + keeps SQLite on their ids, not the status index.
-        status = "c.status" if customer_id is None else "+c.status"
-        where.append(f"({status} = 'active' OR ({status} = 'paused' AND c.paused_until <= :today))")
+        column = "c.status" if customer_id is None else "+c.status"
+        where.append(f"({column} = 'active' OR ({column} = 'paused' AND c.paused_until <= :today))")
         params["today"] = today.isoformat()
     if customer_id is not None:
         where.append(f"c.id{THEIRS}")
