@@ -31,7 +31,9 @@ def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bo
     if fmt == "json":
         from tempcheck.domain.text import safe_json
 
-        click.echo(safe_json(records))
+        # Straight to stdout: click.echo would scan megabytes for ANSI codes that safe_json
+        # has already escaped (every control character is a \u escape in JSON).
+        sys.stdout.write(safe_json(records) + "\n")
     elif fmt == "csv":
         from tempcheck.domain.text import printable
         from tempcheck.exchange.csvformat import write_records
