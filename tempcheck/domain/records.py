@@ -40,7 +40,6 @@ class CheckIn:
     follow_up: date | None = None
     issue_id: int | None = None
 
-
 RAISED_BY = ("customer", "us")
 OUTCOMES = ("kept", "broken")
 CONCERN_KINDS = ("concern", "priority")
