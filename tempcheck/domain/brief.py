@@ -1,6 +1,6 @@
 """The morning brief ("Today"): what to do first, each line with what you need to act on it.
 
-Plain records and rules only, no SQL: :func:`tempcheck.store.reminders.brief`
+Plain records and rules only, no SQL: :func:`tempcheck.services.brief.brief`
 gathers the facts and :func:`assemble` turns them into lines in the order the
 brief promises: issues to call about first, promises due, follow-ups due,
 customers gone cold or never contacted, unhappy customers nobody has spoken

@@ -121,9 +121,9 @@ def gather(
 
 def _portfolio_sections(conn: sqlite3.Connection, since: date, now: datetime) -> list[Section]:
     from tempcheck.domain.staleness import Staleness
+    from tempcheck.services.brief import brief
     from tempcheck.services.portfolio import portfolio, week_start
     from tempcheck.store import portfolio as queries
-    from tempcheck.store.reminders import brief
 
     figures = portfolio(conn, since=since, now=now)
     items = brief(conn, now=now)

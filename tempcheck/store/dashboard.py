@@ -16,6 +16,7 @@ from tempcheck.domain import clock, trust
 from tempcheck.domain.attention import DashboardRow, in_attention_order
 from tempcheck.domain.staleness import Staleness
 from tempcheck.store import settings
+from tempcheck.store.reminders import baselines, snoozed
 
 _NEVER_RATIO = float("inf")
 _OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
@@ -66,8 +67,6 @@ def dashboard_rows(
         where.append("c.id = :customer_id")
         params["customer_id"] = customer_id
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
-
-    from tempcheck.store.reminders import baselines, snoozed
 
     first_contact_baselines = baselines(conn)
     asleep = snoozed(conn, today)

@@ -26,7 +26,7 @@ def today(ctx: click.Context, db: str | None, fmt: str) -> None:
     """What to do today: calls first, promises and follow-ups due, who has gone cold."""
     from tempcheck.domain import clock
     from tempcheck.domain.brief import as_record
-    from tempcheck.store.reminders import brief
+    from tempcheck.services.brief import brief
 
     conn = open_store(ctx, db)
     now = clock.now()

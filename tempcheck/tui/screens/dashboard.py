@@ -95,8 +95,8 @@ class DashboardScreen(Screen[None]):
     def _load_brief(self) -> None:
         """The brief reads every open item; at 10,000 customers that is a few hundred ms,
         so it runs on its own connection in a thread, after the table has painted."""
+        from tempcheck.services.brief import brief
         from tempcheck.store import open_db
-        from tempcheck.store.reminders import brief
 
         conn = open_db(self.app.db_path)
         try:
