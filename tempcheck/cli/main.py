@@ -102,6 +102,9 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     $TEMPCHECK_DB, else tempcheck.db in your user data folder.
     """
     if ctx.invoked_subcommand is not None:
+        from tempcheck.cli import output
+
+        output.install()  # every subcommand prints through the one safe writer
         return
     with fail_cleanly():
         if demo_mode:
