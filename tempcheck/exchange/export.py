@@ -41,6 +41,7 @@ from tempcheck.exchange.csvformat import (
     write_records,
 )
 from tempcheck.store.connection import StoreError
+from tempcheck.store.fragments import EFFECTIVE_DUE
 
 
 class FileExists(StoreError):
@@ -542,11 +543,6 @@ def _promises(zone: LocalZone, narrow: _Filter) -> _Select:
     )
 
 
-# The newest snooze sets a follow-up's due date (as in tempcheck.store.dashboard).
-_EFFECTIVE_DUE = (
-    "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
-    " AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due)"
-)
 
 
 def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
@@ -571,7 +567,7 @@ def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
         " LEFT JOIN (SELECT followup_id, min(at) AS at FROM followup_events"
         " WHERE kind = 'done' GROUP BY followup_id) d ON d.followup_id = f.id"
         f"{narrow.sql} ORDER BY f.effective_due, f.id",
-        prefix=f"WITH f AS (SELECT f.*, {_EFFECTIVE_DUE} AS effective_due FROM followups f) ",
+        prefix=f"WITH f AS (SELECT f.*, {EFFECTIVE_DUE} AS effective_due FROM followups f) ",
     )
 
 
