@@ -73,12 +73,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("tempcheck.cli.commands"):
-                return None  # not built yet
-            raise
+        module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
         return getattr(module, attr)
 
 

@@ -24,7 +24,6 @@ from typing import IO, Any
 
 from tempcheck.domain.text import for_terminal
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _PREFIXED = re.compile(r"'+[=+\-@\t\r]")

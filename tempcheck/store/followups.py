@@ -123,7 +123,3 @@ def snooze(conn: sqlite3.Connection, followup_id: int, until: date) -> FollowUp:
             (followup_id, clock.to_stored(clock.now()), until.isoformat()),
         )
         return get_followup(conn, followup_id)
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM followups").fetchone()[0]

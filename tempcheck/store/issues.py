@@ -209,7 +209,3 @@ def list_issues(
         reverse=True,
     )
     return open_ + closed
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM issues").fetchone()[0]
