@@ -113,6 +113,15 @@ KINDS: dict[str, Kind] = {
             dated=True,
         ),
         Kind(
+            "review",
+            "A workbook for one customer's review (or everyone's): dashboard, check-ins,"
+            " issues, promises and follow-ups, one sheet each",
+            "rows",
+            "row",
+            dated=True,
+            suffix=".xlsx",
+        ),
+        Kind(
             "ics",
             "Open follow-ups and promises as an iCalendar file for your calendar",
             "calendar events",
@@ -191,11 +200,43 @@ TIME_COLUMNS = frozenset(
 )
 
 
-def default_filename(kind: str, today: date | None = None) -> str:
-    """A sensible file name: ``tempcheck-checkins-2026-11-24.csv``."""
+FORMATS = ("csv", "xlsx")
+# The kinds a workbook can hold: each CSV table kind as one sheet, and the review.
+WORKBOOK_KINDS = frozenset({*HEADERS, "dashboard", "review"})
+
+
+def default_filename(kind: str, today: date | None = None, fmt: str | None = None) -> str:
+    """A sensible file name: ``tempcheck-checkins-2026-11-24.csv`` (``.xlsx`` for a workbook)."""
     spec = _kind(kind)
     day = today or clock.today()
-    return f"tempcheck-{spec.name}-{day.isoformat()}{spec.suffix}"
+    suffix = ".xlsx" if fmt == "xlsx" else spec.suffix
+    return f"tempcheck-{spec.name}-{day.isoformat()}{suffix}"
+
+
+def output_format(kind: str, path: str | os.PathLike[str] | None, fmt: str | None = None) -> str:
+    """What to write: ``csv``, ``xlsx`` or ``ics``, from ``--format``, else the file name.
+
+    A file name ending in ``.xlsx`` means a workbook; so does the review kind.
+    A format that contradicts the kind or the file name is refused.
+    """
+    spec = _kind(kind)
+    suffix = Path(path).suffix.lower() if path and str(path) != "-" else ""
+    if fmt is not None and fmt not in FORMATS:
+        raise StoreError(f"unknown format {fmt!r}: choose csv or xlsx")
+    if spec.suffix == ".ics":
+        if fmt is not None:
+            raise StoreError("the ics export is a calendar file; --format does not apply")
+        return "ics"
+    chosen = fmt or ("xlsx" if suffix == ".xlsx" or spec.suffix == ".xlsx" else "csv")
+    if chosen == "csv" and spec.suffix == ".xlsx":
+        raise StoreError(f"the {spec.name} export is a workbook: write it as xlsx")
+    if chosen == "xlsx" and kind not in WORKBOOK_KINDS:
+        raise StoreError(f"the {spec.name} export cannot be a workbook")
+    if chosen == "csv" and suffix == ".xlsx":
+        raise StoreError(f"{Path(str(path)).name} ends in .xlsx but the format is csv")
+    if chosen == "xlsx" and suffix in (".csv", ".ics"):
+        raise StoreError(f"{Path(str(path)).name} ends in {suffix} but the format is xlsx")
+    return chosen
 
 
 def write_export(
@@ -220,6 +261,8 @@ def write_export(
 
     spec = _kind(kind)
     check_options(kind, since=since, until=until, excel=excel)
+    if spec.suffix == ".xlsx":
+        raise StoreError(f"the {spec.name} export is a workbook: give a file, -o NAME.xlsx")
     name_part = key(matching) if matching and matching.strip() else None
     if name_part and spec.name == "ics":
         raise StoreError("the calendar export is for all customers or one (--customer)")
@@ -237,6 +280,7 @@ def check_options(
     since: date | None = None,
     until: date | None = None,
     excel: bool = False,
+    fmt: str | None = None,
 ) -> None:
     """Refuse options that mean nothing for ``kind``, in words a user can act on."""
     spec = _kind(kind)
@@ -244,8 +288,9 @@ def check_options(
         raise StoreError(f"the {spec.name} export takes no date range (--since/--until)")
     if since is not None and until is not None and until < since:
         raise StoreError(f"the range ends ({until}) before it starts ({since})")
-    if excel and spec.suffix != ".csv":
-        raise StoreError(f"--excel applies to CSV exports, not {spec.name}")
+    if excel and (spec.suffix != ".csv" or fmt == "xlsx"):
+        target = "a workbook" if fmt == "xlsx" or spec.suffix == ".xlsx" else spec.name
+        raise StoreError(f"--excel applies to CSV exports, not {target}")
 
 
 def export_to_path(
@@ -259,15 +304,34 @@ def export_to_path(
     customer_id: int | None = None,
     matching: str | None = None,
     excel: bool = False,
+    fmt: str | None = None,
 ) -> int:
     """Write one export to a new file readable by its owner only; returns rows written.
 
-    An existing file raises :class:`FileExists` (the dialog can ask, then pass
-    ``force``); with ``force`` it is replaced in one step, so a failed export
-    never leaves half a file behind.
+    ``fmt`` "xlsx" (or a name ending in ``.xlsx``, or the review kind) writes a
+    workbook, see :mod:`tempcheck.exchange.xlsx`; the count is then the rows
+    of every sheet. An existing file raises :class:`FileExists` (the dialog can
+    ask, then pass ``force``); with ``force`` it is replaced in one step, so a
+    failed export never leaves half a file behind.
     """
-    check_options(kind, since=since, until=until, excel=excel)
+    fmt = output_format(kind, path, fmt)
+    check_options(kind, since=since, until=until, excel=excel, fmt=fmt)
     target = Path(path).expanduser()
+    if fmt == "xlsx":
+        from tempcheck.exchange.xlsx import REVIEW, write_workbook
+
+        sheets = REVIEW if kind == "review" else (kind,)
+        with private_file(target, force=force) as handle, _snapshot(conn):
+            counts = write_workbook(
+                conn,
+                handle,
+                sheets,
+                since=since,
+                until=until,
+                customer_id=customer_id,
+                matching=matching,
+            )
+        return sum(counts.values())
     with private_file(target, force=force) as handle:
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         try:
