@@ -221,12 +221,12 @@ def output_format(kind: str, path: str | os.PathLike[str] | None, fmt: str | Non
     """
     spec = _kind(kind)
     suffix = Path(path).suffix.lower() if path and str(path) != "-" else ""
-    if fmt is not None and fmt not in FORMATS:
-        raise StoreError(f"unknown format {fmt!r}: choose csv or xlsx")
     if spec.suffix == ".ics":
-        if fmt is not None:
+        if fmt not in (None, "ics"):
             raise StoreError("the ics export is a calendar file; --format does not apply")
         return "ics"
+    if fmt is not None and fmt not in FORMATS:
+        raise StoreError(f"unknown format {fmt!r}: choose csv or xlsx")
     chosen = fmt or ("xlsx" if suffix == ".xlsx" or spec.suffix == ".xlsx" else "csv")
     if chosen == "csv" and spec.suffix == ".xlsx":
         raise StoreError(f"the {spec.name} export is a workbook: write it as xlsx")
@@ -234,6 +234,8 @@ def output_format(kind: str, path: str | os.PathLike[str] | None, fmt: str | Non
         raise StoreError(f"the {spec.name} export cannot be a workbook")
     if chosen == "csv" and suffix == ".xlsx":
         raise StoreError(f"{Path(str(path)).name} ends in .xlsx but the format is csv")
+    if chosen == "xlsx" and suffix in (".csv", ".ics") and spec.suffix == ".xlsx":
+        raise StoreError(f"the {spec.name} export is a workbook: name the file NAME.xlsx")
     if chosen == "xlsx" and suffix in (".csv", ".ics"):
         raise StoreError(f"{Path(str(path)).name} ends in {suffix} but the format is xlsx")
     return chosen
