@@ -133,7 +133,7 @@ def export_dialog(
             FormField(
                 "until", "Until", "today, 2026-11-30", parse=_since, hint=_date_hint, short=True
             ),
-            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv"),
+            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv or .xlsx"),
             FormField(
                 "excel",
                 "Format",
