@@ -103,3 +103,16 @@ def test_empty_kinds_still_get_a_sheet_with_its_header(conn, tmp_path) -> None:
         issues = book.read("xl/worksheets/sheet3.xml").decode()
     assert names == ["Dashboard", "Check-ins", "Issues", "Promises", "Follow-ups"]
     assert "<t>title</t>" in issues and '<autoFilter ref="A1:L1"/>' in issues
+
+
+def test_text_longer_than_a_cell_is_cut_and_says_so(conn, tmp_path) -> None:
+    customer = add_customer(conn, "Acme")
+    add_checkin(conn, customer.id, 3, note="😀" * 20_000)  # 40,000 UTF-16 units
+    target = tmp_path / "long.xlsx"
+    export.export_to_path(conn, "checkins", target)
+    with zipfile.ZipFile(target) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    cell = re.search(r"<t>(😀+… \[[^\]]*\])</t>", sheet)
+    assert cell is not None
+    assert cell.group(1).endswith("… [3,667 more characters: a cell holds 32,767]")
+    assert len(cell.group(1).encode("utf-16-le")) // 2 <= 32_767

@@ -39,6 +39,7 @@ DATED = {"checkins", "issues", "promises", "followups"}
 
 MAX_ROWS = 1_048_576  # a sheet's rows, the header included
 MAX_WIDTH = 60  # characters; longer text wraps nowhere but stays readable
+MAX_TEXT = 32_767  # a cell's text, in UTF-16 code units (what spreadsheets count)
 _NUMBER_FORMATS = {"date": "yyyy-mm-dd", "time": "yyyy-mm-dd hh:mm:ss"}
 _FORMAT_WIDTH = {"date": 10, "time": 19}
 # Row colours by staleness, after the app's (muted, error, warning, primary, success):
@@ -194,6 +195,8 @@ class _Sheet:
             if value is None:
                 continue
             if isinstance(value, str):
+                if len(value) > MAX_TEXT // 2:
+                    value = fit(value)
                 sheet.write_string(row, column, value)
                 if len(value) > width[column] and width[column] < MAX_WIDTH:
                     width[column] = max(width[column], min(_text_width(value), MAX_WIDTH))
@@ -209,6 +212,7 @@ class _Sheet:
             if value is None:
                 sheet.write_blank(row, column, None, look)
             elif isinstance(value, str):
+                value = fit(value)
                 sheet.write_string(row, column, value, look)
                 width[column] = max(width[column], min(_text_width(value), MAX_WIDTH))
             else:
@@ -223,6 +227,17 @@ class _Sheet:
         self._sheet.autofilter(0, 0, self._row, last)
         for column, width in enumerate(self._width):
             self._sheet.set_column(column, column, width + 1)
+
+
+def fit(text: str) -> str:
+    """Text cut to what a cell holds, saying so at the end (the CSV export has it all)."""
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= MAX_TEXT:
+        return text
+    cut = text[: MAX_TEXT - 100]
+    while len(cut.encode("utf-16-le")) // 2 > MAX_TEXT - 100:
+        cut = cut[:-1]
+    return f"{cut}… [{len(text) - len(cut):,} more characters: a cell holds {MAX_TEXT:,}]"
 
 
 def _text_width(text: str) -> int:
