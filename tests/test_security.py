@@ -59,6 +59,11 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "(timestamps from clock.to_stored and int offsets), _word_sql (the WORDS constants) "
         "and csvout's *_cell_sql wrappers around those expressions"
     ),
+    ("exchange/export.py", "values", "select.as_values()"): (
+        "the same _Select as _write_table's, in its plain-value form: the builders' literal "
+        "expressions, _day's julianday() around them and LocalZone.sql's 'wall', 'offset' "
+        "and 'serial' forms (stored timestamps, int offsets, the constant day numbers)"
+    ),
 }
 
 
