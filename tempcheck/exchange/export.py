@@ -321,19 +321,25 @@ def export_to_path(
     check_options(kind, since=since, until=until, excel=excel, fmt=fmt)
     target = Path(path).expanduser()
     if fmt == "xlsx":
-        from tempcheck.exchange.xlsx import REVIEW, write_workbook
+        from tempcheck.exchange.xlsx import DATED, REVIEW, write_workbook
 
-        sheets = REVIEW if kind == "review" else (kind,)
-        with private_file(target, force=force) as handle, _snapshot(conn):
-            counts = write_workbook(
-                conn,
-                handle,
-                sheets,
-                since=since,
-                until=until,
-                customer_id=customer_id,
-                matching=matching,
+        kinds = REVIEW if kind == "review" else (kind,)
+        sheets = (
+            (
+                each,
+                *values(
+                    conn,
+                    each,
+                    since=since if each in DATED else None,
+                    until=until if each in DATED else None,
+                    customer_id=customer_id,
+                    matching=matching,
+                ),
             )
+            for each in kinds
+        )
+        with private_file(target, force=force) as handle, _snapshot(conn):
+            counts = write_workbook(handle, sheets)
         return sum(counts.values())
     with private_file(target, force=force) as handle:
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")

@@ -18,9 +18,7 @@ workbook is written.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import IO, Any
 
 from tempcheck.store.connection import StoreError
@@ -53,25 +51,17 @@ STALENESS_COLOURS = {
 }
 
 
-def write_workbook(
-    conn: sqlite3.Connection,
-    handle: IO[bytes],
-    kinds: Sequence[str],
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    customer_id: int | None = None,
-    matching: str | None = None,
-) -> dict[str, int]:
-    """Write one sheet per kind to ``handle``; returns the rows written per kind.
+Sheet = tuple[str, Sequence[str], Sequence[str | None], Iterable[Sequence[object]]]
 
-    ``since``/``until`` narrow the dated kinds only (the dashboard is as it stands).
-    Call inside one read transaction so every sheet shows the same moment.
+
+def write_workbook(handle: IO[bytes], sheets: Iterable[Sheet]) -> dict[str, int]:
+    """Write each ``(kind, header, number formats, rows)`` as its sheet(s) to ``handle``.
+
+    Returns the rows written per kind. The dashboard sheet's rows are coloured
+    by their staleness column.
     """
     import xlsxwriter
     from xlsxwriter.exceptions import XlsxWriterException
-
-    from tempcheck.exchange.export import values
 
     workbook = xlsxwriter.Workbook(
         handle,
@@ -85,17 +75,8 @@ def write_workbook(
     styles = _Styles(workbook)
     counts: dict[str, int] = {}
     try:
-        for kind in kinds:
-            dated = kind in DATED
-            header, formats, rows = values(
-                conn,
-                kind,
-                since=since if dated else None,
-                until=until if dated else None,
-                customer_id=customer_id,
-                matching=matching,
-            )
-            colour_by = header.index("staleness") if kind == "dashboard" else None
+        for kind, header, formats, rows in sheets:
+            colour_by = list(header).index("staleness") if kind == "dashboard" else None
             counts[kind] = _write_sheets(
                 workbook, styles, SHEET_NAMES[kind], header, formats, rows, colour_by
             )
