@@ -706,8 +706,6 @@ def _promises(zone: LocalZone, narrow: _Filter) -> _Select:
     )
 
 
-
-
 def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
     """Follow-ups whose (snoozed) due date falls in the range."""
     narrow.for_customers("f.customer_id")
@@ -976,8 +974,7 @@ def _dashboard_values(
     """The dashboard for a workbook: day numbers for dates and times, numbers as numbers."""
     columns = header("dashboard", "xlsx")
     formats = tuple(
-        TIME if name == "last_contact" else DATE if name == "next_due" else None
-        for name in columns
+        TIME if name == "last_contact" else DATE if name == "next_due" else None for name in columns
     )
     rows: list[list[object]] = []
     for row, record in _dashboard_records(conn, customer_id, name_part):

@@ -33,7 +33,7 @@ class DashboardScreen(Screen[None]):
         Binding("a", "add_customer", "Add", tooltip="Add a customer", id="tempcheck.add"),
         Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.issue"),
         Binding("p", "promise", "Promise", tooltip="Record a promise", id="tempcheck.promise"),
-        Binding("e", "export", "Export", tooltip="Export CSV or iCalendar", id="tempcheck.export"),
+        Binding("e", "export", "Export", tooltip="Export CSV, xlsx or ics", id="tempcheck.export"),
         Binding(
             "t",
             "toggle_today",

@@ -1,4 +1,5 @@
-"""``e``: export CSV (or iCalendar) for an account review without leaving the dashboard."""
+"""``e``: export CSV, a workbook (.xlsx) or iCalendar for an account review without leaving
+the dashboard."""
 
 from __future__ import annotations
 
