@@ -226,7 +226,11 @@ def test_excel_csv_times_are_dates_in_calc(soffice, hostile_db, tmp_path) -> Non
     assert b",2026-05-31 23:13:34,UTC+02:00," in raw
     assert b",2026-01-15 09:00:00,UTC+01:00," in raw
 
-    book = open_in_calc(soffice, target, tmp_path, CSV_IMPORT)
+    control = tmp_path / "control.csv"  # the same import runs a formula left as it is
+    control.write_bytes(b"name,temperature\r\n=1+1,4\r\n")
+    books = open_all_in_calc(soffice, [target, control], tmp_path, CSV_IMPORT)
+    assert books[control].rows("control")[0]["name"].formula == "of:=1+1"
+    book = books[target]
     (sheet,) = book.sheets
     rows = book.rows(sheet)
     assert len(rows) == 2 * len(HOSTILE) + 1
