@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.common import command, fail_cleanly, find_customer, open_store
 
 
 @click.group("concern", context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,11 +30,11 @@ def add(
 ) -> None:
     """Note a concern (or --priority) of CUSTOMER's."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns, customers
+    from tempcheck.store import concerns
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Add it for")
         made = concerns.add_concern(
             conn,
             found.id,
@@ -84,11 +84,11 @@ def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
 def list_(ctx: click.Context, db: str | None, customer: str, include_dropped: bool) -> None:
     """List CUSTOMER's concerns and priorities by rank, and whether to recalibrate."""
     from tempcheck.cli.commands.show import concern_table, local_day, safe
-    from tempcheck.store import concerns, customers
+    from tempcheck.store import concerns
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="List them for")
         listed = concerns.list_concerns(conn, found.id, include_dropped=include_dropped)
         shifted, last = concerns.calibration(conn, found.id)
     if not listed:

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 from tempcheck.domain.records import CHANNELS
 
 FORMATS = click.Choice(["table", "csv", "json"])
@@ -69,13 +69,13 @@ def open_(
 ) -> None:
     """Open an issue for CUSTOMER; prints its id."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers, issues
+    from tempcheck.store import issues
 
     with fail_cleanly():
         due = future_date(due_text, "--due") if due_text else None
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Open it for")
         opened = issues.open_issue(
             conn, found.id, title, detail=detail, due=due, raised_by=raised_by
         )
@@ -138,11 +138,11 @@ def list_(
 ) -> None:
     """List open issues (at risk and call-them-first flagged), soonest due first."""
     from tempcheck.cli.commands.show import ISSUE_FIELDS, issue_record, issue_table
-    from tempcheck.store import customers, issues
+    from tempcheck.store import issues
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = issues.list_issues(conn, customer_id=customer_id, include_closed=include_closed)
     if fmt != "table":
         emit_records([issue_record(i) for i in found], fmt, ISSUE_FIELDS)

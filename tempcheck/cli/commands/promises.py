@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.commands.issues import FORMATS, emit_records, future_date
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 
 
 @click.group("promise", context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,7 @@ def promise() -> None:
 def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: str | None) -> None:
     """Record a promise to CUSTOMER: what, and by when."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers, promises
+    from tempcheck.store import promises
 
     if not due_text:
         raise Failure("a promise needs a due date: --due DATE (e.g. fri, +3d, 2026-12-01)")
@@ -29,7 +29,7 @@ def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: 
         due = future_date(due_text, "--due")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Record it for")
         made = promises.add_promise(conn, found.id, text, due)
     click.echo(
         f"Recorded promise {made.id} to {safe(found.name)}: {safe(made.text, 80)} "
@@ -92,11 +92,11 @@ def list_(
 ) -> None:
     """List open promises, soonest due first (with --customer, also the record)."""
     from tempcheck.cli.commands.show import PROMISE_FIELDS, promise_record, promise_table
-    from tempcheck.store import customers, promises
+    from tempcheck.store import promises
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = promises.list_promises(
             conn, customer_id=customer_id, include_settled=include_settled
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -62,9 +62,8 @@ def report(
     conn = open_store(ctx, db)
     with fail_cleanly():
         from tempcheck.report import review
-        from tempcheck.store import customers
 
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         render = review.render_html if fmt == "html" else review.render_markdown
         text = render(conn, customer_id=customer_id, since=since, now=now)
         write_private(output, text, force=force)
