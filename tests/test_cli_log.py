@@ -126,7 +126,8 @@ def test_unknown_customer_exits_2_naming_the_closest_and_suggesting_create(
     before = row_counts(book)
     message = assert_one_clean_line(run_tc("log", "Initial Holdings", "4"), 2)
     assert "no customer matches 'Initial Holdings'" in message
-    assert "Did you mean Initech?" in message
+    assert "Did you mean Initrode or Initech?" in message
+    assert message.endswith(f"run: tempcheck --db {book} log Initrode 4\n")
     assert "--create" in message
     assert row_counts(book) == before
     nothing_close = assert_one_clean_line(run_tc("log", "Zzyzx", "4"), 2)

@@ -133,8 +133,8 @@ def find_customer(
                 return found
         others = " or ".join(printable(n, single_line=True) for n in missing.suggestions)
         raise Failure(
-            f"no customer matches {shown!r}. Did you mean {others}? To use "
-            f"{printable(best, single_line=True)}, run: {command_with(query, best)}{create}",
+            f"no customer matches {shown!r}. Did you mean {others}?{create} To use "
+            f"{printable(best, single_line=True)}, run: {command_with(query, best)}",
             EXIT_NOT_FOUND,
         ) from None
 
