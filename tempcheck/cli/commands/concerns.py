@@ -55,11 +55,11 @@ def add(
 def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Record that the customer confirmed CONCERN_ID today."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns
+    from tempcheck.services import settle
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        done = concerns.confirm_concern(conn, concern_id)
+        done = settle.confirm_concern(conn, concern_id).item
     click.echo(f"Confirmed {done.kind} {done.id} today: {safe(done.text, 80)}")
 
 
@@ -69,11 +69,11 @@ def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
 def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Drop CONCERN_ID: it no longer matters to the customer (history is kept)."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns
+    from tempcheck.services import settle
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        done = concerns.drop_concern(conn, concern_id)
+        done = settle.drop_concern(conn, concern_id).item
     click.echo(f"Dropped {done.kind} {done.id}: {safe(done.text, 80)}")
 
 

@@ -67,11 +67,11 @@ def followups(
 def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
     """Mark follow-up FOLLOWUP_ID done."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store.followups import mark_done
+    from tempcheck.services import settle
 
     conn = open_store(ctx, _db(ctx, db))
     with fail_cleanly():
-        finished = mark_done(conn, followup_id)
+        finished = settle.followup_done(conn, followup_id).item
     note = f": {safe(finished.note, 80)}" if finished.note else ""
     click.echo(f"Done: follow-up {finished.id} with {safe(finished.customer_name)}{note}")
 

@@ -108,7 +108,7 @@ def close(
     """Close issue ISSUE_ID with its resolution, and optionally a temperature check."""
     from tempcheck.cli.commands.show import day, safe
     from tempcheck.domain import temperature
-    from tempcheck.store import issues
+    from tempcheck.services import settle
 
     if not resolution or not resolution.strip():
         raise Failure("closing an issue needs --resolution TEXT: how was it solved?")
@@ -117,9 +117,9 @@ def close(
         due = future_date(follow_up, "--follow-up") if follow_up else None
     conn = open_store(ctx, db)
     with fail_cleanly():
-        closed = issues.close_issue(
+        closed = settle.close_issue(
             conn, issue_id, resolution, temperature=value, follow_up=due, channel=channel
-        )
+        ).item
     parts = [f"Closed issue {closed.id} for {safe(closed.customer_name)}: {safe(closed.title, 80)}"]
     if value is not None:
         parts.append(f"they feel {temperature.label(value)} [check-in {closed.closing_checkin_id}]")

@@ -47,7 +47,7 @@ def keep(
 ) -> None:
     """Mark promise PROMISE_ID kept (early, on time or late follows from the dates)."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import promises
+    from tempcheck.services import settle
 
     with fail_cleanly():
         on = None
@@ -57,7 +57,7 @@ def keep(
             on = parse_date(on_text, past=True)
     conn = open_store(ctx, db)
     with fail_cleanly():
-        kept = promises.settle_promise(conn, promise_id, "kept", note=note, on=on)
+        kept = settle.keep_promise(conn, promise_id, note=note, on=on).item
     click.echo(
         f"Kept promise {kept.id} to {safe(kept.customer_name)} {kept.timing}: {safe(kept.text, 80)}"
     )
@@ -70,13 +70,13 @@ def keep(
 def break_(ctx: click.Context, db: str | None, promise_id: int, note: str | None) -> None:
     """Mark promise PROMISE_ID broken, with a note saying what happened."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import promises
+    from tempcheck.services import settle
 
     if not note or not note.strip():
         raise Failure("breaking a promise needs --note TEXT: what happened?")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        broken = promises.settle_promise(conn, promise_id, "broken", note=note)
+        broken = settle.break_promise(conn, promise_id, note).item
     click.echo(
         f"Broke promise {broken.id} to {safe(broken.customer_name)}: {safe(broken.text, 80)}"
     )
