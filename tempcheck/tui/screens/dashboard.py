@@ -171,7 +171,9 @@ class DashboardScreen(Screen[None]):
             return
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
-        self.app.push_screen(snooze_reminder_form(self.app.conn, customer), lambda _: self.reload())
+        self.app.push_screen(
+            snooze_reminder_form(self.app.conn, customer), self._form_saved(customer.id)
+        )
 
     def action_portfolio(self) -> None:
         from tempcheck.tui.screens.portfolio import PortfolioScreen
