@@ -93,9 +93,12 @@ class TempcheckApp(App[None]):
         if undo is not None:
             self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._expire_undo)
         self.refresh_bindings()
+        text = printable(message, single_line=True).rstrip()
+        if not text.endswith((".", "!", "?")):
+            text += "."
         hint = " Press u to undo." if undo is not None else ""
         self.notify(
-            printable(message, single_line=True) + hint,
+            text + hint,
             title=title,
             timeout=self.UNDO_SECONDS,
             markup=False,

@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select
 
 from tempcheck.domain import clock, temperature
@@ -212,14 +213,31 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             if not isinstance(focused, Checkbox):
                 return False  # the field's own Enter, queued behind what was typed into it
             self.action_save()
-        elif event.key == "tab":
-            self.focus_next()
-        elif event.key == "shift+tab":
-            self.focus_previous()
+        elif event.key in ("tab", "shift+tab"):
+            self._step_focus(focused, -1 if event.key == "shift+tab" else 1)
         elif isinstance(focused, Input):
             self._type_into(focused, event.character or "")
         else:
             return False  # space toggles a box, letters pick in a list
+        return True
+
+    def _step_focus(self, current: Widget, step: int) -> None:
+        """Focus the next (or previous) field in the form's order. Screen.focus_next sorts
+        by position on screen, which a field shown a moment ago does not have yet."""
+        fields = [
+            widget
+            for widget in self.query("Input, Select, Checkbox").results(Widget)
+            if not widget.disabled and self._shown(widget)
+        ]
+        if current in fields:
+            self.set_focus(fields[(fields.index(current) + step) % len(fields)])
+
+    def _shown(self, widget: Widget) -> bool:
+        node: object = widget
+        while isinstance(node, Widget) and node is not self:
+            if not node.display:
+                return False
+            node = node.parent
         return True
 
     def _type_into(self, field: Input, character: str) -> None:

@@ -63,6 +63,11 @@ class DashboardScreen(Screen[None]):
         Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        # The table binds its own; these move the Today panel's cursor when it has focus.
+        Binding("j", "brief_move(1)", "Down", show=False),
+        Binding("k", "brief_move(-1)", "Up", show=False),
+        Binding("g", "brief_jump(0)", "First", show=False),
+        Binding("G", "brief_jump(-1)", "Last", show=False),
     ]
 
     def __init__(self) -> None:
@@ -149,6 +154,16 @@ class DashboardScreen(Screen[None]):
             if index is not None:
                 panel.move_cursor(row=index, animate=False)
                 break
+
+    def action_brief_move(self, delta: int) -> None:
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus:
+            panel.action_cursor_down() if delta > 0 else panel.action_cursor_up()
+
+    def action_brief_jump(self, where: int) -> None:
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus and panel.row_count:
+            panel.move_cursor(row=0 if where == 0 else panel.row_count - 1)
 
     def action_toggle_today(self) -> None:
         """Show or hide the brief; the focus (and so what l acts on) stays where it was."""
