@@ -301,3 +301,27 @@ async def test_a_burst_with_tab_fills_each_field_before_saving(sample_db):
         assert form.query_one("#note", Input).value == "angry"
         assert form.query_one("#short", Input).value == "no warning"
         assert form.focused.id == "short"
+
+
+async def test_stored_text_is_never_markup_in_dialogs_ticks_and_notices(db_path, conn):
+    hostile = add_customer(conn, "[/] Corp")
+    add_promise(conn, hostile.id, "[URGENT] send the [b]plan", clock.today())
+    app = TempcheckApp(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        assert form_customer(app) == "[/] Corp"
+        [box] = app.screen.query(".loop").results(Checkbox)
+        assert str(box.label).startswith("kept: promise [URGENT] send the [b]plan (due ")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("enter", "tab", "K")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert '"[URGENT] send the [b]plan"' in app.screen.question
+        await pilot.press("y")
+        await pilot.pause()
+        assert 'Kept promise #1 "[URGENT] send the [b]plan" ([/] Corp). Press u to undo.' in (
+            notices(app)
+        )
