@@ -26,7 +26,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
-from tempcheck.domain.text import printable
+from tempcheck.domain.text import clip, printable
 from tempcheck.services.undo import Undo
 from tempcheck.tui.widgets.field import Field, FormSelect
 
@@ -157,15 +157,16 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             if due.followups or due.promises:
                 yield Label("Close the loop: what this check-in settles", classes="field-label")
                 for followup in due.followups:
-                    about = followup.note or "(no text)"
+                    about = clip(printable(followup.note, single_line=True), 44) or "(no text)"
                     yield Checkbox(
                         Text(f"done: follow-up {about} (due {followup.due.isoformat()})"),
                         id=f"done-{followup.id}",
                         classes="loop",
                     )
                 for promise in due.promises:
+                    what = clip(printable(promise.text, single_line=True), 44)
                     yield Checkbox(
-                        Text(f"kept: promise {promise.text} (due {promise.due.isoformat()})"),
+                        Text(f"kept: promise {what} (due {promise.due.isoformat()})"),
                         id=f"kept-{promise.id}",
                         classes="loop",
                     )
@@ -194,6 +195,16 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             event.stop()
             event.prevent_default()
             self._early_keys.append(event)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_issue":  # only while "where did we fall short?" is asked
+            boxes = self.query("#short-box")
+            return bool(boxes) and boxes.first().display
+        return True
+
+    def _show_short(self, low: bool) -> None:
+        self.query_one("#short-box").display = low
+        self.refresh_bindings()
 
     def route_key(self, event: events.Key) -> bool:
         """Handle a typed character, Tab or Shift+Tab now, in arrival order (the app calls
@@ -257,7 +268,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         if field.id == "temp" and field.value in DIGITS:
             # Decide now, not when the change message arrives: the next key of a burst
             # (Tab, say) must find the fields as they will be.
-            self.query_one("#short-box").display = temperature.is_low(int(field.value))
+            self._show_short(temperature.is_low(int(field.value)))
             self.set_focus(self.query_one("#note", Input))
 
     def _open_issues(self) -> list[tuple[int, str]]:
@@ -278,7 +289,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         text = event.value.strip()
         if not text:
             field.set_error(None)
-            self.query_one("#short-box").display = False
+            self._show_short(False)
             return
         try:
             value = temperature.parse_temperature(text)
@@ -289,7 +300,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             return
         field.set_error(None)
         field.set_hint(temperature.label(value))
-        self.query_one("#short-box").display = temperature.is_low(value)
+        self._show_short(temperature.is_low(value))
         if text.isdigit() and self.focused is event.input:
             self.set_focus(self.query_one("#note", Input))
 

@@ -451,8 +451,8 @@ class CustomerDetailScreen(Screen[None]):
             self.notify(f"That promise is already {promise.state}.", severity="warning")
             return
         self._settle(
-            f"Mark promise #{promise.id} kept?\n{_quote(promise.text)}, due "
-            f"{promise.due.isoformat()} ({_name(self.customer.name)})",
+            f"{_name(self.customer.name)}: mark promise #{promise.id} kept?\n"
+            f"{_quote(promise.text)}, due {promise.due.isoformat()}",
             "Kept",
             lambda: settle.keep_promise(self.app.conn, promise_id),
         )
@@ -477,8 +477,8 @@ class CustomerDetailScreen(Screen[None]):
         followup = get_followup(self.app.conn, followup_id)
         about = _quote(followup.note) if followup.note else "(no text)"
         self._settle(
-            f"Mark follow-up #{followup.id} done?\n{about}, due {followup.due.isoformat()}"
-            f" ({_name(self.customer.name)})",
+            f"{_name(self.customer.name)}: mark follow-up #{followup.id} done?\n"
+            f"{about}, due {followup.due.isoformat()}",
             "Done",
             lambda: settle.followup_done(self.app.conn, followup_id),
         )
@@ -502,8 +502,8 @@ class CustomerDetailScreen(Screen[None]):
             return
         concern = get_concern(self.app.conn, concern_id)
         self._settle(
-            f"Confirmed with the customer today?\n{concern.kind} #{concern.id} "
-            f"{_quote(concern.text)} ({_name(self.customer.name)})",
+            f"{_name(self.customer.name)}: confirmed with them today?\n"
+            f"{concern.kind} #{concern.id} {_quote(concern.text)}",
             "Confirmed",
             lambda: settle.confirm_concern(self.app.conn, concern_id),
         )
@@ -516,8 +516,8 @@ class CustomerDetailScreen(Screen[None]):
             return
         concern = get_concern(self.app.conn, concern_id)
         self._settle(
-            f"Drop {concern.kind} #{concern.id}? It no longer matters to them.\n"
-            f"{_quote(concern.text)} ({_name(self.customer.name)})",
+            f"{_name(self.customer.name)}: drop {concern.kind} #{concern.id}? It no longer"
+            f" matters to them.\n{_quote(concern.text)}",
             "Drop",
             lambda: settle.drop_concern(self.app.conn, concern_id),
         )
