@@ -103,7 +103,7 @@ def capture(conn: sqlite3.Connection, draft: Draft) -> Captured:
             if followups.get_followup(conn, followup_id).customer_id != customer.id:
                 raise StoreError(f"follow-up {followup_id} is not one of {customer.name}'s")
             done.append(followups.mark_done(conn, followup_id))
-            rows.append(("followup_events", _newest(conn, "followup_events", followup_id)))
+            rows.append(("followup_events", _done_event(conn, followup_id)))
         kept: list[Promise] = []
         for promise_id in dict.fromkeys(draft.kept):
             if promises.get_promise(conn, promise_id).customer_id != customer.id:
@@ -144,9 +144,9 @@ def capture(conn: sqlite3.Connection, draft: Draft) -> Captured:
     )
 
 
-def _newest(conn: sqlite3.Connection, table: str, followup_id: int) -> int:
+def _done_event(conn: sqlite3.Connection, followup_id: int) -> int:
     return conn.execute(
-        f"SELECT max(id) FROM {table} WHERE followup_id = ?",  # noqa: S608 - fixed name
+        "SELECT max(id) FROM followup_events WHERE followup_id = ? AND kind = 'done'",
         (followup_id,),
     ).fetchone()[0]
 

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 
 from tempcheck.store.connection import StoreError, write
 
-# The tables an undo may delete from; names never come from user input.
-UNDOABLE = frozenset(
-    {
-        "checkins",
-        "followups",
-        "followup_events",
-        "promise_settlements",
-        "issues",
-        "issue_closures",
-        "concern_events",
-        "promises",
-        "concerns",
-    }
-)
+# The tables an undo may delete from, each with its one statement.
+_DELETE = {
+    "checkins": "DELETE FROM checkins WHERE id = ?",
+    "followups": "DELETE FROM followups WHERE id = ?",
+    "followup_events": "DELETE FROM followup_events WHERE id = ?",
+    "promise_settlements": "DELETE FROM promise_settlements WHERE id = ?",
+    "issues": "DELETE FROM issues WHERE id = ?",
+    "issue_closures": "DELETE FROM issue_closures WHERE id = ?",
+    "concern_events": "DELETE FROM concern_events WHERE id = ?",
+    "promises": "DELETE FROM promises WHERE id = ?",
+    "concerns": "DELETE FROM concerns WHERE id = ?",
+}
+UNDOABLE = frozenset(_DELETE)
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,8 @@ def undo(conn: sqlite3.Connection, token: Undo) -> None:
     try:
         with write(conn):
             for table, row_id in token.rows:
-                if table not in UNDOABLE:
+                if table not in _DELETE:
                     raise StoreError(f"cannot undo a change to {table}")
-                # Table names come from the fixed set above.
-                conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))  # noqa: S608
+                conn.execute(_DELETE[table], (row_id,))
     except sqlite3.IntegrityError:
         raise StoreError(f"{token.what} has changed since; it cannot be undone") from None
