@@ -112,8 +112,14 @@ class TempcheckApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":  # not inside a form or dialog: there u is a letter or a choice
             return self.last_undo is not None and not isinstance(self.screen, ModalScreen)
-        if action == "quit":  # q in a form (on a drop-down, say) must not lose what was typed
-            return not isinstance(self.screen, ModalScreen)
+        if action == "quit":  # q on a form's drop-down or tick-box must not lose what was typed
+            from textual.widgets import Checkbox, Input, Select
+
+            focused = self.screen.focused
+            return not (
+                isinstance(self.screen, ModalScreen)
+                and isinstance(focused, Input | Select | Checkbox)
+            )
         return True
 
     def action_undo(self) -> None:
