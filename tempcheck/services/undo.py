@@ -24,6 +24,7 @@ _DELETE = {
     "concern_events": "DELETE FROM concern_events WHERE id = ?",
     "promises": "DELETE FROM promises WHERE id = ?",
     "concerns": "DELETE FROM concerns WHERE id = ?",
+    "customers": "DELETE FROM customers WHERE id = ?",
 }
 UNDOABLE = frozenset(_DELETE)
 

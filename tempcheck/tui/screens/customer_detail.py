@@ -525,7 +525,12 @@ class CustomerDetailScreen(Screen[None]):
     def action_edit(self) -> None:
         from tempcheck.tui.screens.customer_form import CustomerForm
 
-        self.app.push_screen(CustomerForm(self.customer), lambda saved: self.reload())
+        def saved(customer_id: int | None) -> None:
+            if customer_id is not None:
+                self.reload()
+                self.app.wrote(f"Saved the profile of {_name(self.customer.name)}")
+
+        self.app.push_screen(CustomerForm(self.customer), saved)
 
     def action_pause(self) -> None:
         from tempcheck.tui.screens.forms import pause_form

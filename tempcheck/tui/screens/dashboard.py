@@ -15,7 +15,7 @@ from tempcheck.domain.brief import BriefItem
 from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
-from tempcheck.tui.screens.notices import announce
+from tempcheck.tui.screens.notices import added_notice, announce
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
 
@@ -314,6 +314,7 @@ class DashboardScreen(Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.app.wrote(*added_notice(self.app.conn, customer.id))
         self.action_clear_filter()
         self.reload(keep=customer.id)
         self._open_checkin(customer.id)
@@ -391,7 +392,8 @@ class DashboardScreen(Screen[None]):
 
         def added(customer_id: int | None) -> None:
             if customer_id is not None:
-                self.reload(keep=customer_id)
+                self.saved_for(customer_id)
+                self.app.wrote(*added_notice(self.app.conn, customer_id))
 
         self.app.push_screen(CustomerForm(), added)
 

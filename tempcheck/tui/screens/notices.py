@@ -20,3 +20,12 @@ def announce(app: Any, result: object) -> None:
     """Show the notice (and offer undo) for a form's result, if it was a write."""
     if isinstance(result, Wrote):
         app.wrote(result.message, result.undo)
+
+
+def added_notice(conn: Any, customer_id: int) -> tuple[str, Undo]:
+    """"Added Acme Corp", undone by removing the customer (while nothing refers to it)."""
+    from tempcheck.domain.text import printable
+    from tempcheck.store.customers import get_customer
+
+    name = printable(get_customer(conn, customer_id).name, single_line=True)
+    return f"Added {name}", Undo(f"adding {name}", customer_id, (("customers", customer_id),))
