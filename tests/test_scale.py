@@ -120,7 +120,7 @@ def test_brief_updated_for_one_customer_equals_the_brief_assembled_again(
     rich: sqlite3.Connection,
 ) -> None:
     from tempcheck.domain.brief import merge
-    from tempcheck.store.reminders import brief, customer_brief
+    from tempcheck.services.brief import brief, customer_brief
 
     shown = brief(rich, now=NOW)
     reasons = {item.reason for item in shown}
@@ -138,8 +138,8 @@ def test_list_json_is_the_standard_encoders_output_character_for_character(
 ) -> None:
     import json
 
+    from tempcheck.cli.output import _flat_records_json
     from tempcheck.domain.attention import as_record
-    from tempcheck.domain.text import _flat_records_json
 
     records = [as_record(row) for row in dashboard_rows(rich, include_inactive=True)]
     records[0]["name"] = 'Quote " back\\slash \n tab\t é [/] \x1b[2J \u0085 \u2028'

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tempcheck.services import brief as brief_service
+from tempcheck.services.brief import brief
 from tempcheck.store import dashboard as dashboard_store
 from tempcheck.store import sample as demo
 from tempcheck.store.dashboard import dashboard_rows
-from tempcheck.store.reminders import brief
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
@@ -37,6 +38,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
         return original(conn, **kwargs)
 
     monkeypatch.setattr(dashboard_store, "dashboard_rows", recording)
+    monkeypatch.setattr(brief_service, "dashboard_rows", recording)  # the brief's own import
     return seen
 
 
@@ -94,12 +96,10 @@ async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
         assert f"{len(rows)} customers" in summary
         assert f"☹{unhappy} unhappy" in summary
         assert f"❄{cold} cold" in summary
-        # Undo puts everything back the same way.
-        reads.clear()
+        # Undo (the app's, for every kind of write) reads everything again.
         await pilot.press("u")
         await settled(pilot)
-        assert reads == [cid, cid]
-        assert [r.name for r in table.rows] == before  # computed for the same moment
+        assert sorted(r.name for r in table.rows) == sorted(before)
         assert_same_as_reading_everything(screen, conn)
         summary = str(screen.query_one("#summary").render())
         screen.reload()
@@ -154,4 +154,4 @@ async def test_a_large_portfolio_paints_its_first_page_then_every_row(
         assert not screen.first_page_only
         assert table.rows == full
         summary = str(screen.query_one("#summary").render())
-        assert summary.startswith("25 customers · ○2 never")
+        assert "· 25 customers · ○2 never" in summary
