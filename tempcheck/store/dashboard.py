@@ -8,10 +8,8 @@ started walks the covering index per customer.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock, trust
@@ -23,12 +21,12 @@ from tempcheck.store.fragments import (
     FOLLOWUP_DONE,
     OPEN_ISSUE,
     WE_REACHED_OUT_SINCE,
+    Customers,
+    customer_params,
 )
 from tempcheck.store.reminders import baselines, snoozed
 
 _NEVER_RATIO = float("inf")
-# Whose records to read: everyone (None), one customer, or a few.
-Customers = int | Collection[int] | None
 # The filter to one or a few customers, by index; see customer_params.
 THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
 OPEN_FOLLOWUPS = f"""
@@ -260,15 +258,6 @@ def needs_recalibration(
     if not concerns:
         return False
     return last_confirmed is None or (now - last_confirmed).days > interval_days
-
-
-def customer_params(customer_id: Customers) -> dict[str, object]:
-    """The ``:customer_id`` parameter of a ``column`` :data:`THEIRS` filter (one customer or
-    several; the queries leave the filter out for everyone)."""
-    if customer_id is None:
-        return {}
-    ids = [customer_id] if isinstance(customer_id, int) else sorted(customer_id)
-    return {"customer_id": json.dumps(ids)}
 
 
 def _issue_counts(

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from tempcheck.domain import clock
 from tempcheck.domain.brief import LastCheckin
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.fragments import customer_params
 
 # One or a few customers' rows (store.dashboard.THEIRS; written out for the SQL checker).
 _THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
@@ -91,8 +92,6 @@ def _add_snooze(conn: sqlite3.Connection, customer_id: int, until: date) -> None
 def snoozed(conn: sqlite3.Connection, today: date, *, customer_id=None) -> dict[int, date]:  # noqa: ANN001
     """Customers whose newest snooze still runs after ``today``, with the day it ends
     (only ``customer_id``'s when given: an id or a collection of ids)."""
-    from tempcheck.store.dashboard import customer_params
-
     only = "" if customer_id is None else f" AND r.customer_id{_THEIRS}"
     params = customer_params(customer_id)
     return {
@@ -142,8 +141,6 @@ def spread(conn: sqlite3.Connection, *, now: datetime | None = None) -> int:
 def baselines(conn: sqlite3.Connection, *, customer_id=None) -> dict[int, datetime]:  # noqa: ANN001
     """Each spread customer's baseline: their last contact until the first check-in
     (only ``customer_id``'s when given: an id or a collection of ids)."""
-    from tempcheck.store.dashboard import customer_params
-
     only = "" if customer_id is None else f" AND customer_id{_THEIRS}"
     params = customer_params(customer_id)
     return {
