@@ -15,6 +15,7 @@ from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.field import Field
 
 SIZE = (120, 40)
 
@@ -79,7 +80,7 @@ async def test_existing_file_is_kept_unless_replace_is_chosen(sample_db, tmp_pat
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is dialog  # stays open, says why
-        assert "already exists" in str(dialog.query_one("#form-error").render())
+        assert "already exists" in dialog.query_one("#path-field", Field).error  # beside File
         assert (tmp_path / "keep.csv").read_text() == "precious\n"
         dialog.query_one("#existing", Select).value = "replace"
         await pilot.press("ctrl+s")

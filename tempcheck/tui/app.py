@@ -25,6 +25,9 @@ class TempcheckApp(App[None]):
         Binding("question_mark", "help", "Help", id="tempcheck.help"),
         Binding("q", "quit", "Quit", id="tempcheck.quit"),
     ]
+    # Screen classes by size, for the stylesheet: forms go compact on short terminals.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
 
     def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tempcheck.domain import temperature
 from tempcheck.domain.attention import DashboardRow
@@ -16,7 +16,9 @@ from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
-from tempcheck.tui.widgets.today_panel import TodayPanel
+from tempcheck.tui.widgets.fit_line import FitLine
+from tempcheck.tui.widgets.key_footer import KeyFooter
+from tempcheck.tui.widgets.today_panel import TodayBox, TodayPanel
 
 UNDO_SECONDS = 10.0
 SORTS = [None] + [column.key for column in COLUMNS]
@@ -38,7 +40,7 @@ class DashboardScreen(Screen[None]):
             "t",
             "toggle_today",
             "Today",
-            tooltip="Show or hide the morning brief",
+            tooltip="Expand or collapse the morning brief",
             id="tempcheck.today",
         ),
         Binding(
@@ -63,10 +65,10 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filter by name… (Enter: open or add, Esc: clear)", id="filter")
-        yield Static("", id="summary", markup=False)
-        yield TodayPanel(id="today")
+        yield FitLine(id="summary")
+        yield TodayBox(id="today-box")
         yield CustomerTable(id="customers")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -88,8 +90,7 @@ class DashboardScreen(Screen[None]):
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
-        if self.query_one(TodayPanel).display:
-            self.call_after_refresh(self._load_brief)
+        self.call_after_refresh(self._load_brief)  # collapsed, it still shows the counts
 
     @work(thread=True, exclusive=True, group="brief")
     def _load_brief(self) -> None:
@@ -106,13 +107,13 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(self.query_one(TodayPanel).show, items)
 
     def action_toggle_today(self) -> None:
-        panel = self.query_one(TodayPanel)
-        panel.display = not panel.display
-        if panel.display:
-            self._load_brief()
-            panel.focus()
-        else:
+        box = self.query_one(TodayBox)
+        box.collapsed = not box.collapsed
+        if box.collapsed:
             self.table.focus()
+        else:
+            self._load_brief()
+            box.panel.focus()
 
     @on(TodayPanel.RowSelected)
     def _brief_selected(self, event: TodayPanel.RowSelected) -> None:
@@ -152,7 +153,7 @@ class DashboardScreen(Screen[None]):
         for row in rows:
             counts[row.staleness] += 1
             low += row.recent_newest_first[:1] in ("1", "2")
-        parts = [f"{len(rows)} customers"]
+        parts = [f"{len(rows)} customer{'' if len(rows) == 1 else 's'}"]
         parts += [
             f"{state.symbol}{counts[state]} {state.value}" for state in Staleness if counts[state]
         ]
@@ -267,7 +268,7 @@ class DashboardScreen(Screen[None]):
             return get_customer(self.app.conn, item.customer_id)
         row = self.table.current_row
         if row is None:
-            self.notify("No customer selected: add one with a", severity="warning")
+            self.notify("No customer selected: press a to add one.", severity="warning")
             return None
         return get_customer(self.app.conn, row.customer_id)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.text import clip, printable
-from tempcheck.tui.screens.form_dialog import FormDialog, FormField
+from tempcheck.tui.screens.form_dialog import FieldError, FormDialog, FormField
 
 
 def _since(text: str) -> date:
@@ -103,11 +103,11 @@ def export_dialog(
         )
         check_options(kind.name, since=since, until=until)
         if target.exists() and not job.force:
-            raise ValueError(
-                f"{target} already exists: change the file name, or choose to replace it"
+            raise FieldError(
+                "path", f"{target} already exists: change the file name, or choose to replace it"
             )
         if not target.parent.is_dir():
-            raise ValueError(f"there is no folder {target.parent}")
+            raise FieldError("path", f"there is no folder {target.parent}")
         return job
 
     return FormDialog(

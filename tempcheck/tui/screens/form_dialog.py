@@ -22,6 +22,14 @@ from textual.widgets import Input, Label, Select, Static
 from tempcheck.tui.widgets.field import Field
 
 
+class FieldError(ValueError):
+    """A problem the save callback found with one field: shown beside that field."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 @dataclass
 class FormField:
     key: str
@@ -81,7 +89,9 @@ class FormDialog(ModalScreen[Any]):
                 label = spec.label + (" (optional)" if optional else "")
                 hint = "" if spec.hint is not None else None
                 yield Field(label, control, hint=hint, id=f"{spec.key}-field")
-            yield Static("", id="form-error", markup=False)
+            error = Static("", id="form-error", markup=False)
+            error.display = False
+            yield error
             yield Label("Enter saves · Tab next field · Esc cancels", classes="hint")
 
     def on_mount(self) -> None:
@@ -149,7 +159,6 @@ class FormDialog(ModalScreen[Any]):
         from tempcheck.store import StoreError, describe
 
         values = self.values()
-        error = self.query_one("#form-error", Static)
         if values is None:
             for field in self.query(Field):
                 if field.has_class("-invalid"):
@@ -158,13 +167,29 @@ class FormDialog(ModalScreen[Any]):
             return
         try:
             outcome = self.save(values)
+        except FieldError as exc:
+            self._show_error(None)
+            field = self.query_one(f"#{exc.key}-field", Field)
+            field.set_error(str(exc))
+            field.control.focus()
+            self.call_after_refresh(field.scroll_visible, animate=False)
+            return
         except (StoreError, ValueError) as exc:
-            error.update(str(exc))
+            self._show_error(str(exc))
             return
         except sqlite3.Error as exc:
-            error.update(str(describe(exc)))
+            self._show_error(str(describe(exc)))
             return
         self.dismiss(outcome)
+
+    def _show_error(self, message: str | None) -> None:
+        """The form's own error line, scrolled into view: a long form on a short terminal
+        must never fail out of sight."""
+        error = self.query_one("#form-error", Static)
+        error.update(message or "")
+        error.display = bool(message)
+        if message:
+            self.call_after_refresh(error.scroll_visible, animate=False)
 
     def action_cancel(self) -> None:
         typed = any(
