@@ -167,7 +167,16 @@ class CustomerDetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one("#issues", DataTable).focus()
+        self.query_one("#issues", DataTable).focus(scroll_visible=False)
+        self.call_after_refresh(self._show_section, "issues")
+
+    def _show_section(self, key: str) -> None:
+        """Bring a section's title, header and first rows into view (on a short terminal
+        the charts above would push them out of sight)."""
+        body = self.query_one("#detail-body", VerticalScroll)
+        table = self.query_one(f"#{key}", DataTable)
+        if table.region.y + min(table.region.height, 3) > body.region.bottom:
+            body.scroll_to_widget(self.query_one(f"#{key}-title"), top=True, animate=False)
 
     # --- loading -----------------------------------------------------------------------------
 

@@ -132,7 +132,7 @@ class TodayPanel(DataTable):
         """(label, width) per column; each also takes two cells of padding."""
         room = max(width - 1, 40)  # the scrollbar
         if width >= WIDE:
-            reason, name = 15, 20
+            reason, name = 15, 22
             rest = room - (reason + 2) - (name + 2) - 4
             why = min(rest - 24, 62)
             return [("Today", reason), ("Customer", name), ("Why", why), ("Last said", rest - why)]
