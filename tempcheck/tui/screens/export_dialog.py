@@ -64,6 +64,15 @@ class ExportJob:
         return KINDS[self.kind].count(written)
 
 
+def _shown_folder(folder: Path) -> str:
+    """The folder as people write it: ``~/reviews`` rather than ``/home/ana/reviews``."""
+    try:
+        inside = folder.resolve().relative_to(Path.home().resolve())
+    except (ValueError, OSError, RuntimeError):
+        return printable(str(folder), single_line=True)
+    return printable("~" if inside == Path() else f"~/{inside}", single_line=True)
+
+
 def export_dialog(
     conn: sqlite3.Connection,
     *,
@@ -137,5 +146,6 @@ def export_dialog(
             ),
         ],
         save,
-        note=f"Files go to {folder} unless you give a full path; they are readable by you only.",
+        note=f"Files go to {_shown_folder(folder)} unless you give a full path; "
+        "they are readable by you only.",
     )
