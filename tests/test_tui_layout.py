@@ -172,6 +172,22 @@ async def test_at_80x24_the_table_shows_ten_customers_and_every_key_column(sampl
         )
 
 
+async def test_the_filter_leaves_the_table_its_whole_width(sample_db):
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        await pilot.press("slash", *"glob")
+        await pilot.pause()
+        table = app.screen.query_one(CustomerTable)
+        assert table.region.width == 80
+        assert [p.form.label for p in table.placed][:4] == [
+            "Customer",
+            "State",
+            "Last contact",
+            "Temperature",
+        ]
+
+
 async def test_the_name_column_stays_when_the_table_scrolls_sideways(sample_db):
     app = TempcheckApp(sample_db)
     async with app.run_test(size=(40, 24)) as pilot:

@@ -289,7 +289,12 @@ class CustomerTable(ScrollView, can_focus=True):
         *STALENESS_CLASSES.values(),
     }
     DEFAULT_CSS = """
-    CustomerTable { height: 1fr; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
+    CustomerTable {
+        width: 100%;
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
+    }
     CustomerTable > .customer-table--header { text-style: bold; background: $panel; }
     CustomerTable > .customer-table--cursor { background: $accent 40%; text-style: bold; }
     CustomerTable > .customer-table--never { color: $text-muted; }

@@ -209,7 +209,7 @@ class TodayBox(Vertical):
     toggles. Sized from the screen's height: at most about a third of it."""
 
     DEFAULT_CSS = """
-    TodayBox { height: auto; }
+    TodayBox { width: 100%; height: auto; }
     TodayBox.-tall { margin-bottom: 1; }
     TodayBox > #today-preview { height: auto; max-height: 2; padding: 0 1; color: $text-muted; }
     TodayBox > #today-summary { height: 1; padding: 0 1; display: none; }
