@@ -87,9 +87,9 @@ def export(
     with fail_cleanly():
         customer_id = None
         if customer:
-            from tempcheck.store.customers import resolve
+            from tempcheck.cli.common import find_customer
 
-            customer_id = resolve(conn, customer).id
+            customer_id = find_customer(conn, customer, verb="Export").id
         options = {
             "since": since,
             "until": until,

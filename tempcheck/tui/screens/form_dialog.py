@@ -19,7 +19,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from tempcheck.tui.widgets.field import Field
+from tempcheck.tui.widgets.field import Field, FormSelect
+from tempcheck.tui.widgets.key_footer import KeyFooter
 
 
 class FieldError(ValueError):
@@ -46,7 +47,7 @@ class FormField:
 class FormDialog(ModalScreen[Any]):
     """Dismisses with whatever ``save`` returned, or ``None`` when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -72,7 +73,7 @@ class FormDialog(ModalScreen[Any]):
                 yield Static(self.note, classes="note", markup=False)
             for spec in self.fields:
                 if spec.choices is not None:
-                    control = Select(
+                    control = FormSelect(
                         spec.choices,
                         value=spec.value or spec.choices[0][1],
                         allow_blank=False,
@@ -93,6 +94,7 @@ class FormDialog(ModalScreen[Any]):
             error.display = False
             yield error
             yield Label("Enter saves · Tab next field · Esc cancels", classes="hint")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.fields[0].key}").focus()
@@ -116,6 +118,14 @@ class FormDialog(ModalScreen[Any]):
             )
             return
         if event.input.id != last and (self.step_by_step or not self._complete()):
+            self.focus_next()
+            return
+        self.action_save()
+
+    @on(FormSelect.Submitted)
+    def _select_submitted(self) -> None:
+        """Enter on a closed drop-down: like Enter in a text field that is filled in."""
+        if self.step_by_step or not self._complete():
             self.focus_next()
             return
         self.action_save()

@@ -30,7 +30,11 @@ class FitLine(Static):
         self._parts: list[str] = []
 
     def update(self, content: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
-        self._parts = str(content).split(SEPARATOR) if content else []
+        self.show_parts(str(content).split(SEPARATOR) if content else [])
+
+    def show_parts(self, parts: list[str]) -> None:
+        """Show ``parts`` (each kept whole, even one holding `` · `` itself)."""
+        self._parts = list(parts)
         self._render_parts()
 
     @property
