@@ -209,12 +209,14 @@ async def test_summary_says_one_customer_and_keeps_whole_phrases(sample_db):
     async with app.run_test(size=SMALL) as pilot:
         await settled(pilot)
         summary = str(app.screen.query_one("#summary").render())
-        assert (
-            summary == "25 customers · ○2 never · ❄4 cold · !6 overdue · ◔5 due · … · by attention"
+        assert summary == (
+            "▶ Umbrella Health · 25 customers · ○2 never · ❄4 cold · … · by attention"
         )
         await pilot.press("slash", *"acme")
         await pilot.pause()
-        assert str(app.screen.query_one("#summary").render()).startswith("1 customer · ✓1 fresh")
+        assert str(app.screen.query_one("#summary").render()).startswith(
+            "▶ Acme Corp · 1 customer · ✓1 fresh"
+        )
 
 
 def test_fit_parts_drops_whole_phrases_and_keeps_the_last():
@@ -283,7 +285,8 @@ async def test_t_collapses_today_to_a_one_line_summary(sample_db):
         assert box.summary in "\n".join(screen_lines(app))
         await pilot.press("t")
         await settled(pilot)
-        assert not box.collapsed and box.panel.display and box.panel.has_focus
+        assert not box.collapsed and box.panel.display
+        assert app.screen.query_one(CustomerTable).has_focus  # the focus stays where it was
 
 
 def test_the_summary_line_keeps_whole_phrases():
@@ -461,3 +464,8 @@ async def test_the_portfolio_fits_80_columns(sample_db):
         trend = app.screen.query_one("#portfolio-trend")
         assert trend.size.width >= 70  # stacked under the figures, not squeezed beside
         assert "esc Back ? Help q Quit" in screen_lines(app)[23]
+
+
+def test_the_target_name_stays_whole_even_with_the_separator_in_it():
+    parts = ["▶ Smith · Jones LLP", "25 customers", "❄4 cold", "by attention"]
+    assert fit_parts(parts, 40) == "▶ Smith · Jones LLP · … · by attention"
