@@ -20,6 +20,7 @@ from tempcheck.domain import clock, temperature
 from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
 from tempcheck.domain.text import printable
+from tempcheck.tui.literal import literal
 from tempcheck.tui.widgets.field import Field
 
 
@@ -125,7 +126,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 yield Field(
                     "Related issue (optional)",
                     Select(
-                        [(printable(title, single_line=True), iid) for iid, title in issues],
+                        [(literal(title), iid) for iid, title in issues],
                         id="issue",
                     ),
                     id="issue-field",

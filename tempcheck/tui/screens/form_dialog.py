@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from tempcheck.tui.literal import literal
 from tempcheck.tui.widgets.field import Field
 
 
@@ -65,7 +66,7 @@ class FormDialog(ModalScreen[Any]):
             for spec in self.fields:
                 if spec.choices is not None:
                     control = Select(
-                        spec.choices,
+                        [(literal(prompt), value) for prompt, value in spec.choices],
                         value=spec.value or spec.choices[0][1],
                         allow_blank=False,
                         id=spec.key,
