@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import ROW_ID, Failure, command, fail_cleanly, open_store
 from tempcheck.domain.records import CHANNELS, REACHED_OUT
 
 
@@ -29,7 +29,7 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 )
 @click.option("--follow-up", "follow_up", help="Follow up on: fri, +3d, 2w, 2026-12-01.")
 @click.option("--short", "fell_short", default="", help="Where did we fall short? (temp 1-2)")
-@click.option("--issue", "issue_id", type=int, help="The related issue's id.")
+@click.option("--issue", "issue_id", type=ROW_ID, help="The related issue's id.")
 @click.option("--at", "at_text", help="When it happened, if not now: yesterday 14:30, mon 9:15.")
 @click.option("--create", is_flag=True, help="Add the customer if nobody matches.")
 @click.pass_context
