@@ -140,3 +140,169 @@ def test_demo_twice_says_the_sample_is_already_there(run_tc, db_path, row_counts
         " nothing was written\n"
     )
     assert row_counts(db_path) == before
+
+
+# --- stored times: checked on the way in, read back whatever is stored --------------------------
+
+
+def test_stored_times_have_four_digit_years() -> None:
+    from datetime import UTC, datetime
+
+    from tempcheck.domain import clock
+
+    assert clock.to_stored(datetime(500, 6, 1, 10, tzinfo=UTC)) == "0500-06-01T10:00:00.000000Z"
+    assert clock.to_stored(datetime(2026, 11, 24, 9, 5, 7, 12, tzinfo=UTC)) == (
+        "2026-11-24T09:05:07.000012Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        ("500-06-01T10:00:00.000000Z", "0500-06-01T10:00:00+00:00"),
+        ("2026-11-24T09:05:07.000000Z", "2026-11-24T09:05:07+00:00"),
+        ("0001-01-01T00:00:00+01:00", "0001-01-03T00:00:00+00:00"),
+        ("9999-12-31T23:59:59-05:00", "9999-12-29T00:00:00+00:00"),
+        ("not a time", "1970-01-01T00:00:00+00:00"),
+    ],
+)
+def test_any_stored_time_reads_back(stored: str, read: str) -> None:
+    from tempcheck.domain import clock
+
+    moment = clock.from_stored(stored)
+    assert moment.isoformat() == read
+    clock.local(moment)  # and local time exists for it
+
+
+IMPORT_DATES = [
+    ("0500-06-01T10:00:00Z", "at: '0500-06-01T10:00:00Z': the date 0500-06-01 is outside the"
+     " years 1900-2999"),
+    ("0001-01-01T00:00:00+01:00", "at: '0001-01-01T00:00:00+01:00' is outside the calendar"),
+    ("9999-12-31T23:59:59-05:00", "at: '9999-12-31T23:59:59-05:00' is outside the calendar"),
+    ("1899-12-31", "at: '1899-12-31': the date 1899-12-31 is outside the years 1900-2999"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("at", "problem"), IMPORT_DATES)
+def test_import_refuses_checkins_outside_the_years(run_tc, book, tmp_path, at, problem) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(
+        f"customer,at,temperature\nAcme Corp,2026-01-05T10:00:00Z,3\nAcme Corp,{at},3\n"
+    )
+    result = run_tc("import", "checkins", str(source))
+    assert result.exit_code == 1
+    assert f"in.csv:3: {problem}\n" in result.stderr
+    assert "nothing was imported" in result.stderr
+
+
+def test_import_refuses_a_follow_up_outside_the_years(run_tc, book, tmp_path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("customer,at,temperature,follow_up\nAcme Corp,2026-01-05,3,9999-12-31\n")
+    result = run_tc("import", "checkins", str(source))
+    assert result.exit_code == 1
+    assert "in.csv:2: follow_up 9999-12-31 is outside the years 1900-2999\n" in result.stderr
+
+
+def test_import_customers_refuses_an_early_created_at(run_tc, db_path, tmp_path) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text("name,created_at\nOld Ltd,0500-06-01T10:00:00Z\n")
+    result = run_tc("import", "customers", str(source))
+    assert result.exit_code == 1
+    assert (
+        "c.csv:2: created_at: '0500-06-01T10:00:00Z': the date 0500-06-01 is outside the years"
+        " 1900-2999\n"
+    ) in result.stderr
+
+
+def test_log_at_before_1900_is_refused_in_words(run_tc, book) -> None:
+    result = run_tc("log", "acme", "3", "x", "--at", "0001-01-02T00:00Z")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "tempcheck: a check-in cannot be dated before 1900-01-01 (--at said 0001-01-02)\n"
+    )
+
+
+@pytest.fixture
+def bad_values_db(run_tc, db_path):
+    """What an older version's import could leave behind: short years and edge times."""
+    import sqlite3
+
+    assert run_tc("demo").exit_code == 0
+    raw = sqlite3.connect(db_path)
+    with raw:
+        raw.execute(
+            "UPDATE checkins SET at = '500-06-01T10:00:00.000000Z'"
+            " WHERE id = (SELECT min(id) FROM checkins WHERE customer_id = 1)"
+        )
+        raw.execute("UPDATE customers SET created_at = '500-06-01T10:00:00.000000Z' WHERE id = 2")
+        raw.execute(
+            "INSERT INTO checkins (customer_id, at, temperature, channel, initiated_by, note,"
+            " created_at) VALUES (3, '0001-01-01T00:00:00.000000Z', 3, 'call', 'us', 'edge',"
+            " 'garbage')"
+        )
+    raw.close()
+    return db_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--format", "json"],
+        ["today"],
+        ["show", "acme"],
+        ["show", "globex"],
+        ["export", "checkins"],
+        ["export", "customers"],
+        ["export", "dashboard"],
+        ["report", "-o", "r.html"],
+    ],
+)
+def test_every_reader_survives_a_bad_stored_time(run_tc, bad_values_db, tmp_path, args) -> None:
+    import os
+
+    os.chdir(tmp_path)
+    result = run_tc(*args)
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+async def test_the_dashboard_opens_on_bad_stored_times(bad_values_db) -> None:
+    from tempcheck.tui.app import TempcheckApp
+    from tempcheck.tui.widgets.customer_table import CustomerTable
+
+    app = TempcheckApp(bad_values_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(CustomerTable)
+        assert len(table.rows) == 25
+        table.cursor = next(i for i, row in enumerate(table.rows) if row.name == "Acme Corp")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_the_chart_axis_of_a_single_day_spans_days_not_a_century(db_path, conn) -> None:
+    import html
+    import re
+    from datetime import date, timedelta
+
+    from tempcheck.store.checkins import add_checkin
+    from tempcheck.store.customers import add_customer
+    from tempcheck.tui.app import TempcheckApp
+    from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+
+    acme = add_customer(conn, "Acme Corp")
+    add_checkin(conn, acme.id, 2, note="morning")
+    add_checkin(conn, acme.id, 4, note="afternoon")
+    app = TempcheckApp(db_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerDetailScreen)
+        svg = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot()))
+    days = {date.fromisoformat(day) for day in re.findall(r"\d{4}-\d{2}-\d{2}", svg)}
+    today = date.today()
+    assert len(days) >= 3  # the axis has its ticks
+    assert all(abs(day - today) <= timedelta(days=3) for day in days), sorted(days)

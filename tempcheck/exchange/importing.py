@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -391,9 +391,12 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     row["follow_up"] = None
     if text := cell("follow_up").strip():
         try:
-            row["follow_up"] = date.fromisoformat(text)
-        except ValueError:
-            reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
+            row["follow_up"] = clock.check_day(date.fromisoformat(text), "follow_up")
+        except ValueError as exc:
+            if str(exc).startswith("follow_up"):
+                reasons.append(str(exc))
+            else:
+                reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
     row["uid"] = _uid(cell("uid"), reasons)
     if reasons:
         raise _RowError("; ".join(reasons))
@@ -567,11 +570,19 @@ def parse_moment(text: str) -> datetime:
     text = text.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(12)).astimezone()
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(12))
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a time like 2026-11-24T14:05:00+01:00, not {text!r}") from None
-    return moment if moment.tzinfo is not None else moment.astimezone()
+    try:
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        clock.check_day(moment.astimezone(UTC).date(), "the date")
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the calendar in UTC
+        raise ValueError(f"{text!r} is outside the calendar") from None
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    return moment
 
 
 def _uid(text: str, reasons: list[str]) -> str | None:

@@ -51,6 +51,11 @@ def add_checkin(
         raise StoreError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
     if initiated_by not in REACHED_OUT:
         raise StoreError(f"who reached out must be 'us' or 'them', not {initiated_by!r}")
+    if at is not None and at < clock.EARLIEST:
+        raise StoreError(
+            f"a check-in cannot be dated before {clock.EARLIEST_DAY.isoformat()}"
+            f" (--at said {at.date().isoformat()})"
+        )
     now = clock.to_stored(clock.now())
     with write(conn):
         exists = conn.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone()
