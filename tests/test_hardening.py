@@ -306,3 +306,95 @@ async def test_the_chart_axis_of_a_single_day_spans_days_not_a_century(db_path, 
     today = date.today()
     assert len(days) >= 3  # the axis has its ticks
     assert all(abs(day - today) <= timedelta(days=3) for day in days), sorted(days)
+
+
+# --- import: what the file says, or a clear refusal ------------------------------------------
+
+UNBALANCED = (
+    'a quote (") opened in this row is never closed, so the rest of the file would be one cell'
+)
+
+
+def test_an_unbalanced_quote_in_checkins_is_refused_with_its_line(
+    run_tc, book, tmp_path, row_counts
+) -> None:
+    source = tmp_path / "q.csv"
+    source.write_text(
+        "customer,at,temperature,note\n"
+        "Acme Corp,2026-01-01T10:00:00Z,3,fine\n"
+        'Acme Corp,2026-01-02T10:00:00Z,3,"unbalanced\n'
+        "Acme Corp,2026-01-03T10:00:00Z,3,x\n"
+        "Acme Corp,2026-01-04T10:00:00Z,3,y\n"
+    )
+    before = row_counts(book)
+    result = run_tc("import", "checkins", str(source))
+    assert result.exit_code == 1
+    assert f"q.csv:3: {UNBALANCED}\n" in result.stderr
+    assert result.stderr.endswith("1 row has a problem; nothing was imported\n")
+    assert row_counts(book) == before
+
+
+def test_an_unbalanced_quote_in_customers_is_refused_with_its_line(
+    run_tc, db_path, tmp_path
+) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text('name,notes\nA Ltd,"open\nB Ltd,x\nC Ltd,y\n')
+    result = run_tc("import", "customers", str(source))
+    assert result.exit_code == 1
+    assert f"c.csv:2: {UNBALANCED}\n" in result.stderr
+
+
+def test_a_note_over_128_kib_round_trips_through_export_and_import(
+    run_tc, book, tmp_path
+) -> None:
+    import sqlite3
+
+    note = "n" * 200_000 + " end"
+    assert run_tc("log", "acme", "4", "-", stdin=note).exit_code == 0
+    exported = tmp_path / "out.csv"
+    assert run_tc("export", "checkins", "-o", str(exported)).exit_code == 0
+    other = tmp_path / "other.db"
+    assert run_tc("add-customer", "Acme Corp", db=other).exit_code == 0
+    result = run_tc("import", "checkins", str(exported), db=other)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Imported 1 check-in")
+    raw = sqlite3.connect(other)
+    assert raw.execute("SELECT note FROM checkins").fetchall() == [(note,)]
+    raw.close()
+
+
+def test_import_customers_keeps_paused_and_ended(run_tc, db_path, tmp_path) -> None:
+    import sqlite3
+
+    for args in (
+        ["add-customer", "Acme Corp"],
+        ["add-customer", "Initech"],
+        ["add-customer", "Globex"],
+        ["pause", "initech", "--until", "2027-01-15"],
+        ["end", "globex", "--note", "contract over"],
+    ):
+        assert run_tc(*args).exit_code == 0, args
+    exported = tmp_path / "customers.csv"
+    assert run_tc("export", "customers", "-o", str(exported)).exit_code == 0
+    other = tmp_path / "other.db"
+    result = run_tc("import", "customers", str(exported), db=other)
+    assert result.exit_code == 0, result.output
+    raw = sqlite3.connect(other)
+    rows = raw.execute("SELECT name, status, paused_until FROM customers ORDER BY name").fetchall()
+    events = raw.execute("SELECT status, until, note FROM customer_events ORDER BY id").fetchall()
+    raw.close()
+    assert rows == [
+        ("Acme Corp", "active", None),
+        ("Globex", "ended", None),
+        ("Initech", "paused", "2027-01-15"),
+    ]
+    assert sorted(events) == [("ended", None, "imported"), ("paused", "2027-01-15", "imported")]
+
+
+def test_import_customers_refuses_an_unknown_status(run_tc, db_path, tmp_path) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text("name,status,paused_until\nA Ltd,sleeping,\nB Ltd,ended,2027-01-01\n")
+    result = run_tc("import", "customers", str(source))
+    assert result.exit_code == 1
+    assert "c.csv:2: status must be active, paused, ended, not 'sleeping'\n" in result.stderr
+    assert "c.csv:3: paused_until goes with status paused, not ended\n" in result.stderr

@@ -28,12 +28,22 @@ from typing import Any
 from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
 from tempcheck.domain.matching import key
-from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT
+from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT, STATUSES
 from tempcheck.exchange.csvformat import restore
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.customers import MAX_NAME, check_name
 
-CUSTOMER_COLUMNS = ("name", "cadence", "kind", "contact", "notes", "uid", "created_at")
+CUSTOMER_COLUMNS = (
+    "name",
+    "cadence",
+    "kind",
+    "contact",
+    "notes",
+    "uid",
+    "created_at",
+    "status",
+    "paused_until",
+)
 CHECKIN_COLUMNS = (
     "customer",
     "at",
@@ -49,13 +59,12 @@ CHECKIN_COLUMNS = (
 _ALIASES = {"cadence_days": "cadence", "temp": "temperature"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
-    "status",
-    "paused_until",
     "last_contact",
     "last_temperature",
     "last_temperature_word",
 }
 _UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
+MAX_FIELD = 64 * 1024 * 1024  # one cell; far above any note a person writes
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,8 @@ class _CustomerRow:
     notes: str | None
     uid: str | None
     created_at: datetime | None
+    status: str | None = None
+    paused_until: date | None = None
 
 
 def import_customers(
@@ -146,11 +157,12 @@ def import_customers(
         now = clock.to_stored(clock.now())
         for row, customer_id in writes:
             if customer_id is None:
-                _insert_customer(conn, row, default_cadence, now)
+                customer_id = _insert_customer(conn, row, default_cadence, now)
                 report.added += 1
             else:
                 _update_customer(conn, row, customer_id)
                 report.updated += 1
+            _import_status(conn, row, customer_id, now)
     return report
 
 
@@ -242,6 +254,20 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
             row.created_at = parse_moment(text)
         except ValueError as exc:
             reasons.append(f"created_at: {exc}")
+    if text := cell("status").strip().lower():
+        if text in STATUSES:
+            row.status = text
+        else:
+            reasons.append(f"status must be {', '.join(STATUSES)}, not {text!r}")
+    if text := cell("paused_until").strip():
+        try:
+            row.paused_until = clock.check_day(date.fromisoformat(text), "paused_until")
+        except ValueError as exc:
+            shown = str(exc) if str(exc).startswith("paused_until") else None
+            reasons.append(shown or f"paused_until must be a date like 2026-12-01, not {text!r}")
+        if row.status not in (None, "paused"):
+            reasons.append(f"paused_until goes with status paused, not {row.status}")
+        row.status = "paused"
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
@@ -249,7 +275,7 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
 
 def _insert_customer(
     conn: sqlite3.Connection, row: _CustomerRow, default_cadence: int, now: str
-) -> None:
+) -> int:
     values = {
         "name": row.name,
         "name_key": key(row.name),
@@ -262,9 +288,29 @@ def _insert_customer(
     if row.uid is not None:
         values["uid"] = row.uid
     # Column names are the fixed keys above; the values are parameters.
-    conn.execute(
+    return conn.execute(
         f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
         tuple(values.values()),
+    ).lastrowid
+
+
+def _import_status(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int, now: str) -> None:
+    """A paused or ended customer stays so, with the change kept as a customer event."""
+    if row.status is None:
+        return
+    status, until = conn.execute(
+        "SELECT status, paused_until FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    wanted = row.paused_until.isoformat() if row.paused_until else None
+    if status == row.status and (status != "paused" or until == wanted):
+        return
+    conn.execute(
+        "INSERT INTO customer_events (customer_id, at, status, until, note) VALUES (?, ?, ?, ?, ?)",
+        (customer_id, now, row.status, wanted, "imported"),
+    )
+    conn.execute(
+        "UPDATE customers SET status = ?, paused_until = ? WHERE id = ?",
+        (row.status, wanted if row.status == "paused" else None, customer_id),
     )
 
 
@@ -470,8 +516,11 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise StoreError(f"{path} is a folder, not a CSV file") from None
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    # Our own export writes notes of any length; the csv module's default limit is 128 KiB.
+    csv.field_size_limit(MAX_FIELD)
     with handle:
-        reader = csv.reader(_decoded(handle, path))
+        # strict: a quote left open swallows the rest of the file into one cell; say so.
+        reader = csv.reader(_decoded(handle, path), strict=True)
         last = 0
         while True:
             try:
@@ -479,7 +528,13 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _Malformed(Problem(last + 1, f"not valid CSV ({exc})")) from None
+                message = f"not valid CSV ({exc})"
+                if "unexpected end of data" in str(exc):
+                    message = (
+                        'a quote (") opened in this row is never closed,'
+                        " so the rest of the file would be one cell"
+                    )
+                raise _Malformed(Problem(last + 1, message)) from None
             start, last = last + 1, reader.line_num
             if any(cell.strip() for cell in cells):
                 yield start, cells
