@@ -398,3 +398,109 @@ def test_import_customers_refuses_an_unknown_status(run_tc, db_path, tmp_path) -
     assert result.exit_code == 1
     assert "c.csv:2: status must be active, paused, ended, not 'sleeping'\n" in result.stderr
     assert "c.csv:3: paused_until goes with status paused, not ended\n" in result.stderr
+
+
+# --- settings: bounded when set, survivable when stored ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("issues.at_risk_days", "99999999", "issues.at_risk_days must be from 0 to 365, not 99999999"),
+        ("cadence.default", "99999999999", "cadence.default must be from 1 to 3650, not 99999999999"),
+        ("cadence.default", "0", "cadence.default must be from 1 to 3650, not 0"),
+        ("calibration.days", "4000", "calibration.days must be from 1 to 3650, not 4000"),
+        ("staleness.cold", "inf", "staleness.cold must be greater than 0 and at most 100, not inf"),
+        ("staleness.due", "nan", "staleness.due must be greater than 0 and at most 100, not nan"),
+        ("staleness.due", "0", "staleness.due must be greater than 0 and at most 100, not 0"),
+        ("trust.promise_kept_early", "1000", "trust.promise_kept_early must be from -100 to 100, not 1000"),
+        ("cadence.default", "9" * 5000, "cadence.default must be a whole number, not '" + "9" * 40 + "'"),
+    ],
+)  # fmt: skip
+def test_config_refuses_values_out_of_range(run_tc, db_path, key, value, message) -> None:
+    result = run_tc("config", key, value)
+    assert result.exit_code == 1
+    assert result.stderr == f"tempcheck: {message}\n"
+
+
+@pytest.fixture
+def wild_settings_db(run_tc, db_path):
+    import sqlite3
+
+    assert run_tc("demo").exit_code == 0
+    raw = sqlite3.connect(db_path)
+    with raw:
+        raw.executemany(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            [
+                ("issues.at_risk_days", "99999999"),
+                ("cadence.default", "99999999999"),
+                ("calibration.days", "99999999999999"),
+                ("staleness.cold", "inf"),
+                ("staleness.due", "5"),
+                ("trust.promise_broken", "not a number"),
+            ],
+        )
+    raw.close()
+    return db_path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["today"],
+        ["show", "acme"],
+        ["export", "dashboard"],
+        ["export", "issues"],
+        ["issue", "list"],
+        ["config"],
+        ["add-customer", "Newco"],
+    ],
+)
+def test_out_of_range_stored_settings_are_survived(run_tc, wild_settings_db, args) -> None:
+    result = run_tc(*args)
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_stored_settings_are_read_within_their_range(wild_settings_db) -> None:
+    from tempcheck.store import open_db
+    from tempcheck.store import settings
+
+    conn = open_db(wild_settings_db)
+    try:
+        values = settings.read_all(conn)
+        assert values["issues.at_risk_days"] == "365"
+        assert values["cadence.default"] == "3650"
+        assert values["calibration.days"] == "3650"
+        assert values["staleness.cold"] == "100.0"
+        assert values["trust.promise_broken"] == "-3"  # unreadable: the default
+        assert settings.get_int(conn, "cadence.default") == 3650
+        # due 5 > overdue 1: out of order, so the dashboard uses the default thresholds
+        assert settings.thresholds(conn) == settings.Thresholds(0.75, 1.0, 2.0)
+    finally:
+        conn.close()
+
+
+async def test_the_dashboard_opens_with_out_of_range_settings(wild_settings_db) -> None:
+    from tempcheck.tui.app import TempcheckApp
+    from tempcheck.tui.widgets.customer_table import CustomerTable
+
+    app = TempcheckApp(wild_settings_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.screen.query_one(CustomerTable).rows) == 25
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running
+
+
+def test_edit_calibration_zero_names_the_calibration_interval(run_tc, book) -> None:
+    result = run_tc("edit", "acme", "--calibration", "0")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "tempcheck: the calibration interval must look like 14, 14d, 2w or 1m"
+        " (1 day to 10 years), not '0'\n"
+    )

@@ -91,7 +91,9 @@ class CustomerForm(ModalScreen[int | None]):
         if self.customer and self.query_one("#calibration", Input).value.strip():
             field = self.query_one("#calibration-field", Field)
             try:
-                calibration = parse_cadence(self.query_one("#calibration", Input).value)
+                calibration = parse_cadence(
+                    self.query_one("#calibration", Input).value, "the calibration interval"
+                )
                 field.set_error(None)
             except ValueError as exc:
                 field.set_error(str(exc))
