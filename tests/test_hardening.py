@@ -344,9 +344,7 @@ def test_an_unbalanced_quote_in_customers_is_refused_with_its_line(
     assert f"c.csv:2: {UNBALANCED}\n" in result.stderr
 
 
-def test_a_note_over_128_kib_round_trips_through_export_and_import(
-    run_tc, book, tmp_path
-) -> None:
+def test_a_note_over_128_kib_round_trips_through_export_and_import(run_tc, book, tmp_path) -> None:
     import sqlite3
 
     note = "n" * 200_000 + " end"
@@ -406,17 +404,33 @@ def test_import_customers_refuses_an_unknown_status(run_tc, db_path, tmp_path) -
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("issues.at_risk_days", "99999999", "issues.at_risk_days must be from 0 to 365, not 99999999"),
-        ("cadence.default", "99999999999", "cadence.default must be from 1 to 3650, not 99999999999"),
+        (
+            "issues.at_risk_days",
+            "99999999",
+            "issues.at_risk_days must be from 0 to 365, not 99999999",
+        ),
+        (
+            "cadence.default",
+            "99999999999",
+            "cadence.default must be from 1 to 3650, not 99999999999",
+        ),
         ("cadence.default", "0", "cadence.default must be from 1 to 3650, not 0"),
         ("calibration.days", "4000", "calibration.days must be from 1 to 3650, not 4000"),
         ("staleness.cold", "inf", "staleness.cold must be greater than 0 and at most 100, not inf"),
         ("staleness.due", "nan", "staleness.due must be greater than 0 and at most 100, not nan"),
         ("staleness.due", "0", "staleness.due must be greater than 0 and at most 100, not 0"),
-        ("trust.promise_kept_early", "1000", "trust.promise_kept_early must be from -100 to 100, not 1000"),
-        ("cadence.default", "9" * 5000, "cadence.default must be a whole number, not '" + "9" * 40 + "'"),
+        (
+            "trust.promise_kept_early",
+            "1000",
+            "trust.promise_kept_early must be from -100 to 100, not 1000",
+        ),
+        (
+            "cadence.default",
+            "9" * 5000,
+            "cadence.default must be a whole number, not '" + "9" * 40 + "'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_config_refuses_values_out_of_range(run_tc, db_path, key, value, message) -> None:
     result = run_tc("config", key, value)
     assert result.exit_code == 1
@@ -465,8 +479,7 @@ def test_out_of_range_stored_settings_are_survived(run_tc, wild_settings_db, arg
 
 
 def test_stored_settings_are_read_within_their_range(wild_settings_db) -> None:
-    from tempcheck.store import open_db
-    from tempcheck.store import settings
+    from tempcheck.store import open_db, settings
 
     conn = open_db(wild_settings_db)
     try:
