@@ -5,6 +5,8 @@ Each test here failed before its fix; expected values are written out by hand.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tempcheck.domain.text import printable
@@ -517,3 +519,104 @@ def test_edit_calibration_zero_names_the_calibration_interval(run_tc, book) -> N
         "tempcheck: the calibration interval must look like 14, 14d, 2w or 1m"
         " (1 day to 10 years), not '0'\n"
     )
+
+
+# --- export -o: write through devices and pipes, replace only regular files ---------------------
+
+
+def run_cli(*args: str, **kwargs: Any) -> Any:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("tempcheck")
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    return subprocess.run(
+        [str(exe), *args], stderr=subprocess.PIPE, text=True, timeout=60, **kwargs
+    )
+
+
+HEADER = "customer,title,detail,raised_by,opened_at,due,status,closed_at,resolution,uid"
+
+
+def test_export_to_dev_stdout_writes_into_the_pipe(run_tc, book) -> None:
+    assert run_tc("issue", "open", "acme", "Late report").exit_code == 0
+    result = run_cli("--db", str(book), "export", "issues", "-o", "/dev/stdout")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == HEADER
+    assert result.stdout.splitlines()[1].startswith("Acme Corp,Late report,")
+    assert result.stderr == "Wrote 1 issue to /dev/stdout\n"
+
+
+def test_export_force_through_a_link_to_stdout_keeps_the_link(run_tc, book, tmp_path) -> None:
+    # A link of our own to /proc/self/fd/1 stands in for /dev/stdout, which a broken
+    # build would replace for the whole machine.
+    assert run_tc("issue", "open", "acme", "Late report").exit_code == 0
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    result = run_cli("--db", str(book), "export", "issues", "-o", str(link), "--force")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == HEADER
+    assert len(result.stdout.splitlines()) == 2
+    assert link.is_symlink() and str(link.readlink()) == "/proc/self/fd/1"
+
+
+def test_export_to_stdout_redirected_into_a_file(run_tc, book, tmp_path) -> None:
+    assert run_tc("issue", "open", "acme", "Late report").exit_code == 0
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    out = tmp_path / "out.csv"
+    with out.open("w") as handle:
+        result = run_cli(
+            "--db", str(book), "export", "issues", "-o", str(link), "--force", stdout=handle
+        )
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().splitlines()[0] == HEADER
+    assert len(out.read_text().splitlines()) == 2
+    assert link.is_symlink()
+
+
+def test_export_through_a_link_to_a_fifo(run_tc, book, tmp_path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.csv"
+    link.symlink_to(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so the writer never waits
+    try:
+        result = run_tc("export", "issues", "-o", str(link), "--force")
+        try:
+            received = os.read(reader, 1 << 16)
+        except BlockingIOError:
+            received = b""
+    finally:
+        os.close(reader)
+    assert result.exit_code == 0, result.output
+    assert received.decode().splitlines() == [HEADER]
+    assert link.is_symlink() and fifo.exists()
+
+
+def test_export_does_not_chmod_a_device(run_tc, book) -> None:
+    import os
+
+    before = os.stat("/dev/null").st_mode
+    result = run_tc("export", "issues", "-o", "/dev/null")
+    assert result.exit_code == 0, result.output
+    assert os.stat("/dev/null").st_mode == before
+
+
+def test_export_to_a_dangling_link(run_tc, book, tmp_path) -> None:
+    link = tmp_path / "dangling.csv"
+    link.symlink_to(tmp_path / "nowhere" / "x.csv")
+    result = run_tc("export", "issues", "-o", str(link))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"tempcheck: {link} is a link to {tmp_path / 'nowhere' / 'x.csv'}, which does not exist;"
+        " use --force to replace the link with the file\n"
+    )
+    result = run_tc("export", "issues", "-o", str(link), "--force")
+    assert result.exit_code == 0, result.output
+    assert not link.is_symlink()
+    assert link.read_text().splitlines() == [HEADER]
+    assert oct(link.stat().st_mode & 0o777) == "0o600"
