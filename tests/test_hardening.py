@@ -620,3 +620,41 @@ def test_export_to_a_dangling_link(run_tc, book, tmp_path) -> None:
     assert not link.is_symlink()
     assert link.read_text().splitlines() == [HEADER]
     assert oct(link.stat().st_mode & 0o777) == "0o600"
+
+
+# --- misleading messages ---------------------------------------------------------------------
+
+
+def test_a_device_as_the_database_is_named_and_left_alone() -> None:
+    import os
+
+    result = run_cli("--db", "/dev/null", "list")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "tempcheck: /dev/null is not a file (a device, pipe or socket); nothing was written\n"
+    )
+    assert not os.path.exists("/dev/null-journal")
+    assert not os.path.exists("/dev/null-wal")
+
+
+@pytest.mark.parametrize(
+    ("note", "message"),
+    [
+        (b"\xff", "argument 6 is not UTF-8 text (byte 0xff at character 1); nothing was done"),
+        (b"caf\xc3", "argument 6 is not UTF-8 text (byte 0xc3 at character 4); nothing was done"),
+    ],
+)
+def test_bytes_that_are_not_utf8_are_named(run_tc, book, note: bytes, message: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("tempcheck")
+    result = subprocess.run(
+        [str(exe).encode(), b"--db", str(book).encode(), b"log", b"acme", b"3", note],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.decode() == f"tempcheck: {message}\n"
+    assert run_tc("list", "--format", "json").stdout.count('"last_temperature": null') == 1

@@ -61,6 +61,24 @@ def not_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def not_utf8(args: list[str]) -> str | None:
+    """The message for the first argument that is not UTF-8 text, or None.
+
+    Python hands such bytes over as lone surrogates, which SQLite refuses with
+    "surrogates not allowed"; say what is wrong and where instead.
+    """
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = arg.encode("utf-8", "surrogateescape")[exc.start : exc.start + 1]
+            return (
+                f"argument {number} is not UTF-8 text (byte 0x{raw.hex() or '??'} at"
+                f" character {exc.start + 1}); nothing was done"
+            )
+    return None
+
+
 def db_option(func: F) -> F:
     """``--db PATH`` on the group and on every subcommand."""
     return click.option(

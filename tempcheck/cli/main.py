@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from tempcheck import __version__
-from tempcheck.cli.common import db_option, fail_cleanly, resolve_db_path
+from tempcheck.cli.common import db_option, fail_cleanly, not_utf8, resolve_db_path
 
 # name -> "module:function" under tempcheck.cli.commands
 COMMANDS: dict[str, str] = {
@@ -48,6 +48,10 @@ class LazyGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        argv = args[0] if args and args[0] is not None else kwargs.get("args") or sys.argv[1:]
+        if (problem := not_utf8(list(argv))) is not None:
+            click.echo(f"tempcheck: {problem}", err=True)
+            sys.exit(2)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,9 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Con
         _create_private_file(path)
     elif not os.access(path, os.R_OK):
         raise StoreError(f"cannot read {path}: permission denied")
+    elif not stat.S_ISREG(path.stat().st_mode):
+        # /dev/null and friends: SQLite would put a journal file beside it in /dev.
+        raise StoreError(f"{path} is not a file (a device, pipe or socket); nothing was written")
     try:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
