@@ -658,3 +658,63 @@ def test_bytes_that_are_not_utf8_are_named(run_tc, book, note: bytes, message: s
     assert result.returncode == 2
     assert result.stderr.decode() == f"tempcheck: {message}\n"
     assert run_tc("list", "--format", "json").stdout.count('"last_temperature": null') == 1
+
+
+# --- backup ------------------------------------------------------------------------------------
+
+
+def damage_an_index(path) -> None:
+    """Point an index at another column: every row is then missing from it."""
+    import sqlite3
+
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA writable_schema = ON")
+    raw.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX checkins_customer_at ON checkins"
+        " (customer_id, note, temperature, initiated_by)' WHERE name = 'checkins_customer_at'"
+    )
+    raw.execute("PRAGMA writable_schema = OFF")
+    raw.close()
+
+
+def test_backup_of_a_damaged_database_says_so(run_tc, book, tmp_path) -> None:
+    for n in range(2):
+        assert run_tc("log", "acme", "4", f"note {n}").exit_code == 0
+    damage_an_index(book)
+    target = tmp_path / "copy.db"
+    result = run_tc("backup", str(target))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"Backed up 1 customer and 2 check-ins to {target} (")
+    assert result.stderr == (
+        "tempcheck: the database fails its integrity check (row 1 missing from index"
+        " checkins_customer_at; row 2 missing from index checkins_customer_at); the copy holds"
+        " it as it is. Keep both files and restore from an earlier backup if you have one\n"
+    )
+    assert target.exists()
+
+
+def test_two_backups_in_the_same_second_get_two_names(run_tc, book, tmp_path) -> None:
+    import time_machine
+
+    with time_machine.travel("2026-11-24 09:30:15 +00:00", tick=False):
+        first = run_tc("backup", str(tmp_path))
+        second = run_tc("backup", str(tmp_path))
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    import re
+
+    names = sorted(p.name for p in tmp_path.glob("tempcheck-backup-*.db"))
+    assert len(names) == 2
+    first_name = re.fullmatch(r"tempcheck-backup-(\d{8}-\d{6})\.db", names[1])
+    assert first_name is not None, names  # local time, whatever the zone
+    assert names[0] == f"tempcheck-backup-{first_name[1]}-2.db"
+    assert f"/{names[0]} (" in second.stdout
+
+
+def test_an_explicit_backup_name_is_never_reused(run_tc, book, tmp_path) -> None:
+    target = tmp_path / "mine.db"
+    assert run_tc("backup", str(target)).exit_code == 0
+    result = run_tc("backup", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"tempcheck: {target} already exists; choose another name (nothing was written)\n"
+    )
