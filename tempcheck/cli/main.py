@@ -124,9 +124,11 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     from tempcheck.tui.app import run
 
     try:
-        run(path)
+        code = run(path)
     finally:
         if demo_mode:  # the demo is made afresh each time; leave nothing behind
             import shutil
 
             shutil.rmtree(path.parent, ignore_errors=True)
+    if code:
+        sys.exit(code)

@@ -32,6 +32,18 @@ class TempcheckApp(App[None]):
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
+        self.rescued: Path | None = None  # where typed text went when the app stopped on an error
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Before Textual shuts down on an unexpected error, keep what the user typed."""
+        from tempcheck.tui.rescue import rescue_typed_text
+
+        if self.rescued is None:
+            try:
+                self.rescued = rescue_typed_text(self, self.db_path.parent)
+            except Exception:  # noqa: BLE001 - the original error matters more
+                self.rescued = None
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         from tempcheck.tui.screens.dashboard import DashboardScreen
@@ -85,6 +97,21 @@ class TempcheckApp(App[None]):
         yield from super().get_system_commands(screen)
 
 
-def run(db_path: str | Path) -> None:
-    """Start the dashboard on ``db_path``."""
-    TempcheckApp(db_path).run()
+def run(db_path: str | Path) -> int:
+    """Start the dashboard on ``db_path``; returns the exit code (non-zero after an error).
+
+    Textual prints the error itself; one line after it says where typed text went.
+    """
+    import sys
+
+    app = TempcheckApp(db_path)
+    app.run()
+    code = app.return_code or 0
+    if code:
+        where = (
+            f"what you had typed is saved in {app.rescued}"
+            if app.rescued is not None
+            else "no typed text was lost"
+        )
+        print(f"tempcheck: the dashboard stopped on an unexpected error; {where}", file=sys.stderr)
+    return code
