@@ -19,6 +19,7 @@ The CLI (``tempcheck export``) and the dashboard's export dialog both call
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -340,9 +341,12 @@ def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
                 os.fsync(handle.fileno())
         if written_to != target:
             os.replace(written_to, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             written_to.unlink()
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kept = "the old file is unchanged" if written_to != target else "nothing was kept"
+            raise StoreError(f"the disk is full: cannot write {target}; {kept}") from None
         raise
 
 
