@@ -85,32 +85,75 @@ def notes(path: Path) -> list[str]:
 # --- concurrency -----------------------------------------------------------------------------
 
 
-def test_two_processes_logging_200_each_store_400(db_path: Path) -> None:
+# Like WRITER, but each waits on stdin for "go" (a barrier the test releases once both are
+# ready) and prints, per check-in, its id and how long add_checkin took, lock wait included.
+# A commit takes well under a millisecond, so without the short pause between check-ins one
+# writer finishes all 200 within a single sleep of the other's busy handler.
+BARRIER_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from tempcheck.store import open_db
+    from tempcheck.store.checkins import add_checkin
+
+    path, customer, count, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    conn = open_db(path)
+    print("ready", flush=True)
+    assert sys.stdin.readline() == "go\\n"
+    for n in range(count):
+        started = time.perf_counter()
+        saved = add_checkin(conn, customer, 1 + n % 5, note=f"{tag} {n}")
+        print(saved.id, f"{time.perf_counter() - started:.6f}", flush=True)
+        time.sleep(0.002)  # a breath between check-ins, as any real caller has
+    conn.close()
+    """
+)
+
+
+def test_two_processes_logging_200_each_at_once_store_400(db_path: Path, record_property) -> None:
     acme, globex = fresh_book(db_path)
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db_path), str(customer), "200", tag],
+            [sys.executable, "-c", BARRIER_WRITER, str(db_path), str(customer), "200", tag],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for customer, tag in ((acme, "first"), (globex, "second"))
     ]
+    for writer in writers:  # both are started and have the database open ...
+        assert writer.stdout.readline() == "ready\n", writer.stderr.read()
+    for writer in writers:  # ... then both are let go together
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
     outputs = [writer.communicate(timeout=120) for writer in writers]
+    waits = []
+    reported = set()
     for writer, (out, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0, err
         assert "locked" not in err and "Traceback" not in err
-        assert len(out.split()) == 200
+        lines = [line.split() for line in out.splitlines()]
+        assert len(lines) == 200
+        reported |= {int(i) for i, _ in lines}
+        waits += [float(w) for _, w in lines]
     stored = notes(db_path)
     assert len(stored) == 400
     assert sorted(stored) == sorted(
         [f"first {n}" for n in range(200)] + [f"second {n}" for n in range(200)]
     )
-    reported = {int(i) for out, _ in outputs for i in out.split()}
     connection = sqlite3.connect(db_path)
     assert reported == {r[0] for r in connection.execute("SELECT id FROM checkins")}
+    # The writers really ran at the same time: in commit order their rows interleave.
+    order = [r[0] for r in connection.execute("SELECT customer_id FROM checkins ORDER BY id")]
+    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
     summary = dict(connection.execute("SELECT customer_id, length(recent) FROM contact_summary"))
     connection.close()
+    longest = max(waits)
+    record_property("writer_switches", switches)
+    record_property("longest_wait_s", round(longest, 4))
+    print(f"rows switched writer {switches} times in 399; longest wait {longest * 1000:.1f} ms")
+    assert switches >= 50, switches  # measured 320-361 on two busy cores
+    assert longest < 5.0  # well inside the 10 s busy timeout
     assert summary == {acme: 8, globex: 8}
     assert integrity(db_path) == "ok"
 
