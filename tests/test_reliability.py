@@ -285,9 +285,15 @@ def test_sigkill_during_a_big_bulk_load_leaves_the_old_data(db_path: Path) -> No
         assert child.stdout.readline() == "start\n"
         import time
 
-        # No event marks "half-way through one transaction"; the load takes several seconds,
-        # so a short pause lands inside it (and the assertions hold wherever it lands).
-        time.sleep(0.5)
+        # Inside the transaction: the write lock is held and rows have spilled to the -wal.
+        wal = Path(f"{db_path}-wal")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None:
+            if wal.exists() and wal.stat().st_size > 512 * 1024 and write_lock_is_held(db_path):
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError("the load finished or never began its transaction")
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=30)
     finally:
@@ -448,3 +454,77 @@ def test_a_read_only_old_version_is_refused_without_a_half_upgrade(
 def test_open_db_refuses_a_missing_file_without_create(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         open_db(tmp_path / "nothing-here.db", create=False)
+
+
+def write_lock_is_held(path: Path) -> bool:
+    """True while another connection is inside a write transaction on ``path``."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc), exc
+        return True
+    else:
+        probe.execute("ROLLBACK")
+        return False
+    finally:
+        probe.close()
+
+
+def test_sigkill_inside_a_bulk_import_leaves_the_old_data(db_path: Path, tmp_path: Path) -> None:
+    import time
+
+    fresh_book(db_path, ("Acme Corp",))
+    connection = open_db(db_path)
+    checkin_store.add_checkin(connection, 1, 4, note="before the import")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    source = tmp_path / "big.csv"
+    with source.open("w") as handle:
+        handle.write("customer,at,temperature,note\n")
+        for n in range(100_000):
+            handle.write(f"Acme Corp,2026-{1 + n % 9:02d}-{1 + n % 28:02d}T10:00:00Z,3,bulk {n}\n")
+    child = subprocess.Popen(
+        [str(TEMPCHECK), "--db", str(db_path), "import", "checkins", str(source)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wal = Path(f"{db_path}-wal")
+    try:
+        # The sign that the kill lands inside the transaction: the import holds the write
+        # lock and has already spilled rows into the -wal file, uncommitted.
+        deadline = time.monotonic() + 60
+        inside = False
+        while time.monotonic() < deadline and child.poll() is None:
+            if wal.exists() and wal.stat().st_size > 512 * 1024 and write_lock_is_held(db_path):
+                inside = True
+                break
+            time.sleep(0.02)
+        assert inside, "the import finished or never began its transaction"
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert integrity(db_path) == "ok"
+    assert notes(db_path) == ["before the import"]
+    connection = open_db(db_path)  # the next start works, and so does the import
+    try:
+        triggers = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchone()[0]
+        assert triggers == 3  # the bulk path's dropped triggers came back with the rollback
+        last_at = connection.execute("SELECT last_at FROM contact_summary").fetchone()[0]
+        assert last_at == connection.execute("SELECT max(at) FROM checkins").fetchone()[0]
+    finally:
+        connection.close()
+    again = subprocess.run(
+        [str(TEMPCHECK), "--db", str(db_path), "import", "checkins", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert len(notes(db_path)) == 100_001
