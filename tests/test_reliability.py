@@ -314,7 +314,7 @@ def test_sigkill_during_a_big_bulk_load_leaves_the_old_data(db_path: Path) -> No
         connection.close()
 
 
-# --- a file size limit -----------------------------------------------------------------------------
+# --- a file size limit ---------------------------------------------------------------------
 
 
 def test_a_file_size_limit_gives_a_clear_line_and_half_writes_nothing(db_path: Path) -> None:
