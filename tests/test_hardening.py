@@ -718,3 +718,24 @@ def test_an_explicit_backup_name_is_never_reused(run_tc, book, tmp_path) -> None
     assert result.stderr == (
         f"tempcheck: {target} already exists; choose another name (nothing was written)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "checkins", "--until", "9999-12-31"], "--until 9999-12-31"),
+        (["export", "followups", "--since", "1000-01-01"], "--since 1000-01-01"),
+        (["export", "checkins", "--since", "0001-01-01"], "--since 0001-01-01"),
+    ],
+)
+def test_export_ranges_beyond_the_years_are_refused(run_tc, book, args, message) -> None:
+    result = run_tc(*args)
+    assert result.exit_code == 1
+    assert result.stderr == f"tempcheck: {message} is outside the years 1900-2999\n"
+
+
+def test_a_calendar_export_survives_the_last_day_of_the_calendar(run_tc, book) -> None:
+    assert run_tc("promise", "add", "acme", "Someday", "--due", "9999-12-31").exit_code == 0
+    result = run_tc("export", "ics")
+    assert result.exit_code == 0, result.output
+    assert "DTSTART;VALUE=DATE:99991231" in result.stdout

@@ -241,6 +241,12 @@ def check_options(
     spec = _kind(kind)
     if (since is not None or until is not None) and not spec.dated:
         raise StoreError(f"the {spec.name} export takes no date range (--since/--until)")
+    for name, day in (("--since", since), ("--until", until)):
+        if day is not None:
+            try:
+                clock.check_day(day, name)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
     if since is not None and until is not None and until < since:
         raise StoreError(f"the range ends ({until}) before it starts ({since})")
     if excel and spec.suffix != ".csv":
