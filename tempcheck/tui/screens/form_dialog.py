@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from tempcheck.tui.literal import literal
+from tempcheck.tui.literal import SafeInput, literal
 from tempcheck.tui.widgets.field import Field
 
 
@@ -72,7 +72,7 @@ class FormDialog(ModalScreen[Any]):
                         id=spec.key,
                     )
                 else:
-                    control = Input(
+                    control = SafeInput(
                         spec.value,
                         placeholder=spec.placeholder,
                         id=spec.key,
