@@ -153,9 +153,7 @@ async def test_confirmation_names_a_new_customer_literally(hostile_book):
 
 
 @pytest.mark.parametrize("name", list(NAMES))
-async def test_edit_form_holds_the_name_literally_and_saves_it_unchanged(
-    hostile_book, conn, name
-):
+async def test_edit_form_holds_the_name_literally_and_saves_it_unchanged(hostile_book, conn, name):
     app = TempcheckApp(hostile_book)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await select_customer(pilot, name)

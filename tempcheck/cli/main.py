@@ -46,6 +46,10 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use, and whose errors are one line."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        from tempcheck.cli import common
+
+        argv = args[0] if args else kwargs.get("args")
+        common.ARGV[:] = list(argv) if argv is not None else sys.argv[1:]
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         argv = args[0] if args and args[0] is not None else kwargs.get("args") or sys.argv[1:]
@@ -77,12 +81,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("tempcheck.cli.commands"):
-                return None  # not built yet
-            raise
+        module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
         return getattr(module, attr)
 
 
@@ -106,6 +105,9 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     $TEMPCHECK_DB, else tempcheck.db in your user data folder.
     """
     if ctx.invoked_subcommand is not None:
+        from tempcheck.cli import output
+
+        output.install()  # every subcommand prints through the one safe writer
         return
     with fail_cleanly():
         if demo_mode:

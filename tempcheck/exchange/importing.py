@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ CUSTOMER_COLUMNS = (
     "created_at",
     "status",
     "paused_until",
+    "created_at_offset",
 )
 CHECKIN_COLUMNS = (
     "customer",
@@ -55,11 +56,13 @@ CHECKIN_COLUMNS = (
     "fell_short",
     "follow_up",
     "uid",
+    "at_offset",
 )
 _ALIASES = {"cadence_days": "cadence", "temp": "temperature"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
     "last_contact",
+    "last_contact_offset",
     "last_temperature",
     "last_temperature_word",
 }
@@ -251,7 +254,7 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
     row.uid = _uid(cell("uid"), reasons)
     if text := cell("created_at").strip():
         try:
-            row.created_at = parse_moment(text)
+            row.created_at = parse_moment(text, cell("created_at_offset"))
         except ValueError as exc:
             reasons.append(f"created_at: {exc}")
     if text := cell("status").strip().lower():
@@ -409,7 +412,7 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
         reasons.append("at (when it happened) is empty")
     else:
         try:
-            moment = parse_moment(text)
+            moment = parse_moment(text, cell("at_offset"))
         except ValueError as exc:
             reasons.append(f"at: {exc}")
         else:
@@ -620,8 +623,12 @@ class _Header:
         return get
 
 
-def parse_moment(text: str) -> datetime:
-    """An ISO-8601 date and time, with offset or local; a bare date means 12:00 local."""
+def parse_moment(text: str, offset: str = "") -> datetime:
+    """An ISO-8601 date and time, with offset or local; a bare date means 12:00 local.
+
+    ``offset`` is the ``<column>_offset`` cell of spreadsheet exports (``UTC+01:00``),
+    which write ``2026-11-24 14:05:00`` and the offset beside it.
+    """
     text = text.strip()
     try:
         if len(text) == 10:
@@ -629,7 +636,13 @@ def parse_moment(text: str) -> datetime:
         else:
             moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected a time like 2026-11-24T14:05:00+01:00, not {text!r}") from None
+        raise ValueError(
+            f"expected a time like 2026-11-24T14:05:00+01:00 or 2026-11-24 14:05:00, not {text!r}"
+        ) from None
+    if zone := _utc_offset(offset):
+        if moment.tzinfo is not None and moment.utcoffset() != zone.utcoffset(None):
+            raise ValueError(f"{text!r} does not have the offset {offset.strip()!r}")
+        moment = moment.replace(tzinfo=zone)
     try:
         moment = moment if moment.tzinfo is not None else moment.astimezone()
         clock.check_day(moment.astimezone(UTC).date(), "the date")
@@ -638,6 +651,28 @@ def parse_moment(text: str) -> datetime:
     except ValueError as exc:
         raise ValueError(f"{text!r}: {exc}") from None
     return moment
+
+
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
+
+
+def _utc_offset(text: str) -> timezone | None:
+    """``UTC+01:00``, ``+0100``, ``-03:30``, ``UTC``, ``Z`` as a zone; empty: None."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper() == "Z":
+        return UTC
+    match = _OFFSET.fullmatch(text)
+    if match is None or not match.group(0).strip():
+        raise ValueError(f"the offset {text[:20]!r} is not like UTC+01:00")
+    sign, hours, minutes = match.groups()
+    if sign is None:
+        return UTC
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if delta >= timedelta(hours=24):
+        raise ValueError(f"the offset {text[:20]!r} is not like UTC+01:00")
+    return timezone(-delta if sign == "-" else delta)
 
 
 def _uid(text: str, reasons: list[str]) -> str | None:
