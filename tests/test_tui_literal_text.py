@@ -82,7 +82,7 @@ async def test_checkin_form_title_issue_drop_down_and_save_notice(hostile_book, 
         await pilot.press("4", *"fine")
         select = app.screen.query_one("#issue", Select)
         select.focus()
-        await pilot.press("enter")  # opens the drop-down
+        await pilot.press("space")  # opens the drop-down (Enter saves the form)
         await pilot.pause()
         assert select.expanded
         text = screen_text(app)
@@ -128,7 +128,7 @@ async def test_export_dialog_names_the_customer_literally(hostile_book, name):
         assert isinstance(dialog, FormDialog)
         scope = dialog.query_one("#scope", Select)
         scope.focus()
-        await pilot.press("enter")
+        await pilot.press("space")  # opens the drop-down (Enter saves the form)
         await pilot.pause()
         assert scope.expanded
         text = screen_text(app)
