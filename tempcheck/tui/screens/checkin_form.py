@@ -28,6 +28,7 @@ from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
 from tempcheck.domain.text import clip, printable
 from tempcheck.services.undo import Undo
+from tempcheck.tui.literal import literal
 from tempcheck.tui.widgets.field import Field, FormSelect
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
@@ -150,7 +151,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 yield Field(
                     "Related issue (optional)",
                     FormSelect(
-                        [(printable(title, single_line=True), iid) for iid, title in issues],
+                        [(literal(title), iid) for iid, title in issues],
                         id="issue",
                     ),
                     id="issue-field",

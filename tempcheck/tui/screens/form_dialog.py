@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from tempcheck.tui.literal import SafeInput, literal
 from tempcheck.tui.widgets.field import Field, FormSelect
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
@@ -74,13 +75,13 @@ class FormDialog(ModalScreen[Any]):
             for spec in self.fields:
                 if spec.choices is not None:
                     control = FormSelect(
-                        spec.choices,
+                        [(literal(prompt), value) for prompt, value in spec.choices],
                         value=spec.value or spec.choices[0][1],
                         allow_blank=False,
                         id=spec.key,
                     )
                 else:
-                    control = Input(
+                    control = SafeInput(
                         spec.value,
                         placeholder=spec.placeholder,
                         id=spec.key,

@@ -3,7 +3,7 @@ per week against the cadence. Drawn by plotext (through textual-plotext)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from textual_plotext import PlotextPlot
 
@@ -15,7 +15,12 @@ MARKERS = {"issue opened": "x", "issue closed": "o", "promise": "+"}
 
 
 def _day(moment: datetime) -> str:
-    return clock.local(moment).strftime("%Y-%m-%d")
+    return _iso(clock.local(moment).date())
+
+
+def _iso(day: date) -> str:
+    # isoformat pads the year to four digits ("0500-06-01"); strftime("%Y") may not.
+    return day.isoformat()
 
 
 class TemperatureChart(PlotextPlot):
@@ -47,6 +52,13 @@ class TemperatureChart(PlotextPlot):
                     marker=marker,
                     label=f"{marker} {kind}",
                 )
+        days = {clock.local(at).date() for at, _ in points} | {
+            clock.local(at).date() for at, _, _ in marks
+        }
+        if len(days) == 1:  # one day alone would stretch the axis over a century either side
+            (day,) = days
+            low, high = day - timedelta(days=3), day + timedelta(days=3)
+            plt.xlim(plt.string_to_time(_iso(low)), plt.string_to_time(_iso(high)))
         if not points and not marks:
             plt.title("Temperature: no check-ins yet")
         self.refresh()
