@@ -28,7 +28,7 @@ from typing import Any
 from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
 from tempcheck.domain.matching import key
-from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT
+from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT, STATUSES
 from tempcheck.exchange.csvformat import restore
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.customers import MAX_NAME, check_name
@@ -41,6 +41,8 @@ CUSTOMER_COLUMNS = (
     "notes",
     "uid",
     "created_at",
+    "status",
+    "paused_until",
     "created_at_offset",
 )
 CHECKIN_COLUMNS = (
@@ -59,14 +61,13 @@ CHECKIN_COLUMNS = (
 _ALIASES = {"cadence_days": "cadence", "temp": "temperature"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
-    "status",
-    "paused_until",
     "last_contact",
     "last_contact_offset",
     "last_temperature",
     "last_temperature_word",
 }
 _UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
+MAX_FIELD = 64 * 1024 * 1024  # one cell; far above any note a person writes
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ class _CustomerRow:
     notes: str | None
     uid: str | None
     created_at: datetime | None
+    status: str | None = None
+    paused_until: date | None = None
 
 
 def import_customers(
@@ -157,11 +160,12 @@ def import_customers(
         now = clock.to_stored(clock.now())
         for row, customer_id in writes:
             if customer_id is None:
-                _insert_customer(conn, row, default_cadence, now)
+                customer_id = _insert_customer(conn, row, default_cadence, now)
                 report.added += 1
             else:
                 _update_customer(conn, row, customer_id)
                 report.updated += 1
+            _import_status(conn, row, customer_id, now)
     return report
 
 
@@ -253,6 +257,20 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
             row.created_at = parse_moment(text, cell("created_at_offset"))
         except ValueError as exc:
             reasons.append(f"created_at: {exc}")
+    if text := cell("status").strip().lower():
+        if text in STATUSES:
+            row.status = text
+        else:
+            reasons.append(f"status must be {', '.join(STATUSES)}, not {text!r}")
+    if text := cell("paused_until").strip():
+        try:
+            row.paused_until = clock.check_day(date.fromisoformat(text), "paused_until")
+        except ValueError as exc:
+            shown = str(exc) if str(exc).startswith("paused_until") else None
+            reasons.append(shown or f"paused_until must be a date like 2026-12-01, not {text!r}")
+        if row.status not in (None, "paused"):
+            reasons.append(f"paused_until goes with status paused, not {row.status}")
+        row.status = "paused"
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
@@ -260,7 +278,7 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
 
 def _insert_customer(
     conn: sqlite3.Connection, row: _CustomerRow, default_cadence: int, now: str
-) -> None:
+) -> int:
     values = {
         "name": row.name,
         "name_key": key(row.name),
@@ -273,9 +291,29 @@ def _insert_customer(
     if row.uid is not None:
         values["uid"] = row.uid
     # Column names are the fixed keys above; the values are parameters.
-    conn.execute(
+    return conn.execute(
         f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
         tuple(values.values()),
+    ).lastrowid
+
+
+def _import_status(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int, now: str) -> None:
+    """A paused or ended customer stays so, with the change kept as a customer event."""
+    if row.status is None:
+        return
+    status, until = conn.execute(
+        "SELECT status, paused_until FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    wanted = row.paused_until.isoformat() if row.paused_until else None
+    if status == row.status and (status != "paused" or until == wanted):
+        return
+    conn.execute(
+        "INSERT INTO customer_events (customer_id, at, status, until, note) VALUES (?, ?, ?, ?, ?)",
+        (customer_id, now, row.status, wanted, "imported"),
+    )
+    conn.execute(
+        "UPDATE customers SET status = ?, paused_until = ? WHERE id = ?",
+        (row.status, wanted if row.status == "paused" else None, customer_id),
     )
 
 
@@ -517,9 +555,12 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     row["follow_up"] = None
     if text := cell("follow_up").strip():
         try:
-            row["follow_up"] = date.fromisoformat(text)
-        except ValueError:
-            reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
+            row["follow_up"] = clock.check_day(date.fromisoformat(text), "follow_up")
+        except ValueError as exc:
+            if str(exc).startswith("follow_up"):
+                reasons.append(str(exc))
+            else:
+                reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
     row["uid"] = _uid(cell("uid"), reasons)
     if reasons:
         raise _RowError("; ".join(reasons))
@@ -554,8 +595,11 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise StoreError(f"{path} is a folder, not a CSV file") from None
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    # Our own export writes notes of any length; the csv module's default limit is 128 KiB.
+    csv.field_size_limit(MAX_FIELD)
     with handle:
-        reader = csv.reader(_decoded(handle, path))
+        # strict: a quote left open swallows the rest of the file into one cell; say so.
+        reader = csv.reader(_decoded(handle, path), strict=True)
         last = 0
         while True:
             try:
@@ -563,7 +607,13 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _Malformed(Problem(last + 1, f"not valid CSV ({exc})")) from None
+                message = f"not valid CSV ({exc})"
+                if "unexpected end of data" in str(exc):
+                    message = (
+                        'a quote (") opened in this row is never closed,'
+                        " so the rest of the file would be one cell"
+                    )
+                raise _Malformed(Problem(last + 1, message)) from None
             start, last = last + 1, reader.line_num
             if any(cell.strip() for cell in cells):
                 yield start, cells
@@ -668,8 +718,15 @@ def parse_moment(text: str, offset: str = "") -> datetime:
     if zone := _utc_offset(offset):
         if moment.tzinfo is not None and moment.utcoffset() != zone.utcoffset(None):
             raise ValueError(f"{text!r} does not have the offset {offset.strip()!r}")
-        return moment.replace(tzinfo=zone)
-    return moment if moment.tzinfo is not None else moment.astimezone()
+        moment = moment.replace(tzinfo=zone)
+    try:
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        clock.check_day(moment.astimezone(UTC).date(), "the date")
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the calendar in UTC
+        raise ValueError(f"{text!r} is outside the calendar") from None
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    return moment
 
 
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
