@@ -84,8 +84,7 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, fmt: str, include_gone: bool
 ) -> None:
     """List the people at CUSTOMER (or at every customer), primary first."""
-    from tempcheck.domain import clock
-    from tempcheck.store import contacts, customers
+    from tempcheck.store import customers
 
     conn = open_store(ctx, db)
     with fail_cleanly():
@@ -96,29 +95,9 @@ def list_(
             owners = dict(conn.execute("SELECT id, name FROM customers").fetchall())
         records = []
         for cid in sorted(owners, key=lambda i: owners[i].casefold()):
-            for person in contacts.people(conn, cid):
-                c = person.contact
-                if c.gone and not include_gone:
-                    continue
-                records.append(
-                    {
-                        "customer": owners[cid],
-                        "name": c.name,
-                        "role": c.role,
-                        "email": c.email,
-                        "phone": c.phone,
-                        "primary": c.is_primary,
-                        "gone": clock.local(c.gone_at).date().isoformat() if c.gone_at else None,
-                        "last_checkin": (
-                            clock.local(person.last_at).isoformat(timespec="seconds")
-                            if person.last_at
-                            else None
-                        ),
-                        "last_temperature": person.last_temperature,
-                        "notes": c.notes,
-                        "uid": c.uid,
-                    }
-                )
+            records += [
+                r for r in person_records(conn, cid, owners[cid]) if include_gone or not r["gone"]
+            ]
     if fmt == "json":
         from tempcheck.domain.text import safe_json
 
@@ -138,6 +117,36 @@ def list_(
             click.echo(f"Nobody recorded {where} yet: tempcheck contact add CUSTOMER NAME")
             return
         click.echo(people_table(records, with_customer=customer is None))
+
+
+def person_records(conn: object, customer_id: int, customer_name: str) -> list[dict]:
+    """Each person at the customer as plain values (local ISO times), primary first."""
+    from tempcheck.domain import clock
+    from tempcheck.store import contacts
+
+    records = []
+    for person in contacts.people(conn, customer_id):  # type: ignore[arg-type]
+        c = person.contact
+        records.append(
+            {
+                "customer": customer_name,
+                "name": c.name,
+                "role": c.role,
+                "email": c.email,
+                "phone": c.phone,
+                "primary": c.is_primary,
+                "gone": clock.local(c.gone_at).date().isoformat() if c.gone_at else None,
+                "last_checkin": (
+                    clock.local(person.last_at).isoformat(timespec="seconds")
+                    if person.last_at
+                    else None
+                ),
+                "last_temperature": person.last_temperature,
+                "notes": c.notes,
+                "uid": c.uid,
+            }
+        )
+    return records
 
 
 def people_table(records: list[dict], *, with_customer: bool = True, indent: str = "") -> str:
