@@ -129,6 +129,7 @@ NUMBERS = {
     "save_to_repaint": "6",
     "export": "7",
     "list_json": "8",
+    "xlsx": "9",
     "large": "L",
 }
 
@@ -717,6 +718,36 @@ def export_figures(ctx: Context) -> list[Figure]:
     return [export_figure(key, label, target, result)]
 
 
+def xlsx_figures(ctx: Context) -> list[Figure]:
+    """Figure 9: the .xlsx export of every check-in, its time and peak memory (one run)."""
+    path = BENCH / "bench_xlsx.py"
+    spec = importlib.util.spec_from_file_location("bench_xlsx", path)
+    if spec is None or spec.loader is None:
+        raise BenchError("cannot load bench/bench_xlsx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result: dict[str, Any] = module.bench_xlsx(str(ctx.base))
+    bound = result["memory_bound_mb"]
+    return [
+        Figure(
+            "xlsx",
+            f"xlsx export (constant memory), {ctx.size.label}",
+            result["xlsx_s"],
+            f"peak ≤ {bound} MB",
+            result["ok"],
+            "CSV export, same rows",
+            result["csv_s"],
+            result["xlsx_s"] / result["csv_s"],
+            note=(
+                f"{result['rows']} check-ins, {result['xlsx_rows_per_s']:,} rows/s;"
+                f" peak RSS {result['xlsx_peak_mb']} MB (CSV {result['csv_peak_mb']} MB);"
+                f" file {result['xlsx_file_mb']} MB; one run (bench/bench_xlsx.py)"
+            ),
+            samples=[result["xlsx_s"]],
+        )
+    ]
+
+
 def export_figure(key: str, label: str, target: str, result: dict[str, Any]) -> Figure:
     """Read ``bench_export``'s dict: our seconds, the CLI's seconds, and throughput ratio."""
     ours = _find(result, ("tempcheck_s", "tempcheck_seconds", "seconds"))
@@ -965,6 +996,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("save_to_repaint", "save-to-repaint", repaint_figures),
             ("export", "CSV export", export_figures),
             ("list_json", "tempcheck list --format json", listing_figures),
+            ("xlsx", "workbook export", xlsx_figures),
         ]
         if args.large:
             steps.append(("large", f"{LARGE.label}", large_figures))

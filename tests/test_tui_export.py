@@ -122,3 +122,47 @@ async def test_export_the_customers_matching_the_filter(sample_db, tmp_path):
     expected = {name for name, *_ in demo.SAMPLE_CUSTOMERS if "co" in name.casefold()}
     assert names == expected
     assert len(expected) >= 2
+
+
+async def test_a_review_workbook_for_the_highlighted_customer(sample_db, tmp_path):
+    pytest.importorskip("xlsxwriter")
+    import zipfile
+
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        table = app.screen.query_one(CustomerTable)
+        table.cursor = next(i for i, r in enumerate(table.rows) if r.name == "Acme Corp")
+        dialog = await open_export(pilot)
+        dialog.query_one("#kind", Select).value = "review"
+        dialog.query_one("#scope", Select).value = "one"
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    files = list(tmp_path.glob("tempcheck-review-*.xlsx"))
+    assert len(files) == 1
+    assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
+    with zipfile.ZipFile(files[0]) as book:
+        workbook_xml = book.read("xl/workbook.xml").decode()
+    for sheet in ("Dashboard", "Check-ins", "Issues", "Promises", "Follow-ups"):
+        assert f'name="{sheet}"' in workbook_xml
+
+
+async def test_any_kind_as_a_workbook_from_the_format_choice(sample_db, tmp_path):
+    pytest.importorskip("xlsxwriter")
+    import zipfile
+
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_export(pilot)
+        dialog.query_one("#kind", Select).value = "issues"
+        dialog.query_one("#excel", Select).value = "xlsx"
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+    (target,) = tmp_path.glob("tempcheck-issues-*.xlsx")
+    with zipfile.ZipFile(target) as book:
+        assert 'name="Issues"' in book.read("xl/workbook.xml").decode()
+    assert not list(tmp_path.glob("*.csv"))

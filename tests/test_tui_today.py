@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from tempcheck.services.brief import brief
 from tempcheck.store import sample as demo
-from tempcheck.store.reminders import brief
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.checkin_form import CheckInForm
 from tempcheck.tui.screens.customer_detail import CustomerDetailScreen

@@ -77,12 +77,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("tempcheck.cli.commands"):
-                return None  # not built yet
-            raise
+        module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
         return getattr(module, attr)
 
 
@@ -106,6 +101,9 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     $TEMPCHECK_DB, else tempcheck.db in your user data folder.
     """
     if ctx.invoked_subcommand is not None:
+        from tempcheck.cli import output
+
+        output.install()  # every subcommand prints through the one safe writer
         return
     with fail_cleanly():
         if demo_mode:

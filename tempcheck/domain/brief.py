@@ -1,6 +1,6 @@
 """The morning brief ("Today"): what to do first, each line with what you need to act on it.
 
-Plain records and rules only, no SQL: :func:`tempcheck.store.reminders.brief`
+Plain records and rules only, no SQL: :func:`tempcheck.services.brief.brief`
 gathers the facts and :func:`assemble` turns them into lines in the order the
 brief promises: issues to call about first, promises due, follow-ups due,
 customers gone cold or never contacted, unhappy customers nobody has spoken
@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.attention import DashboardRow
+from tempcheck.domain.dates import MONTHS
 from tempcheck.domain.records import FollowUp, Issue, Promise
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
@@ -56,10 +57,7 @@ SYMBOLS: dict[str, str] = {
     PERSON_QUIET: "◌",
 }
 # English month and weekday abbreviations whatever the locale (strftime's %b follows LC_TIME).
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# The contact reminders a snooze hides; commitments (issues, promises, follow-ups) never hide.
-SNOOZABLE = frozenset({GONE_COLD, NEVER_CONTACTED, UNHAPPY, PERSON_UNHAPPY, PERSON_QUIET})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,19 @@ import re
 # C0 controls except tab/newline, DEL, and C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+# What must never reach a terminal raw: C0 controls but tab and newline (a carriage
+# return only as part of CRLF), ESC, DEL, the C1 range (U+009B is a one-byte CSI),
+# and the bidi embedding, override and isolate controls, which reorder the text
+# around them. Shared by the shell's writer and the CSV stream for terminals.
+TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+)
+
+
+def for_terminal(text: str) -> str:
+    """Text made safe to write to a terminal: every unsafe character becomes ``\ufffd``."""
+    return TERMINAL_UNSAFE.sub("\ufffd", text)
+
 
 def printable(text: str | None, *, single_line: bool = False) -> str:
     """Replace control characters with a visible placeholder (U+FFFD-like ``�``)."""
@@ -28,16 +41,3 @@ def clip(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: max(width - 1, 0)] + "…"
-
-
-def safe_json(value: object) -> str:
-    """JSON with the exact text, readable UTF-8, and no raw control character left.
-
-    ``json.dumps`` escapes C0 controls but not DEL or the C1 range (U+0080 to
-    U+009F, e.g. CSI), which some terminals obey; those become ``\\u`` escapes
-    too, so the JSON still decodes to the stored text byte for byte.
-    """
-    import json
-
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ CUSTOMER_COLUMNS = (
     "notes",
     "uid",
     "created_at",
+    "created_at_offset",
     "owner",
     "renewal_on",
     "tags",
@@ -54,7 +55,9 @@ CONTACT_COLUMNS = (
     "primary",
     "notes",
     "gone_at",
+    "gone_at_offset",
     "created_at",
+    "created_at_offset",
     "uid",
 )
 CHECKIN_COLUMNS = (
@@ -68,6 +71,7 @@ CHECKIN_COLUMNS = (
     "fell_short",
     "follow_up",
     "uid",
+    "at_offset",
     "person",
     "issue_uid",
 )
@@ -84,6 +88,7 @@ _EXPORT_ONLY = {
     "status",
     "paused_until",
     "last_contact",
+    "last_contact_offset",
     "last_temperature",
     "last_temperature_word",
 }
@@ -315,7 +320,7 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
     row.uid = _uid(cell("uid"), reasons)
     if text := cell("created_at").strip():
         try:
-            row.created_at = parse_moment(text)
+            row.created_at = parse_moment(text, cell("created_at_offset"))
         except ValueError as exc:
             reasons.append(f"created_at: {exc}")
     if reasons:
@@ -403,7 +408,7 @@ def import_contacts(
                     fields[name] = None
                     if text := cell(name).strip():
                         try:
-                            fields[name] = parse_moment(text)
+                            fields[name] = parse_moment(text, cell(f"{name}_offset"))
                         except ValueError as exc:
                             reasons.append(f"{name}: {exc}")
                 uid = _uid(cell("uid"), reasons)
@@ -608,7 +613,7 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
         reasons.append("at (when it happened) is empty")
     else:
         try:
-            moment = parse_moment(text)
+            moment = parse_moment(text, cell("at_offset"))
         except ValueError as exc:
             reasons.append(f"at: {exc}")
         else:
@@ -817,16 +822,49 @@ class _Header:
         return get
 
 
-def parse_moment(text: str) -> datetime:
-    """An ISO-8601 date and time, with offset or local; a bare date means 12:00 local."""
+def parse_moment(text: str, offset: str = "") -> datetime:
+    """An ISO-8601 date and time, with offset or local; a bare date means 12:00 local.
+
+    ``offset`` is the ``<column>_offset`` cell of spreadsheet exports (``UTC+01:00``),
+    which write ``2026-11-24 14:05:00`` and the offset beside it.
+    """
     text = text.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(12)).astimezone()
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(12))
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected a time like 2026-11-24T14:05:00+01:00, not {text!r}") from None
+        raise ValueError(
+            f"expected a time like 2026-11-24T14:05:00+01:00 or 2026-11-24 14:05:00, not {text!r}"
+        ) from None
+    if zone := _utc_offset(offset):
+        if moment.tzinfo is not None and moment.utcoffset() != zone.utcoffset(None):
+            raise ValueError(f"{text!r} does not have the offset {offset.strip()!r}")
+        return moment.replace(tzinfo=zone)
     return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
+
+
+def _utc_offset(text: str) -> timezone | None:
+    """``UTC+01:00``, ``+0100``, ``-03:30``, ``UTC``, ``Z`` as a zone; empty: None."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper() == "Z":
+        return UTC
+    match = _OFFSET.fullmatch(text)
+    if match is None or not match.group(0).strip():
+        raise ValueError(f"the offset {text[:20]!r} is not like UTC+01:00")
+    sign, hours, minutes = match.groups()
+    if sign is None:
+        return UTC
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if delta >= timedelta(hours=24):
+        raise ValueError(f"the offset {text[:20]!r} is not like UTC+01:00")
+    return timezone(-delta if sign == "-" else delta)
 
 
 def _uid(text: str, reasons: list[str]) -> str | None:

@@ -124,7 +124,3 @@ def undo_checkin(conn: sqlite3.Connection, checkin_id: int) -> None:
             conn.execute("DELETE FROM followup_events WHERE followup_id = ?", (followup_id,))
             conn.execute("DELETE FROM followups WHERE id = ?", (followup_id,))
         conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM checkins").fetchone()[0]

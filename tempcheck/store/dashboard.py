@@ -16,17 +16,19 @@ from tempcheck.domain import clock, trust
 from tempcheck.domain.attention import DashboardRow, in_attention_order
 from tempcheck.domain.staleness import Staleness
 from tempcheck.store import settings
+from tempcheck.store.fragments import (
+    EFFECTIVE_DUE,
+    FOLLOWUP_DONE,
+    OPEN_ISSUE,
+    WE_REACHED_OUT_SINCE,
+)
+from tempcheck.store.reminders import baselines, snoozed
 
 _NEVER_RATIO = float("inf")
-_OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
-_FOLLOWUP_DUE = (
-    "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
-    " AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due)"
-)
 OPEN_FOLLOWUPS = f"""
-SELECT f.id, f.customer_id, {_FOLLOWUP_DUE} AS due, f.note, f.checkin_id, f.issue_id
+SELECT f.id, f.customer_id, {EFFECTIVE_DUE} AS due, f.note, f.checkin_id, f.issue_id
 FROM followups f
-WHERE NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id AND e.kind = 'done')
+WHERE NOT {FOLLOWUP_DONE}
 """
 
 _CUSTOMERS = """
@@ -66,8 +68,6 @@ def dashboard_rows(
         where.append("c.id = :customer_id")
         params["customer_id"] = customer_id
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
-
-    from tempcheck.store.reminders import baselines, snoozed
 
     first_contact_baselines = baselines(conn)
     asleep = snoozed(conn, today)
@@ -156,10 +156,8 @@ def _issue_counts(conn: sqlite3.Connection, risk_until: date) -> dict[int, tuple
         f"""
         SELECT i.customer_id, count(*),
             sum(i.due IS NOT NULL AND i.due <= :risk_until),
-            sum(i.due IS NOT NULL AND i.due <= :risk_until AND NOT EXISTS
-                (SELECT 1 FROM checkins k WHERE k.customer_id = i.customer_id
-                 AND k.at >= i.opened_at AND k.initiated_by = 'us'))
-        FROM issues i WHERE {_OPEN_ISSUE} GROUP BY i.customer_id
+            sum(i.due IS NOT NULL AND i.due <= :risk_until AND NOT {WE_REACHED_OUT_SINCE})
+        FROM issues i WHERE {OPEN_ISSUE} GROUP BY i.customer_id
         """,
         {"risk_until": risk_until.isoformat()},
     ):

@@ -1,12 +1,10 @@
-"""Queries behind the morning brief, reminder snoozes and ``tempcheck spread``.
+"""Facts behind the morning brief, reminder snoozes and ``tempcheck spread``.
 
 Snoozing a customer's reminder and spreading first contacts are both rows
 (``reminder_snoozes``, ``contact_baselines``), never edits of the customer:
 the cadence stays what it is, and the record shows what was done when.
-
-:mod:`tempcheck.store.dashboard` is imported inside the functions that need
-it, so the dashboard query can import :func:`baselines` and :func:`snoozed`
-from here without an import cycle.
+The brief itself is assembled by :func:`tempcheck.services.brief.brief` from
+these facts and the dashboard rows.
 """
 
 from __future__ import annotations
@@ -15,43 +13,8 @@ import sqlite3
 from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock
-from tempcheck.domain.brief import BriefItem, LastCheckin, assemble
+from tempcheck.domain.brief import LastCheckin
 from tempcheck.store.connection import StoreError, write
-
-
-def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[BriefItem]:
-    """Today's brief for the active customers, in :data:`tempcheck.domain.brief.ORDER`.
-
-    Staleness comes from the dashboard's own query (with spread baselines
-    applied, so the two always agree); snoozed customers are left out of the
-    contact reminders but not out of what is due.
-    """
-    from tempcheck.store import settings
-    from tempcheck.store.accounts import renewals_within
-    from tempcheck.store.contacts import key_people
-    from tempcheck.store.dashboard import dashboard_rows
-    from tempcheck.store.followups import open_followups
-    from tempcheck.store.issues import list_issues
-    from tempcheck.store.promises import list_promises
-
-    now = now or clock.now()
-    today = clock.local(now).date()
-    stand_ins = baselines(conn)
-    rows = dashboard_rows(conn, now=now, with_trust=False)  # spread baselines included
-    return assemble(
-        issues=list_issues(conn, today=today),
-        promises=list_promises(conn, today=today),
-        followups=open_followups(conn, due_within_days=0, today=today),
-        rows=rows,
-        last_checkins=last_checkins(conn),
-        baselines=stand_ins,
-        last_confirmed=last_confirmations(conn),
-        snoozed=snoozed(conn, today),
-        now=now,
-        renewals=renewals_within(conn, today, settings.get_int(conn, "renewal.window_days")),
-        people=key_people(conn),
-        quiet_ratio=float(settings.get(conn, "staleness.cold")),
-    )
 
 
 def last_checkins(conn: sqlite3.Connection) -> dict[int, LastCheckin]:

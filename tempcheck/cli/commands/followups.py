@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.issues import FORMATS, emit_records, future_date
+from tempcheck.cli.commands.issues import future_date
 from tempcheck.cli.common import Failure, command, db_option, fail_cleanly, open_store
+from tempcheck.cli.output import FORMATS, emit_records
 
 
 def _db(ctx: click.Context, db: str | None) -> str | None:

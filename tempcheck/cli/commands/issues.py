@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.output import FORMATS, emit_records
 from tempcheck.domain.records import CHANNELS
-
-FORMATS = click.Choice(["table", "csv", "json"])
 
 
 def future_date(text: str, option: str) -> date:
@@ -22,22 +20,6 @@ def future_date(text: str, option: str) -> date:
     if found < clock.today():
         raise Failure(f"{option} {text!r} is in the past ({found.isoformat()})")
     return found
-
-
-def emit_records(records: list[dict[str, object]], fmt: str, fields: Sequence[str]) -> None:
-    """Print records as JSON (a list) or CSV (with its header row even when empty)."""
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
-        return
-    import io
-
-    from tempcheck.exchange.csvformat import write_rows
-
-    buffer = io.StringIO()
-    write_rows(buffer, fields, ([record[field] for field in fields] for record in records))
-    click.echo(buffer.getvalue(), nl=False)
 
 
 @click.group("issue", context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.issues import FORMATS, emit_records, future_date
+from tempcheck.cli.commands.issues import future_date
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.output import FORMATS, emit_records
 
 
 @click.group("promise", context_settings={"help_option_names": ["-h", "--help"]})

@@ -33,7 +33,7 @@ class DashboardScreen(Screen[None]):
         Binding("a", "add_customer", "Add", tooltip="Add a customer", id="tempcheck.add"),
         Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.issue"),
         Binding("p", "promise", "Promise", tooltip="Record a promise", id="tempcheck.promise"),
-        Binding("e", "export", "Export", tooltip="Export CSV or iCalendar", id="tempcheck.export"),
+        Binding("e", "export", "Export", tooltip="Export CSV, xlsx or ics", id="tempcheck.export"),
         Binding(
             "t",
             "toggle_today",
@@ -119,8 +119,8 @@ class DashboardScreen(Screen[None]):
     def _load_brief(self) -> None:
         """The brief reads every open item; at 10,000 customers that is a few hundred ms,
         so it runs on its own connection in a thread, after the table has painted."""
+        from tempcheck.services.brief import brief
         from tempcheck.store import open_db
-        from tempcheck.store.reminders import brief
 
         conn = open_db(self.app.db_path)
         try:

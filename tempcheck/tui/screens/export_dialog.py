@@ -1,4 +1,5 @@
-"""``e``: export CSV (or iCalendar) for an account review without leaving the dashboard."""
+"""``e``: export CSV, a workbook (.xlsx) or iCalendar for an account review without leaving
+the dashboard."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class ExportJob:
     customer_id: int | None
     excel: bool
     matching: str | None = None
+    fmt: str | None = None  # "xlsx" for a workbook; None: the kind's own (CSV or iCalendar)
 
     def run(self, db_path: Path) -> str:
         """Write the file on a connection of its own; returns e.g. ``263 check-ins``."""
@@ -58,6 +60,7 @@ class ExportJob:
                 customer_id=self.customer_id,
                 matching=self.matching,
                 excel=self.excel,
+                fmt=self.fmt,
             )
         finally:
             conn.close()
@@ -73,7 +76,7 @@ def export_dialog(
     folder: Path | None = None,
 ) -> FormDialog:
     """A dialog that checks the choices and returns an :class:`ExportJob` to run."""
-    from tempcheck.exchange.export import KINDS, check_options, default_filename
+    from tempcheck.exchange.export import KINDS, check_options, default_filename, output_format
 
     folder = folder or Path.cwd()
     kinds = [(clip(f"{name}: {kind.description}", 70), name) for name, kind in KINDS.items()]
@@ -86,7 +89,10 @@ def export_dialog(
 
     def save(values: dict[str, Any]) -> ExportJob:
         kind = KINDS[values["kind"]]
-        name = values["path"] or default_filename(kind.name)
+        workbook = values["excel"] == "xlsx" or kind.suffix == ".xlsx"
+        workbook = workbook or (values["path"] or "").strip().lower().endswith(".xlsx")
+        fmt = "xlsx" if workbook and kind.suffix != ".ics" else None
+        name = values["path"] or default_filename(kind.name, fmt=fmt)
         target = Path(name).expanduser()
         if not target.is_absolute():
             target = folder / target
@@ -99,9 +105,11 @@ def export_dialog(
             until=until,
             customer_id=customer_id if values["scope"] == "one" else None,
             matching=name_filter if values["scope"] == "matching" else None,
-            excel=values["excel"] == "yes" and kind.suffix == ".csv",
+            excel=values["excel"] == "yes" and kind.suffix == ".csv" and fmt is None,
+            fmt=fmt,
         )
         check_options(kind.name, since=since, until=until)
+        output_format(kind.name, target, fmt)
         if target.exists() and not job.force:
             raise ValueError(
                 f"{target} already exists: change the file name, or choose to replace it"
@@ -126,9 +134,15 @@ def export_dialog(
             FormField(
                 "until", "Until", "today, 2026-11-30", parse=_since, hint=_date_hint, short=True
             ),
-            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv"),
+            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv or .xlsx"),
             FormField(
-                "excel", "For Excel (byte-order mark, CRLF)", choices=[("no", "no"), ("yes", "yes")]
+                "excel",
+                "Format",
+                choices=[
+                    ("CSV", "no"),
+                    ("CSV for spreadsheets (local dates, BOM, CRLF)", "yes"),
+                    ("Workbook (.xlsx): typed cells, one sheet per kind", "xlsx"),
+                ],
             ),
             FormField(
                 "existing",
