@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.people import Contact
 from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
 from tempcheck.domain.text import printable
@@ -189,7 +190,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         else:
             field.set_hint("…" if problem and "several" in problem else "")
 
-    def _person(self, text: str):  # noqa: ANN202 - (Contact | None, problem | None)
+    def _person(self, text: str) -> tuple[Contact | None, str | None]:
         """The contact ``text`` names by the safe rule, or the reason there is none."""
         from tempcheck.store import StoreError
         from tempcheck.store.contacts import resolve_contact
