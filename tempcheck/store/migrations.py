@@ -314,11 +314,20 @@ SEARCHABLE: dict[str, tuple[str, ...]] = {
 
 def build_search_index(conn: sqlite3.Connection) -> None:
     """Full-text indexes (FTS5, external content) with triggers, so every write by any
-    program keeps them current. Runs inside the caller's transaction: sqlite-utils runs
-    its scripts statement by statement there instead of committing early."""
+    program keeps them current. Runs inside the caller's transaction, whatever the
+    sqlite-utils version does with scripts."""
     from sqlite_utils import Database
 
-    db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    class InTransaction(Database):
+        """Scripts run statement by statement: ``sqlite3.executescript`` would COMMIT first."""
+
+        def executescript(self, sql: str) -> sqlite3.Cursor:
+            cursor = self.conn.cursor()
+            for statement in _statements(sql):
+                cursor.execute(statement)
+            return cursor
+
+    db = InTransaction(conn, recursive_triggers=False, execute_plugins=False)
     for table, columns in SEARCHABLE.items():
         db.table(table).enable_fts(columns, create_triggers=True, tokenize="porter", replace=True)
 
