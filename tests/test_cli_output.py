@@ -121,4 +121,4 @@ def test_a_name_the_user_typed_is_neutralised_in_messages(hostile_db: Path) -> N
     assert done.returncode == 2
     assert b"\x1b" not in done.stderr
     assert "\u202e".encode() not in done.stderr
-    assert b"No\\x1b[2Jbody" in done.stderr  # quoted as typed, escapes spelled out
+    assert b"No\xef\xbf\xbd[2Jbody" in done.stderr  # shown as typed, ESC as U+FFFD

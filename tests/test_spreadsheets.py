@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.customers import add_customer
@@ -175,15 +176,16 @@ def hostile_db(conn, db_path: Path) -> Path:
     for name in HOSTILE:
         customer = add_customer(conn, name, cadence_days=14)
         add_checkin(conn, customer.id, 2, note="=1+1", at=winter, channel="call")
-        add_checkin(
-            conn,
-            customer.id,
-            4,
-            note=NOTE,
-            at=summer,
-            follow_up=date(2026, 6, 5),
-            initiated_by="them",
-        )
+        with time_machine.travel(summer, tick=False):  # the follow-up was in the future then
+            add_checkin(
+                conn,
+                customer.id,
+                4,
+                note=NOTE,
+                at=summer,
+                follow_up=date(2026, 6, 5),
+                initiated_by="them",
+            )
         open_issue(conn, customer.id, name, due=date(2027, 6, 10))
         add_promise(conn, customer.id, "@promise " + name, date(2027, 3, 1))
     fresh = add_customer(conn, "Fresh Ltd", cadence_days=14)

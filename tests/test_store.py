@@ -189,7 +189,10 @@ def test_resolve_finds_exact_prefix_and_fuzzy(conn: sqlite3.Connection) -> None:
         customer_store.add_customer(conn, name)
     assert customer_store.resolve(conn, "ACME").name == "Acme"  # exact beats prefix
     assert customer_store.resolve(conn, "glob").name == "Globex Logistics"
-    assert customer_store.resolve(conn, "Inittech").name == "Initech"  # fuzzy
+    assert customer_store.resolve(conn, "logistics").name == "Globex Logistics"  # a word
+    with pytest.raises(customer_store.CustomerNotFound) as near:  # a typo is only suggested
+        customer_store.resolve(conn, "Inittech")
+    assert near.value.suggestions == ["Initech"]
     with pytest.raises(customer_store.AmbiguousCustomer) as ambiguous:
         customer_store.resolve(conn, "acm")
     assert ambiguous.value.candidates == ["Acme", "Acme Corp"]

@@ -134,7 +134,7 @@ async def test_detail_lists_people_and_adds_and_marks_gone(db_path, conn, book):
         assert people.row_count == 4
         people.focus()
         people.move_cursor(row=1)  # Dan Brown
-        await pilot.press("G")
+        await pilot.press("L")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()

@@ -50,6 +50,10 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use, and whose errors are one line."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        from tempcheck.cli import common
+
+        argv = args[0] if args else kwargs.get("args")
+        common.ARGV[:] = list(argv) if argv is not None else sys.argv[1:]
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

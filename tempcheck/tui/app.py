@@ -6,13 +6,19 @@ import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from tempcheck import __version__
+from tempcheck.services.undo import Undo
 from tempcheck.store import open_db
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
 
 
 class TempcheckApp(App[None]):
@@ -24,8 +30,10 @@ class TempcheckApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="tempcheck.help"),
         Binding("q", "quit", "Quit", id="tempcheck.quit"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last change", id="tempcheck.undo"),
     ]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
+    UNDO_SECONDS = 10.0  # how long the last write can be taken back with u
     COMMANDS = App.COMMANDS | {lambda: _customer_commands()}
 
     def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:
@@ -33,12 +41,23 @@ class TempcheckApp(App[None]):
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
+        self.last_undo: Undo | None = None
+        self._undo_timer: Timer | None = None
 
     def on_mount(self) -> None:
         from tempcheck.tui.screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen())
         self.set_interval(self.REFRESH_SECONDS, self._poll_for_changes)
+
+    async def on_event(self, event: events.Event) -> None:
+        """A form that routes its own keys (see CheckInForm.route_key) gets them here, as
+        they arrive and in order, so a burst of typing lands field by field."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            route = getattr(self.screen, "route_key", None)
+            if route is not None and route(event):
+                return
+        await super().on_event(event)
 
     # --- changes made by other processes -----------------------------------------------------
 
@@ -61,6 +80,64 @@ class TempcheckApp(App[None]):
             reload = getattr(screen, "reload", None)
             if callable(reload):
                 reload()
+
+    # --- every write: a notice naming customer and item, and u to take it back ----------
+
+    def wrote(self, message: str, undo: Undo | None = None, *, title: str = "Saved") -> None:
+        """Say what was written (customer and item); offer ``u`` for a few seconds."""
+        from tempcheck.domain.text import printable
+
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+            self._undo_timer = None
+        self.last_undo = undo
+        if undo is not None:
+            self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._expire_undo)
+        self.refresh_bindings()
+        text = printable(message, single_line=True).rstrip()
+        if not text.endswith((".", "!", "?")):
+            text += "."
+        hint = " Press u to undo." if undo is not None else ""
+        self.notify(
+            text + hint,
+            title=title,
+            timeout=self.UNDO_SECONDS,
+            markup=False,
+        )
+
+    def _expire_undo(self) -> None:
+        self.last_undo = None
+        self._undo_timer = None
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":  # not inside a form or dialog: there u is a letter or a choice
+            return self.last_undo is not None and not isinstance(self.screen, ModalScreen)
+        if action == "quit":  # q on a form's drop-down or tick-box must not lose what was typed
+            from textual.widgets import Checkbox, Input, Select
+
+            focused = self.screen.focused
+            return not (
+                isinstance(self.screen, ModalScreen)
+                and isinstance(focused, Input | Select | Checkbox)
+            )
+        return True
+
+    def action_undo(self) -> None:
+        from tempcheck.services.undo import undo
+        from tempcheck.store import StoreError
+
+        token = self.last_undo
+        if token is None or isinstance(self.screen, ModalScreen):
+            return
+        self._expire_undo()
+        try:
+            undo(self.conn, token)
+        except (StoreError, sqlite3.Error) as exc:
+            self.notify(str(exc), title="Not undone", severity="error", markup=False)
+            return
+        self.data_changed()
+        self.notify(f"Undone: {token.what}.", title="Undone", markup=False)
 
     # --- help and palette ---------------------------------------------------------------------
 

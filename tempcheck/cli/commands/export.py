@@ -89,9 +89,9 @@ def export(
     with fail_cleanly():
         customer_id = None
         if customer:
-            from tempcheck.store.customers import resolve
+            from tempcheck.cli.common import find_customer
 
-            customer_id = resolve(conn, customer).id
+            customer_id = find_customer(conn, customer, verb="Export").id
         tag = None
         if tag_filter is not None:
             from tempcheck.domain.people import clean_tag

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.commands.issues import future_date
-from tempcheck.cli.common import Failure, command, db_option, fail_cleanly, open_store
+from tempcheck.cli.common import (
+    Failure,
+    command,
+    db_option,
+    fail_cleanly,
+    find_customer,
+    open_store,
+)
 from tempcheck.cli.output import FORMATS, emit_records
 
 
@@ -40,12 +47,11 @@ def followups(
     if ctx.invoked_subcommand is not None:
         return
     from tempcheck.cli.commands.show import FOLLOWUP_FIELDS, followup_record, followup_table
-    from tempcheck.store import customers
     from tempcheck.store.followups import open_followups
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = open_followups(conn, customer_id=customer_id, due_within_days=days)
     if fmt != "table":
         emit_records([followup_record(f) for f in found], fmt, FOLLOWUP_FIELDS)
@@ -62,11 +68,11 @@ def followups(
 def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
     """Mark follow-up FOLLOWUP_ID done."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store.followups import mark_done
+    from tempcheck.services import settle
 
     conn = open_store(ctx, _db(ctx, db))
     with fail_cleanly():
-        finished = mark_done(conn, followup_id)
+        finished = settle.followup_done(conn, followup_id).item
     note = f": {safe(finished.note, 80)}" if finished.note else ""
     click.echo(f"Done: follow-up {finished.id} with {safe(finished.customer_name)}{note}")
 
@@ -105,14 +111,13 @@ def add(
 ) -> None:
     """Plan a follow-up with CUSTOMER on DATE, with an optional NOTE."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers
     from tempcheck.store.followups import add_followup
 
     with fail_cleanly():
         due = future_date(due_text, "the date")
     conn = open_store(ctx, _db(ctx, db))
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Add it for")
         made = add_followup(conn, found.id, due, " ".join(note))
     click.echo(
         f"Added follow-up {made.id} with {safe(found.name)} on {day(made.due)}"

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 from tempcheck.cli.output import FORMATS, emit_records
 from tempcheck.domain.records import CHANNELS
 
@@ -51,13 +51,13 @@ def open_(
 ) -> None:
     """Open an issue for CUSTOMER; prints its id."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers, issues
+    from tempcheck.store import issues
 
     with fail_cleanly():
         due = future_date(due_text, "--due") if due_text else None
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Open it for")
         opened = issues.open_issue(
             conn, found.id, title, detail=detail, due=due, raised_by=raised_by
         )
@@ -90,7 +90,7 @@ def close(
     """Close issue ISSUE_ID with its resolution, and optionally a temperature check."""
     from tempcheck.cli.commands.show import day, safe
     from tempcheck.domain import temperature
-    from tempcheck.store import issues
+    from tempcheck.services import settle
 
     if not resolution or not resolution.strip():
         raise Failure("closing an issue needs --resolution TEXT: how was it solved?")
@@ -99,9 +99,9 @@ def close(
         due = future_date(follow_up, "--follow-up") if follow_up else None
     conn = open_store(ctx, db)
     with fail_cleanly():
-        closed = issues.close_issue(
+        closed = settle.close_issue(
             conn, issue_id, resolution, temperature=value, follow_up=due, channel=channel
-        )
+        ).item
     parts = [f"Closed issue {closed.id} for {safe(closed.customer_name)}: {safe(closed.title, 80)}"]
     if value is not None:
         parts.append(f"they feel {temperature.label(value)} [check-in {closed.closing_checkin_id}]")
@@ -120,11 +120,11 @@ def list_(
 ) -> None:
     """List open issues (at risk and call-them-first flagged), soonest due first."""
     from tempcheck.cli.commands.show import ISSUE_FIELDS, issue_record, issue_table
-    from tempcheck.store import customers, issues
+    from tempcheck.store import issues
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = issues.list_issues(conn, customer_id=customer_id, include_closed=include_closed)
     if fmt != "table":
         emit_records([issue_record(i) for i in found], fmt, ISSUE_FIELDS)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -66,9 +66,8 @@ def report(
     with fail_cleanly():
         from tempcheck.exchange.export import private_file
         from tempcheck.report import review
-        from tempcheck.store import customers
 
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         if tag_filter is not None:
             import dataclasses
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.common import command, fail_cleanly, find_customer, open_store
 
 DEFAULT_LIMIT = 20
 
@@ -339,11 +339,10 @@ def signed(amount: int) -> str:
 def show(ctx: click.Context, db: str | None, customer: str, limit: int) -> None:
     """Print a customer's detail: header, open issues, promises, follow-ups, concerns,
     trust-bank entries and the timeline (newest first)."""
-    from tempcheck.store import customers
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Show")
         text = render(conn, found.id, limit=limit)
     click.echo(text)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 from tempcheck.cli.output import emit_json
 
 
@@ -77,7 +77,7 @@ def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None,
     from tempcheck.cli.commands.show import day, safe
     from tempcheck.domain import clock
     from tempcheck.domain.dates import parse_date
-    from tempcheck.store import customers, reminders
+    from tempcheck.store import reminders
 
     if off == (until is not None):
         raise Failure("give a date to snooze until, or --off to end a snooze", 2)
@@ -89,7 +89,7 @@ def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None,
             raise Failure(f"snooze to a day after today, not {until!r} ({new_until.isoformat()})")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Snooze")
         if new_until is None:
             woke = reminders.wake_reminder(conn, found.id)
         else:

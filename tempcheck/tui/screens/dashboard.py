@@ -10,16 +10,29 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from tempcheck.domain import temperature
 from tempcheck.domain.attention import DashboardRow
+from tempcheck.domain.brief import BriefItem
 from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
+from tempcheck.tui.screens.notices import added_notice, announce
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
 
-UNDO_SECONDS = 10.0
 SORTS = [None] + [column.key for column in COLUMNS]
+
+
+class FilterInput(Input):
+    """The name filter. Down and Tab go to the matches (not to the next widget in the
+    DOM, the Today panel); Enter opens the highlighted match."""
+
+    BINDINGS = [
+        Binding("down", "to_matches", "Matches", show=False),
+        Binding("tab", "to_matches", "Matches", show=False),
+    ]
+
+    def action_to_matches(self) -> None:
+        self.screen.query_one(CustomerTable).focus()
 
 
 class DashboardScreen(Screen[None]):
@@ -64,24 +77,28 @@ class DashboardScreen(Screen[None]):
         ),
         Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
-        Binding("u", "undo", "Undo", tooltip="Undo the check-in just logged", id="tempcheck.undo"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        # The table binds its own; these move the Today panel's cursor when it has focus.
+        Binding("j", "brief_move(1)", "Down", show=False),
+        Binding("k", "brief_move(-1)", "Up", show=False),
+        Binding("g", "brief_jump(0)", "First", show=False),
+        Binding("G", "brief_jump(-1)", "Last", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
+        self._summary_text = ""
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
-        self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
+        self._brief: list[BriefItem] = []  # the whole brief; the panel shows the filter's part
         # Read when first needed after each reload: tags, and people's name keys per customer.
         self._tags: dict[int, list[str]] | None = None
         self._people: dict[int, str] | None = None
-        self._undo_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
-            placeholder="Filter by name, a person's name or #tag… (Enter: open or add, Esc: clear)",
+        yield FilterInput(
+            placeholder="Filter: name, person or #tag… (↓/Tab: matches, Enter: open, Esc: clear)",
             id="filter",
         )
         yield Static("", id="summary", markup=False)
@@ -127,16 +144,59 @@ class DashboardScreen(Screen[None]):
             items = brief(conn)
         finally:
             conn.close()
-        self.app.call_from_thread(self.query_one(TodayPanel).show, items)
+        self.app.call_from_thread(self._show_brief, items)
+
+    def _show_brief(self, items: list[BriefItem] | None = None) -> None:
+        """Show the brief, narrowed to the filter's customers; the cursor keeps its line
+        (the same item, else the same customer, else the same place)."""
+        if items is not None:
+            self._brief = items
+        panel = self.query_one(TodayPanel)
+        current = panel.current_item
+        old_index = panel.cursor_row
+        # The customers the filter leaves in the table (by name, person or #tag).
+        filtered = bool(self.query_one("#filter", Input).value.strip())
+        visible = {row.customer_id for row in self.table.rows}
+        shown = [i for i in self._brief if not filtered or i.customer_id in visible]
+        panel.show(shown)
+        if not shown or current is None:
+            return
+        same_item = next(
+            (
+                n
+                for n, i in enumerate(shown)
+                if (i.reason, i.ref_id, i.customer_id)
+                == (current.reason, current.ref_id, current.customer_id)
+            ),
+            None,
+        )
+        same_customer = next(
+            (n for n, i in enumerate(shown) if i.customer_id == current.customer_id), None
+        )
+        for index in (same_item, same_customer, min(old_index, len(shown) - 1)):
+            if index is not None:
+                panel.move_cursor(row=index, animate=False)
+                break
+
+    def action_brief_move(self, delta: int) -> None:
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus:
+            panel.action_cursor_down() if delta > 0 else panel.action_cursor_up()
+
+    def action_brief_jump(self, where: int) -> None:
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus and panel.row_count:
+            panel.move_cursor(row=0 if where == 0 else panel.row_count - 1)
 
     def action_toggle_today(self) -> None:
+        """Show or hide the brief; the focus (and so what l acts on) stays where it was."""
         panel = self.query_one(TodayPanel)
         panel.display = not panel.display
         if panel.display:
             self._load_brief()
-            panel.focus()
-        else:
-            self.table.focus()
+        elif self.focused is panel or self.focused is None:
+            self.set_focus(self.table)
+        self._update_target()
 
     @on(TodayPanel.RowSelected)
     def _brief_selected(self, event: TodayPanel.RowSelected) -> None:
@@ -149,7 +209,9 @@ class DashboardScreen(Screen[None]):
             return
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
-        self.app.push_screen(snooze_reminder_form(self.app.conn, customer), lambda _: self.reload())
+        self.app.push_screen(
+            snooze_reminder_form(self.app.conn, customer), self._form_saved(customer.id)
+        )
 
     def action_portfolio(self) -> None:
         from tempcheck.tui.screens.portfolio import PortfolioScreen
@@ -187,6 +249,33 @@ class DashboardScreen(Screen[None]):
             ]
         self.table.set_rows(rows, keep=keep)
         self._update_summary(rows)
+        self._update_target()
+
+    # --- one visible target --------------------------------------------------------------------
+
+    def _target_customer(self) -> tuple[int, str, str] | None:
+        """(customer id, name, where) of whatever l, i, p, z and Enter act on now."""
+        panel = self.query_one(TodayPanel)
+        if panel.display and panel.has_focus and (item := panel.current_item) is not None:
+            return item.customer_id, item.customer_name, "Today"
+        row = self.table.current_row
+        return (row.customer_id, row.name, "table") if row is not None else None
+
+    def _update_target(self) -> None:
+        """Name the customer the keys act on in the summary line, where the eye is."""
+        if not self.is_mounted:
+            return
+        target = self._target_customer()
+        name = printable(target[1], single_line=True) if target else "nobody"
+        self.query_one("#summary", Static).update(f"▶ {name} · {self._summary_text}")
+
+    @on(CustomerTable.Highlighted)
+    @on(TodayPanel.RowHighlighted)
+    def _highlight_moved(self) -> None:
+        self._update_target()
+
+    def on_descendant_focus(self) -> None:
+        self._update_target()
 
     def _all_tags(self) -> dict[int, list[str]]:
         if self._tags is None:
@@ -239,7 +328,8 @@ class DashboardScreen(Screen[None]):
         sort = self.table.sort_column
         label = next((c.label.lower() for c in COLUMNS if c.key == sort), "attention")
         parts.append(f"by {label}{' ▼' if self.table.sort_reverse else ''}")
-        self.query_one("#summary", Static).update(" · ".join(parts))
+        self._summary_text = " · ".join(parts)
+        self._update_target()
 
     # --- filter ------------------------------------------------------------------------------
 
@@ -263,6 +353,8 @@ class DashboardScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
         self._show()
+        self.table.cursor = 0  # Enter opens the first match unless you moved
+        self._show_brief()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -297,6 +389,7 @@ class DashboardScreen(Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.app.wrote(*added_notice(self.app.conn, customer.id))
         self.action_clear_filter()
         self.reload(keep=customer.id)
         self._open_checkin(customer.id)
@@ -307,6 +400,7 @@ class DashboardScreen(Screen[None]):
             box.value = ""
             box.display = False
             self._show()
+            self._show_brief()
         self.table.focus()
 
     # --- sorting -----------------------------------------------------------------------------
@@ -335,17 +429,15 @@ class DashboardScreen(Screen[None]):
         )
 
     def _current_customer(self):
-        """The Today panel's customer when it has focus, else the table's highlighted one."""
+        """The customer named in the summary line: the Today panel's when it is shown and
+        has focus, else the table's highlighted one."""
         from tempcheck.store.customers import get_customer
 
-        panel = self.query_one(TodayPanel)
-        if panel.has_focus and (item := panel.current_item) is not None:
-            return get_customer(self.app.conn, item.customer_id)
-        row = self.table.current_row
-        if row is None:
+        target = self._target_customer()
+        if target is None:
             self.notify("No customer selected: add one with a", severity="warning")
             return None
-        return get_customer(self.app.conn, row.customer_id)
+        return get_customer(self.app.conn, target[0])
 
     def action_log(self) -> None:
         if self._typed_into_input("l"):
@@ -360,59 +452,23 @@ class DashboardScreen(Screen[None]):
         customer = get_customer(self.app.conn, customer_id)
 
         def saved(result: SavedCheckIn | None) -> None:
-            if result is None:
-                return
-            self.reload(keep=customer.id)
-            word = temperature.label(result.checkin.temperature)
-            extra = f", issue {result.issue_id} opened" if result.issue_id else ""
-            self.undo_checkin = (result.checkin.id, customer.name)
-            if self._undo_timer is not None:
-                self._undo_timer.stop()
-            self._undo_timer = self.set_timer(UNDO_SECONDS, self._expire_undo)
-            self.refresh_bindings()
-            self.notify(
-                f"Logged {printable(customer.name, single_line=True)}: {word}{extra}. "
-                "Press u to undo.",
-                title="Check-in saved",
-                timeout=UNDO_SECONDS,
-                markup=False,
-            )
+            if result is not None:
+                self.saved_for(customer.id)
+                self.app.wrote(result.notice, result.undo, title="Check-in saved")
 
         self.app.push_screen(CheckInForm(customer), saved)
 
-    def _expire_undo(self) -> None:
-        self.undo_checkin = None
-        self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo":
-            return self.undo_checkin is not None
-        return True
-
-    def action_undo(self) -> None:
-        if self.undo_checkin is None:
-            return
-        from tempcheck.store import StoreError
-        from tempcheck.store.checkins import get_checkin, undo_checkin
-
-        checkin_id, name = self.undo_checkin
-        self.undo_checkin = None
-        self.refresh_bindings()
-        try:
-            customer_id = get_checkin(self.app.conn, checkin_id).customer_id
-            undo_checkin(self.app.conn, checkin_id)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+    def saved_for(self, customer_id: int) -> None:
+        """After a write for one customer: show their row again, the cursor on it."""
         self.reload(keep=customer_id)
-        self.notify(f"Removed the check-in for {printable(name, single_line=True)}.", markup=False)
 
     def action_add_customer(self) -> None:
         from tempcheck.tui.screens.customer_form import CustomerForm
 
         def added(customer_id: int | None) -> None:
             if customer_id is not None:
-                self.reload(keep=customer_id)
+                self.saved_for(customer_id)
+                self.app.wrote(*added_notice(self.app.conn, customer_id))
 
         self.app.push_screen(CustomerForm(), added)
 
@@ -421,18 +477,22 @@ class DashboardScreen(Screen[None]):
             return
         from tempcheck.tui.screens.forms import issue_form
 
-        self.app.push_screen(
-            issue_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
-        )
+        self.app.push_screen(issue_form(self.app.conn, customer), self._form_saved(customer.id))
 
     def action_promise(self) -> None:
         if (customer := self._current_customer()) is None:
             return
         from tempcheck.tui.screens.forms import promise_form
 
-        self.app.push_screen(
-            promise_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
-        )
+        self.app.push_screen(promise_form(self.app.conn, customer), self._form_saved(customer.id))
+
+    def _form_saved(self, customer_id: int):  # noqa: ANN202 - a push_screen callback
+        def done(result: object) -> None:
+            if result is not None:
+                self.saved_for(customer_id)
+                announce(self.app, result)
+
+        return done
 
     def action_export(self) -> None:
         from tempcheck.tui.screens.export_dialog import ExportJob, export_dialog

@@ -17,9 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Footer, Input, Label, Select, Static
 
-from tempcheck.tui.widgets.field import Field
+from tempcheck.tui.widgets.field import Field, FormSelect
 
 
 @dataclass
@@ -38,7 +38,7 @@ class FormField:
 class FormDialog(ModalScreen[Any]):
     """Dismisses with whatever ``save`` returned, or ``None`` when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -64,7 +64,7 @@ class FormDialog(ModalScreen[Any]):
                 yield Static(self.note, classes="note", markup=False)
             for spec in self.fields:
                 if spec.choices is not None:
-                    control = Select(
+                    control = FormSelect(
                         spec.choices,
                         value=spec.value or spec.choices[0][1],
                         allow_blank=False,
@@ -83,6 +83,7 @@ class FormDialog(ModalScreen[Any]):
                 yield Field(label, control, hint=hint, id=f"{spec.key}-field")
             yield Static("", id="form-error", markup=False)
             yield Label("Enter saves · Tab next field · Esc cancels", classes="hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.fields[0].key}").focus()
@@ -106,6 +107,14 @@ class FormDialog(ModalScreen[Any]):
             )
             return
         if event.input.id != last and (self.step_by_step or not self._complete()):
+            self.focus_next()
+            return
+        self.action_save()
+
+    @on(FormSelect.Submitted)
+    def _select_submitted(self) -> None:
+        """Enter on a closed drop-down: like Enter in a text field that is filled in."""
+        if self.step_by_step or not self._complete():
             self.focus_next()
             return
         self.action_save()

@@ -24,7 +24,23 @@ ABOUT = (
 class HelpScreen(ModalScreen[None]):
     """The bindings of the screen underneath, then the app's."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close"),
+        Binding("j", "move('down')", "Down", show=False),
+        Binding("k", "move('up')", "Up", show=False),
+        Binding("g", "move('home')", "Top", show=False),
+        Binding("G", "move('end')", "Bottom", show=False),
+    ]
+
+    def action_move(self, where: str) -> None:
+        """j/k/g/G scroll, as they move on every screen."""
+        box = self.query_one(".help", VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "home": box.scroll_home,
+            "end": box.scroll_end,
+        }[where](animate=False)
 
     def __init__(self, underneath: Screen) -> None:
         super().__init__()

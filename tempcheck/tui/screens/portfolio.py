@@ -57,7 +57,23 @@ def contacted_table(title: str, rows: list[tuple[str, int]]) -> Table:
 class PortfolioScreen(Screen[None]):
     """Figures load in a worker: at 10,000 customers they take about a second."""
 
-    BINDINGS = [Binding("escape,v", "back", "Back", id="tempcheck.portfolio.back")]
+    BINDINGS = [
+        Binding("escape,v", "back", "Back", id="tempcheck.portfolio.back"),
+        Binding("j", "move('down')", "Down", show=False),
+        Binding("k", "move('up')", "Up", show=False),
+        Binding("g", "move('home')", "Top", show=False),
+        Binding("G", "move('end')", "Bottom", show=False),
+    ]
+
+    def action_move(self, where: str) -> None:
+        """j/k/g/G scroll, as they move on every screen."""
+        box = self.query_one("#portfolio", VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "home": box.scroll_home,
+            "end": box.scroll_end,
+        }[where](animate=False)
 
     def compose(self) -> ComposeResult:
         yield Header()
