@@ -117,7 +117,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     id="short-field",
                 )
                 yield Checkbox("Open an issue from this answer (ctrl+o)", id="open-issue")
-            yield self._with_field()
             with Horizontal(classes="row"):
                 yield Field(
                     "Channel",
@@ -136,6 +135,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     ),
                     id="by-field",
                 )
+            yield self._with_field()
             with Horizontal(classes="row"):
                 yield Field(
                     "Follow up on (optional)",
