@@ -31,6 +31,55 @@ class Failure(click.ClickException):
         click.echo(f"tempcheck: {printable(self.format_message(), single_line=True)}", err=True)
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER
+
+
+class RowId(click.ParamType):
+    """The id of a stored row: a whole number SQLite can hold (1 to 2^63-1)."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            if not text.isascii() or not text.isdigit():
+                self.fail(f"{value!r} is not an id (a whole number such as 7)", param, ctx)
+            number = int(text) if len(text) <= 20 else MAX_ROW_ID + 1
+        if not 1 <= number <= MAX_ROW_ID:
+            self.fail(f"{value!r} is not an id (ids run from 1 to {MAX_ROW_ID})", param, ctx)
+        return number
+
+
+ROW_ID = RowId()
+
+
+def not_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse an empty value, which would otherwise quietly mean "all" or "the default"."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("must not be empty", ctx=ctx, param=param)
+    return value
+
+
+def not_utf8(args: list[str]) -> str | None:
+    """The message for the first argument that is not UTF-8 text, or None.
+
+    Python hands such bytes over as lone surrogates, which SQLite refuses with
+    "surrogates not allowed"; say what is wrong and where instead.
+    """
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = arg.encode("utf-8", "surrogateescape")[exc.start : exc.start + 1]
+            return (
+                f"argument {number} is not UTF-8 text (byte 0x{raw.hex() or '??'} at"
+                f" character {exc.start + 1}); nothing was done"
+            )
+    return None
+
+
 def db_option(func: F) -> F:
     """``--db PATH`` on the group and on every subcommand."""
     return click.option(
@@ -38,6 +87,7 @@ def db_option(func: F) -> F:
         # Not readable=True: open_db says what is wrong in one line, click would print usage.
         type=click.Path(dir_okay=True, readable=False, path_type=str),
         default=None,
+        callback=not_empty,  # "" must not fall back to the user's real database
         help="Database file (default: $TEMPCHECK_DB or the user data folder).",
     )(func)
 

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from tempcheck import __version__
-from tempcheck.cli.common import db_option, fail_cleanly, resolve_db_path
+from tempcheck.cli.common import db_option, fail_cleanly, not_utf8, resolve_db_path
 
 # name -> "module:function" under tempcheck.cli.commands
 COMMANDS: dict[str, str] = {
@@ -56,6 +56,10 @@ class LazyGroup(click.Group):
         common.ARGV[:] = list(argv) if argv is not None else sys.argv[1:]
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        argv = args[0] if args and args[0] is not None else kwargs.get("args") or sys.argv[1:]
+        if (problem := not_utf8(list(argv))) is not None:
+            click.echo(f"tempcheck: {problem}", err=True)
+            sys.exit(2)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
@@ -126,9 +130,11 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     from tempcheck.tui.app import run
 
     try:
-        run(path)
+        code = run(path)
     finally:
         if demo_mode:  # the demo is made afresh each time; leave nothing behind
             import shutil
 
             shutil.rmtree(path.parent, ignore_errors=True)
+    if code:
+        sys.exit(code)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
-# C0 controls except tab/newline, DEL, and C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except tab/newline, DEL, C1 controls, and the bidirectional controls
+# (embeddings, overrides, isolates, marks) that reorder the text around them and so
+# misalign a table or disguise a name: U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # What must never reach a terminal raw: C0 controls but tab and newline (a carriage
 # return only as part of CRLF), ESC, DEL, the C1 range (U+009B is a one-byte CSI),
@@ -27,7 +29,7 @@ def for_terminal(text: str) -> str:
 
 
 def printable(text: str | None, *, single_line: bool = False) -> str:
-    """Replace control characters with a visible placeholder (U+FFFD-like ``�``)."""
+    """Show control characters, bidi controls included, as ``\N{REPLACEMENT CHARACTER}``."""
     if not text:
         return ""
     cleaned = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)

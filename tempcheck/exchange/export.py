@@ -19,9 +19,12 @@ The CLI (``tempcheck export``) and the dashboard's export dialog both call
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
+import re
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -315,6 +318,12 @@ def check_options(
     spec = _kind(kind)
     if (since is not None or until is not None) and not spec.dated:
         raise StoreError(f"the {spec.name} export takes no date range (--since/--until)")
+    for name, day in (("--since", since), ("--until", until)):
+        if day is not None:
+            try:
+                clock.check_day(day, name)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
     if since is not None and until is not None and until < since:
         raise StoreError(f"the range ends ({until}) before it starts ({since})")
     if excel and (spec.suffix != ".csv" or fmt == "xlsx"):
@@ -394,15 +403,36 @@ def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
     """A new file at ``target`` with mode 0600, removed again if writing it fails.
 
     Without ``force`` an existing file is refused (atomically, by ``O_EXCL``);
-    with it, a temporary file beside it replaces it once complete.
+    with it, a temporary file beside it replaces it once complete. A terminal, a
+    pipe or a device such as ``/dev/stdout`` (or a link to one) is written
+    through, never replaced or chmod-ed; only regular files are ever replaced.
     """
     if target.is_dir():
         raise StoreError(f"{target} is a folder; give a file name")
     if not target.parent.is_dir():
         raise StoreError(f"cannot write {target}: the folder {target.parent} does not exist")
+    try:
+        found = os.stat(target)  # through a link to what it points at
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+    through_fd = found is not None and _names_a_descriptor(target)
+    if found is not None and (through_fd or not stat.S_ISREG(found.st_mode)):
+        if not (through_fd or stat.S_ISCHR(found.st_mode) or stat.S_ISFIFO(found.st_mode)):
+            raise StoreError(f"{target} is not a regular file, a pipe or a terminal")
+        with _written_through(target) as handle:
+            yield handle
+        return
+    dangling = found is None and target.is_symlink()
+    if dangling and not force:
+        raise StoreError(
+            f"{target} is a link to {os.readlink(target)}, which does not exist;"
+            " use --force to replace the link with the file"
+        )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
-        if force and target.exists():
+        if force and (found is not None or dangling):
             import tempfile
 
             fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -423,10 +453,43 @@ def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
                 os.fsync(handle.fileno())
         if written_to != target:
             os.replace(written_to, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             written_to.unlink()
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kept = "the old file is unchanged" if written_to != target else "nothing was kept"
+            raise StoreError(f"the disk is full: cannot write {target}; {kept}") from None
         raise
+
+
+def _names_a_descriptor(target: Path) -> bool:
+    """``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1`` or a link to one: whatever the
+    shell opened there (a pipe, a terminal, a file given with ``>``) is written into,
+    never replaced."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # links of links, as far as the kernel itself would follow
+        parent = os.path.dirname(path)
+        if parent == "/dev/fd" or _FD_FOLDER.fullmatch(parent):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.normpath(os.path.join(parent, os.readlink(path)))
+    return False
+
+
+_FD_FOLDER = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/fd")
+
+
+@contextlib.contextmanager
+def _written_through(target: Path) -> Iterator[IO[bytes]]:
+    """Write into an existing pipe, terminal, device or open file as it is (appending,
+    as ``>>`` asked, or after the shell's ``>`` emptied it)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb", buffering=1 << 16) as handle:
+        yield handle
 
 
 # --- the queries -------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def calendar_bytes(conn: sqlite3.Connection, *, customer_id: int | None = None) 
         event.add("uid", uid)
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        if day < date.max:  # an all-day event ends the next day, if the calendar has one
+            event.add("dtend", day + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
         if kind == "follow-up":
             event.add("summary", f"Follow up: {name}")

@@ -28,7 +28,7 @@ from typing import Any
 from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
 from tempcheck.domain.matching import key
-from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT
+from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT, STATUSES
 from tempcheck.exchange.csvformat import restore
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.customers import MAX_NAME, check_name
@@ -41,6 +41,8 @@ CUSTOMER_COLUMNS = (
     "notes",
     "uid",
     "created_at",
+    "status",
+    "paused_until",
     "created_at_offset",
     "owner",
     "renewal_on",
@@ -85,14 +87,13 @@ _ALIASES = {
 _CUSTOMER_ALIASES = {"cadence_days": "cadence", "renewal": "renewal_on"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
-    "status",
-    "paused_until",
     "last_contact",
     "last_contact_offset",
     "last_temperature",
     "last_temperature_word",
 }
 _UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
+MAX_FIELD = 64 * 1024 * 1024  # one cell; far above any note a person writes
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class _CustomerRow:
     owner: str | None = None
     renewal_on: date | None = None
     tags: list[str] | None = None
+    status: str | None = None
+    paused_until: date | None = None
 
 
 def import_customers(
@@ -192,6 +195,7 @@ def import_customers(
                 _update_customer(conn, row, customer_id)
                 report.updated += 1
             _account_fields(conn, row, customer_id)
+            _import_status(conn, row, customer_id, now)
     return report
 
 
@@ -323,6 +327,20 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
             row.created_at = parse_moment(text, cell("created_at_offset"))
         except ValueError as exc:
             reasons.append(f"created_at: {exc}")
+    if text := cell("status").strip().lower():
+        if text in STATUSES:
+            row.status = text
+        else:
+            reasons.append(f"status must be {', '.join(STATUSES)}, not {text!r}")
+    if text := cell("paused_until").strip():
+        try:
+            row.paused_until = clock.check_day(date.fromisoformat(text), "paused_until")
+        except ValueError as exc:
+            shown = str(exc) if str(exc).startswith("paused_until") else None
+            reasons.append(shown or f"paused_until must be a date like 2026-12-01, not {text!r}")
+        if row.status not in (None, "paused"):
+            reasons.append(f"paused_until goes with status paused, not {row.status}")
+        row.status = "paused"
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
@@ -346,6 +364,26 @@ def _insert_customer(
         f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
         tuple(values.values()),
     ).lastrowid
+
+
+def _import_status(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int, now: str) -> None:
+    """A paused or ended customer stays so, with the change kept as a customer event."""
+    if row.status is None:
+        return
+    status, until = conn.execute(
+        "SELECT status, paused_until FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    wanted = row.paused_until.isoformat() if row.paused_until else None
+    if status == row.status and (status != "paused" or until == wanted):
+        return
+    conn.execute(
+        "INSERT INTO customer_events (customer_id, at, status, until, note) VALUES (?, ?, ?, ?, ?)",
+        (customer_id, now, row.status, wanted, "imported"),
+    )
+    conn.execute(
+        "UPDATE customers SET status = ?, paused_until = ? WHERE id = ?",
+        (row.status, wanted if row.status == "paused" else None, customer_id),
+    )
 
 
 def _update_customer(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
@@ -641,9 +679,12 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     row["follow_up"] = None
     if text := cell("follow_up").strip():
         try:
-            row["follow_up"] = date.fromisoformat(text)
-        except ValueError:
-            reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
+            row["follow_up"] = clock.check_day(date.fromisoformat(text), "follow_up")
+        except ValueError as exc:
+            if str(exc).startswith("follow_up"):
+                reasons.append(str(exc))
+            else:
+                reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
     row["uid"] = _uid(cell("uid"), reasons)
     row["person"] = None
     if text := restore(cell("person")).strip():
@@ -726,8 +767,11 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise StoreError(f"{path} is a folder, not a CSV file") from None
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    # Our own export writes notes of any length; the csv module's default limit is 128 KiB.
+    csv.field_size_limit(MAX_FIELD)
     with handle:
-        reader = csv.reader(_decoded(handle, path))
+        # strict: a quote left open swallows the rest of the file into one cell; say so.
+        reader = csv.reader(_decoded(handle, path), strict=True)
         last = 0
         while True:
             try:
@@ -735,7 +779,13 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _Malformed(Problem(last + 1, f"not valid CSV ({exc})")) from None
+                message = f"not valid CSV ({exc})"
+                if "unexpected end of data" in str(exc):
+                    message = (
+                        'a quote (") opened in this row is never closed,'
+                        " so the rest of the file would be one cell"
+                    )
+                raise _Malformed(Problem(last + 1, message)) from None
             start, last = last + 1, reader.line_num
             if any(cell.strip() for cell in cells):
                 yield start, cells
@@ -841,8 +891,15 @@ def parse_moment(text: str, offset: str = "") -> datetime:
     if zone := _utc_offset(offset):
         if moment.tzinfo is not None and moment.utcoffset() != zone.utcoffset(None):
             raise ValueError(f"{text!r} does not have the offset {offset.strip()!r}")
-        return moment.replace(tzinfo=zone)
-    return moment if moment.tzinfo is not None else moment.astimezone()
+        moment = moment.replace(tzinfo=zone)
+    try:
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        clock.check_day(moment.astimezone(UTC).date(), "the date")
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the calendar in UTC
+        raise ValueError(f"{text!r} is outside the calendar") from None
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    return moment
 
 
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)

@@ -59,6 +59,11 @@ def add_checkin(
         raise StoreError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
     if initiated_by not in REACHED_OUT:
         raise StoreError(f"who reached out must be 'us' or 'them', not {initiated_by!r}")
+    if at is not None and at < clock.EARLIEST:
+        raise StoreError(
+            f"a check-in cannot be dated before {clock.EARLIEST_DAY.isoformat()}"
+            f" (--at said {at.date().isoformat()})"
+        )
     if follow_up is not None and follow_up < clock.today():
         raise StoreError(f"the follow-up date {follow_up.isoformat()} is in the past")
     follow_up_note = follow_up_note.strip()

@@ -54,7 +54,7 @@ def dashboard_rows(
     now = now or clock.now()
     today = clock.local(now).date()
     values = settings.read_all(conn)
-    thresholds = settings.thresholds_from(values)
+    thresholds = settings.safe_thresholds(values)
     risk_until = today + timedelta(days=int(values["issues.at_risk_days"]))
     calibration_default = int(values["calibration.days"])
 

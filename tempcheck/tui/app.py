@@ -32,6 +32,9 @@ class TempcheckApp(App[None]):
         Binding("q", "quit", "Quit", id="tempcheck.quit"),
         Binding("u", "undo", "Undo", tooltip="Undo the last change", id="tempcheck.undo"),
     ]
+    # Screen classes by size, for the stylesheet: forms go compact on short terminals.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
     UNDO_SECONDS = 10.0  # how long the last write can be taken back with u
     COMMANDS = App.COMMANDS | {lambda: _customer_commands()}
@@ -43,6 +46,19 @@ class TempcheckApp(App[None]):
         self._data_version = self._read_data_version()
         self.last_undo: Undo | None = None
         self._undo_timer: Timer | None = None
+        self.rescued: Path | None = None  # where typed text went when the app stopped on an error
+        self.rescue_folder: Path | None = None  # where to put it (default: beside the database)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Before Textual shuts down on an unexpected error, keep what the user typed."""
+        from tempcheck.tui.rescue import rescue_typed_text
+
+        if self.rescued is None:
+            try:
+                self.rescued = rescue_typed_text(self, self.rescue_folder or self.db_path.parent)
+            except Exception:  # noqa: BLE001 - the original error matters more
+                self.rescued = None
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         from tempcheck.tui.screens.dashboard import DashboardScreen
@@ -170,6 +186,25 @@ def _customer_commands() -> type:
     return CustomerCommands
 
 
-def run(db_path: str | Path) -> None:
-    """Start the dashboard on ``db_path``."""
-    TempcheckApp(db_path).run()
+def run(db_path: str | Path, *, rescue_folder: Path | None = None) -> int:
+    """Start the dashboard on ``db_path``; returns the exit code (non-zero after an error).
+
+    Textual prints the error itself; one line after it says where typed text went
+    (``rescue_folder``, else beside the database).
+    """
+    import sys
+
+    app = TempcheckApp(db_path)
+    if rescue_folder is None and app.db_path.parent.name.startswith("tempcheck-demo-"):
+        rescue_folder = Path.cwd()  # the demo's folder goes when it closes
+    app.rescue_folder = rescue_folder
+    app.run()
+    code = app.return_code or 0
+    if code:
+        where = (
+            f"what you had typed is saved in {app.rescued}"
+            if app.rescued is not None
+            else "no typed text was lost"
+        )
+        print(f"tempcheck: the dashboard stopped on an unexpected error; {where}", file=sys.stderr)
+    return code

@@ -10,7 +10,14 @@ import sys
 
 import click
 
-from tempcheck.cli.common import EXIT_NOT_FOUND, Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import (
+    EXIT_NOT_FOUND,
+    ROW_ID,
+    Failure,
+    command,
+    fail_cleanly,
+    open_store,
+)
 from tempcheck.domain.records import CHANNELS, REACHED_OUT
 
 
@@ -35,12 +42,12 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 @click.option("--follow-up-note", default="", help="What to follow up on (with --follow-up).")
 @click.option("--short", "fell_short", default="", help="Where did we fall short? (temp 1-2)")
 @click.option("--open-issue", is_flag=True, help="Open an issue from the --short answer.")
-@click.option("--issue", "issue_id", type=int, help="The related issue's id.")
+@click.option("--issue", "issue_id", type=ROW_ID, help="The related issue's id.")
 @click.option(
-    "--done", "done", type=int, multiple=True, help="A follow-up this check-in settles (id)."
+    "--done", "done", type=ROW_ID, multiple=True, help="A follow-up this check-in settles (id)."
 )
 @click.option(
-    "--kept", "kept", type=int, multiple=True, help="A promise this check-in shows kept (id)."
+    "--kept", "kept", type=ROW_ID, multiple=True, help="A promise this check-in shows kept (id)."
 )
 @click.option(
     "--with", "with_person", help="Who it was with: a contact's name (exact, prefix or part)."

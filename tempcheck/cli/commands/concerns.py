@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.common import ROW_ID, command, fail_cleanly, find_customer, open_store
 
 
 @click.group("concern", context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,7 +50,7 @@ def add(
 
 
 @command("confirm")
-@click.argument("concern_id", type=int)
+@click.argument("concern_id", type=ROW_ID)
 @click.pass_context
 def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Record that the customer confirmed CONCERN_ID today."""
@@ -64,7 +64,7 @@ def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
 
 
 @command("drop")
-@click.argument("concern_id", type=int)
+@click.argument("concern_id", type=ROW_ID)
 @click.pass_context
 def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Drop CONCERN_ID: it no longer matters to the customer (history is kept)."""

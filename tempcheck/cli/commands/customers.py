@@ -113,7 +113,9 @@ def edit(
             kind=kind,
             contact=contact,
             notes=notes,
-            calibration_days=parse_cadence(calibration) if calibration else None,
+            calibration_days=(
+                parse_cadence(calibration, "the calibration interval") if calibration else None
+            ),
         )
     line = (
         f"{printable(changed.name, single_line=True)}: {changed.kind}, every "

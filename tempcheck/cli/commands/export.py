@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from tempcheck.cli.common import command, echo_err, fail_cleanly, open_store
+from tempcheck.cli.common import command, echo_err, fail_cleanly, not_empty, open_store
 from tempcheck.exchange.export import KINDS  # light: the domain module imports nothing heavy
 
 
@@ -20,7 +20,7 @@ from tempcheck.exchange.export import KINDS  # light: the domain module imports 
 @click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.option("--since", "since_text", help="From this date on: 2026-09-01, 3m, last month.")
 @click.option("--until", "until_text", help="Up to and including this date: 2026-11-30, today.")
-@click.option("--customer", help="Only this customer.")
+@click.option("--customer", callback=not_empty, help="Only this customer.")
 @click.option("--matching", help="Only customers whose name contains this (as the / filter).")
 @click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
 @click.option(

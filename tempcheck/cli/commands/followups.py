@@ -6,11 +6,13 @@ import click
 
 from tempcheck.cli.commands.issues import future_date
 from tempcheck.cli.common import (
+    ROW_ID,
     Failure,
     command,
     db_option,
     fail_cleanly,
     find_customer,
+    not_empty,
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
@@ -32,12 +34,12 @@ def _db(ctx: click.Context, db: str | None) -> str | None:
 @db_option
 @click.option(
     "--days",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 36500),  # a hundred years
     default=0,
     show_default=True,
     help="Also list those due within this many days (0: due today or overdue).",
 )
-@click.option("--customer", help="Only this customer's follow-ups.")
+@click.option("--customer", callback=not_empty, help="Only this customer's follow-ups.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def followups(
@@ -63,7 +65,7 @@ def followups(
 
 
 @command("done")
-@click.argument("followup_id", type=int)
+@click.argument("followup_id", type=ROW_ID)
 @click.pass_context
 def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
     """Mark follow-up FOLLOWUP_ID done."""
@@ -78,7 +80,7 @@ def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
 
 
 @command("snooze")
-@click.argument("followup_id", type=int)
+@click.argument("followup_id", type=ROW_ID)
 @click.argument("until")
 @click.pass_context
 def snooze(ctx: click.Context, db: str | None, followup_id: int, until: str) -> None:

@@ -6,7 +6,15 @@ from datetime import date
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.common import (
+    ROW_ID,
+    Failure,
+    command,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
 from tempcheck.cli.output import FORMATS, emit_records
 from tempcheck.domain.records import CHANNELS
 
@@ -66,7 +74,7 @@ def open_(
 
 
 @command("close")
-@click.argument("issue_id", type=int)
+@click.argument("issue_id", type=ROW_ID)
 @click.option("--resolution", help="How it was solved, in a sentence (required).")
 @click.option("--temp", help="How the customer feels about it now: 1-5 or a word.")
 @click.option("--follow-up", "follow_up", help="Follow up on: fri, +3d, 2w, 2026-12-01.")
@@ -111,7 +119,7 @@ def close(
 
 
 @command("list")
-@click.option("--customer", help="Only this customer's issues.")
+@click.option("--customer", callback=not_empty, help="Only this customer's issues.")
 @click.option("--all", "include_closed", is_flag=True, help="Include closed issues.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context

@@ -5,7 +5,15 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.commands.issues import future_date
-from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.common import (
+    ROW_ID,
+    Failure,
+    command,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
 from tempcheck.cli.output import FORMATS, emit_records
 
 
@@ -39,7 +47,7 @@ def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: 
 
 
 @command("keep")
-@click.argument("promise_id", type=int)
+@click.argument("promise_id", type=ROW_ID)
 @click.option("--on", "on_text", help="The day it was kept, if not today: yesterday, mon.")
 @click.option("--note", default="", help="Anything worth remembering.")
 @click.pass_context
@@ -65,7 +73,7 @@ def keep(
 
 
 @command("break")
-@click.argument("promise_id", type=int)
+@click.argument("promise_id", type=ROW_ID)
 @click.option("--note", help="What happened (required).")
 @click.pass_context
 def break_(ctx: click.Context, db: str | None, promise_id: int, note: str | None) -> None:
@@ -84,7 +92,7 @@ def break_(ctx: click.Context, db: str | None, promise_id: int, note: str | None
 
 
 @command("list")
-@click.option("--customer", help="Only this customer's promises.")
+@click.option("--customer", callback=not_empty, help="Only this customer's promises.")
 @click.option("--all", "include_settled", is_flag=True, help="Include kept and broken promises.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context

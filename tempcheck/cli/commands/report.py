@@ -10,13 +10,20 @@ from pathlib import Path
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.common import (
+    Failure,
+    command,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 
 @command("report")
-@click.argument("customer", required=False)
+@click.argument("customer", required=False, callback=not_empty)
 @click.option(
     "--since",
     "since_text",

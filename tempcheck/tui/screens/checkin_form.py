@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Label, Select
+from textual.widgets import Checkbox, Input, Label, Select
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.people import Contact
@@ -29,7 +29,9 @@ from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
 from tempcheck.domain.text import clip, printable
 from tempcheck.services.undo import Undo
+from tempcheck.tui.literal import literal
 from tempcheck.tui.widgets.field import Field, FormSelect
+from tempcheck.tui.widgets.key_footer import KeyFooter
 
 DIGITS = ("1", "2", "3", "4", "5")
 
@@ -152,7 +154,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 yield Field(
                     "Related issue (optional)",
                     FormSelect(
-                        [(printable(title, single_line=True), iid) for iid, title in issues],
+                        [(literal(title), iid) for iid, title in issues],
                         id="issue",
                     ),
                     id="issue-field",
@@ -178,7 +180,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 classes="hint",
                 id="checkin-target",
             )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.query_one("#short-box").display = False

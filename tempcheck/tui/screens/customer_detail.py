@@ -12,10 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.text import clip, printable
+from tempcheck.tui.widgets.fit_line import PhraseLines
+from tempcheck.tui.widgets.key_footer import KeyFooter
 from tempcheck.tui.widgets.relationship_charts import ContactChart, TemperatureChart
 
 TIMELINE_PAGE = 200
@@ -152,8 +154,8 @@ class CustomerDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="detail-header", markup=False)
-        yield Static("", id="detail-flags", markup=False)
+        yield PhraseLines(id="detail-header")
+        yield PhraseLines(id="detail-flags")
         with VerticalScroll(id="detail-body"):
             with Horizontal(id="charts"):
                 yield TemperatureChart(id="temperature-chart")
@@ -189,11 +191,12 @@ class CustomerDetailScreen(Screen[None]):
                 )
                 table.add_columns(*columns)
                 yield table
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one("#issues", DataTable).focus()
+        self.query_one("#issues", DataTable).focus(scroll_visible=False)
+        self.call_after_refresh(self._show_section, "issues")
         if self._show_item is not None:
             self.call_after_refresh(self._reveal, *self._show_item)
 
@@ -227,6 +230,14 @@ class CustomerDetailScreen(Screen[None]):
         table.move_cursor(row=index)
         table.focus()
         table.scroll_visible()
+
+    def _show_section(self, key: str) -> None:
+        """Bring a section's title, header and first rows into view (on a short terminal
+        the charts above would push them out of sight)."""
+        body = self.query_one("#detail-body", VerticalScroll)
+        table = self.query_one(f"#{key}", DataTable)
+        if table.region.y + min(table.region.height, 3) > body.region.bottom:
+            body.scroll_to_widget(self.query_one(f"#{key}-title"), top=True, animate=False)
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -276,7 +287,7 @@ class CustomerDetailScreen(Screen[None]):
         at_risk = [i for i in open_issues if i.at_risk]
         call_first = [i for i in open_issues if i.call_first]
         if at_risk:
-            flags.append(f"⚠ {len(at_risk)} issue(s) at risk")
+            flags.append(f"⚠ {len(at_risk)} issue{'' if len(at_risk) == 1 else 's'} at risk")
         if call_first:
             flags.append("☎ call them first: no contact from us since the issue was opened")
         if recalibrate:

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input
 
 from tempcheck.domain.attention import DashboardRow
 from tempcheck.domain.brief import BriefItem
@@ -17,7 +17,9 @@ from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.tui.screens.notices import added_notice, announce
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
-from tempcheck.tui.widgets.today_panel import TodayPanel
+from tempcheck.tui.widgets.fit_line import FitLine
+from tempcheck.tui.widgets.key_footer import KeyFooter
+from tempcheck.tui.widgets.today_panel import TodayBox, TodayPanel
 
 SORTS = [None] + [column.key for column in COLUMNS]
 
@@ -51,7 +53,7 @@ class DashboardScreen(Screen[None]):
             "t",
             "toggle_today",
             "Today",
-            tooltip="Show or hide the morning brief",
+            tooltip="Expand or collapse the morning brief",
             id="tempcheck.today",
         ),
         Binding(
@@ -88,7 +90,7 @@ class DashboardScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
-        self._summary_text = ""
+        self._summary_parts: list[str] = []
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
         self._brief: list[BriefItem] = []  # the whole brief; the panel shows the filter's part
         # Read when first needed after each reload: tags, and people's name keys per customer.
@@ -101,10 +103,10 @@ class DashboardScreen(Screen[None]):
             placeholder="Filter: name, person or #tag… (↓/Tab: matches, Enter: open, Esc: clear)",
             id="filter",
         )
-        yield Static("", id="summary", markup=False)
-        yield TodayPanel(id="today")
+        yield FitLine(id="summary")
+        yield TodayBox(id="today-box")
         yield CustomerTable(id="customers")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -129,8 +131,7 @@ class DashboardScreen(Screen[None]):
             self.table.tag_text = self._tag_text()
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
-        if self.query_one(TodayPanel).display:
-            self.call_after_refresh(self._load_brief)
+        self.call_after_refresh(self._load_brief)  # collapsed, it still shows the counts
 
     @work(thread=True, exclusive=True, group="brief")
     def _load_brief(self) -> None:
@@ -189,12 +190,13 @@ class DashboardScreen(Screen[None]):
             panel.move_cursor(row=0 if where == 0 else panel.row_count - 1)
 
     def action_toggle_today(self) -> None:
-        """Show or hide the brief; the focus (and so what l acts on) stays where it was."""
-        panel = self.query_one(TodayPanel)
-        panel.display = not panel.display
-        if panel.display:
+        """Collapse the brief to its one-line summary or expand it; the focus (and so what
+        l acts on) stays where it was."""
+        box = self.query_one(TodayBox)
+        box.collapsed = not box.collapsed
+        if not box.collapsed:
             self._load_brief()
-        elif self.focused is panel or self.focused is None:
+        elif self.focused is box.panel or self.focused is None:
             self.set_focus(self.table)
         self._update_target()
 
@@ -267,7 +269,7 @@ class DashboardScreen(Screen[None]):
             return
         target = self._target_customer()
         name = printable(target[1], single_line=True) if target else "nobody"
-        self.query_one("#summary", Static).update(f"▶ {name} · {self._summary_text}")
+        self.query_one("#summary", FitLine).show_parts([f"▶ {name}", *self._summary_parts])
 
     @on(CustomerTable.Highlighted)
     @on(TodayPanel.RowHighlighted)
@@ -317,7 +319,7 @@ class DashboardScreen(Screen[None]):
         for row in rows:
             counts[row.staleness] += 1
             low += row.recent_newest_first[:1] in ("1", "2")
-        parts = [f"{len(rows)} customers"]
+        parts = [f"{len(rows)} customer{'' if len(rows) == 1 else 's'}"]
         parts += [
             f"{state.symbol}{counts[state]} {state.value}" for state in Staleness if counts[state]
         ]
@@ -328,7 +330,7 @@ class DashboardScreen(Screen[None]):
         sort = self.table.sort_column
         label = next((c.label.lower() for c in COLUMNS if c.key == sort), "attention")
         parts.append(f"by {label}{' ▼' if self.table.sort_reverse else ''}")
-        self._summary_text = " · ".join(parts)
+        self._summary_parts = parts
         self._update_target()
 
     # --- filter ------------------------------------------------------------------------------
@@ -435,7 +437,7 @@ class DashboardScreen(Screen[None]):
 
         target = self._target_customer()
         if target is None:
-            self.notify("No customer selected: add one with a", severity="warning")
+            self.notify("No customer selected: press a to add one.", severity="warning")
             return None
         return get_customer(self.app.conn, target[0])
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.text import clip, printable
-from tempcheck.tui.screens.form_dialog import FormDialog, FormField
+from tempcheck.tui.screens.form_dialog import FieldError, FormDialog, FormField
 
 
 def _since(text: str) -> date:
@@ -67,6 +67,15 @@ class ExportJob:
         return KINDS[self.kind].count(written)
 
 
+def _shown_folder(folder: Path) -> str:
+    """The folder as people write it: ``~/reviews`` rather than ``/home/ana/reviews``."""
+    try:
+        inside = folder.resolve().relative_to(Path.home().resolve())
+    except (ValueError, OSError, RuntimeError):
+        return printable(str(folder), single_line=True)
+    return printable("~" if inside == Path() else f"~/{inside}", single_line=True)
+
+
 def export_dialog(
     conn: sqlite3.Connection,
     *,
@@ -111,11 +120,11 @@ def export_dialog(
         check_options(kind.name, since=since, until=until)
         output_format(kind.name, target, fmt)
         if target.exists() and not job.force:
-            raise ValueError(
-                f"{target} already exists: change the file name, or choose to replace it"
+            raise FieldError(
+                "path", f"{target} already exists: change the file name, or choose to replace it"
             )
         if not target.parent.is_dir():
-            raise ValueError(f"there is no folder {target.parent}")
+            raise FieldError("path", f"there is no folder {target.parent}")
         return job
 
     return FormDialog(
@@ -151,5 +160,6 @@ def export_dialog(
             ),
         ],
         save,
-        note=f"Files go to {folder} unless you give a full path; they are readable by you only.",
+        note=f"Files go to {_shown_folder(folder)} unless you give a full path; "
+        "they are readable by you only.",
     )

@@ -17,7 +17,10 @@ ABOUT = (
     "☾ reminders snoozed. Open issues: "
     "⚠ at risk (due soon or overdue), ☎ call them first (no contact from us since it "
     "was opened). Temperatures: 1 frustrated · 2 uneasy · 3 neutral · 4 content · "
-    "5 delighted. Ctrl+P opens the command palette with every action."
+    "5 delighted. Next due: ⚑ a promise, ↻ a follow-up. In a narrow terminal the "
+    "columns shorten: the state as its symbol, the last contact as 5d, 6w, 3mo, the "
+    "temperature as its digit and trend. Ctrl+P opens the command palette with every "
+    "action."
 )
 
 

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual_plotext import PlotextPlot
 
 from tempcheck.domain import temperature
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.services.portfolio import Portfolio
+from tempcheck.tui.widgets.key_footer import KeyFooter
 
 
 def _rate(value: float | None) -> str:
@@ -85,7 +86,7 @@ class PortfolioScreen(Screen[None]):
             with Horizontal(id="portfolio-bottom"):
                 yield Static(id="most-contacted")
                 yield Static(id="least-contacted")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio, last 90 days"
