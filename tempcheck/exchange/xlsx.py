@@ -27,6 +27,7 @@ SHEET_NAMES = {
     "dashboard": "Dashboard",
     "checkins": "Check-ins",
     "customers": "Customers",
+    "contacts": "People",
     "issues": "Issues",
     "promises": "Promises",
     "followups": "Follow-ups",

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from tempcheck.domain import clock
 from tempcheck.domain.brief import BriefItem, assemble
-from tempcheck.store import reminders
+from tempcheck.store import reminders, settings
+from tempcheck.store.accounts import renewals_within
+from tempcheck.store.contacts import key_people
 from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.store.followups import open_followups
 from tempcheck.store.issues import list_issues
@@ -35,6 +37,9 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
         last_confirmed=reminders.last_confirmations(conn),
         snoozed=reminders.snoozed(conn, today),
         now=now,
+        renewals=renewals_within(conn, today, settings.get_int(conn, "renewal.window_days")),
+        people=key_people(conn),
+        quiet_ratio=float(settings.get(conn, "staleness.cold")),
     )
 
 

@@ -35,6 +35,7 @@ class Draft:
     follow_up: date | None = None
     follow_up_note: str = ""  # what to follow up on
     issue_id: int | None = None
+    contact_id: int | None = None  # the person it was with
     done: tuple[int, ...] = ()  # follow-up ids this check-in settles
     kept: tuple[int, ...] = ()  # promise ids this check-in shows kept
     remember_channel: bool = True
@@ -96,6 +97,7 @@ def capture(conn: sqlite3.Connection, draft: Draft) -> Captured:
             follow_up=draft.follow_up,
             follow_up_note=draft.follow_up_note,
             issue_id=draft.issue_id,
+            contact_id=draft.contact_id,
         )
         rows: list[tuple[str, int]] = []
         done: list[FollowUp] = []

@@ -81,7 +81,7 @@ def dashboard_rows(
     first_contact_baselines = baselines(conn, customer_id=one)
     asleep = snoozed(conn, today, customer_id=one)
     issues = _issue_counts(conn, risk_until, customer_id=one)
-    next_due = _next_due(conn, customer_id=one)
+    next_due = _next_due(conn, today, int(values["renewal.window_days"]), customer_id=one)
     calibration = _calibration(conn, customer_id=one)
     changes = (
         trust_changes(conn, now=now, settings_values=values, customer_id=one) if with_trust else {}
@@ -281,20 +281,27 @@ def _issue_counts(
 
 
 def _next_due(
-    conn: sqlite3.Connection, *, customer_id: Customers = None
+    conn: sqlite3.Connection, today: date, renewal_days: int, *, customer_id: Customers = None
 ) -> dict[int, tuple[date, str]]:
-    """The nearest open follow-up or promise per customer."""
+    """The nearest open follow-up, promise, or renewal within the window, per customer."""
     nearest: dict[int, tuple[date, str]] = {}
     followups = "" if customer_id is None else f" AND f.customer_id{THEIRS}"
     promises = "" if customer_id is None else f" AND p.customer_id{THEIRS}"
+    renewals = "" if customer_id is None else f" AND c.id{THEIRS}"
     params = customer_params(customer_id)
     candidates = conn.execute(
         f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}{followups})"
         " GROUP BY customer_id"
         " UNION ALL SELECT p.customer_id, min(p.due), 'promise' FROM promises p"
         " WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)"
-        f"{promises} GROUP BY p.customer_id",
-        params,
+        f"{promises} GROUP BY p.customer_id"
+        " UNION ALL SELECT c.id, c.renewal_on, 'renewal' FROM customers c"
+        f" WHERE c.renewal_on >= :today AND c.renewal_on <= :until{renewals}",
+        {
+            **params,
+            "today": today.isoformat(),
+            "until": (today + timedelta(days=renewal_days)).isoformat(),
+        },
     )
     for cid, due, kind in candidates:
         day = date.fromisoformat(due)

@@ -38,6 +38,7 @@ class TempcheckApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
     UNDO_SECONDS = 10.0  # how long the last write can be taken back with u
+    COMMANDS = App.COMMANDS | {lambda: _customer_commands()}
 
     def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:
         super().__init__()
@@ -180,6 +181,13 @@ class TempcheckApp(App[None]):
                 partial(active.node.run_action, binding.action),
             )
         yield from super().get_system_commands(screen)
+
+
+def _customer_commands() -> type:
+    """The palette's "Open <customer>" provider, imported when the palette first opens."""
+    from tempcheck.tui.commands import CustomerCommands
+
+    return CustomerCommands
 
 
 def run(db_path: str | Path, *, rescue_folder: Path | None = None) -> int:

@@ -49,6 +49,9 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 @click.option(
     "--kept", "kept", type=ROW_ID, multiple=True, help="A promise this check-in shows kept (id)."
 )
+@click.option(
+    "--with", "with_person", help="Who it was with: a contact's name (exact, prefix or part)."
+)
 @click.option("--at", "at_text", help="When it happened, if not now: yesterday 14:30, mon 9:15.")
 @click.option("--create", is_flag=True, help="Add the customer unless one has exactly this name.")
 @click.pass_context
@@ -65,6 +68,7 @@ def log(
     fell_short: str,
     open_issue: bool,
     issue_id: int | None,
+    with_person: str | None,
     done: tuple[int, ...],
     kept: tuple[int, ...],
     at_text: str | None,
@@ -127,6 +131,11 @@ def log(
                 )
             if found is None:
                 found = customers.add_customer(conn, customer)
+        person = None
+        if with_person is not None:
+            from tempcheck.store.contacts import resolve_contact
+
+            person = resolve_contact(conn, found.id, with_person, customer_name=found.name)
         captured = capture.capture(
             conn,
             capture.Draft(
@@ -141,6 +150,7 @@ def log(
                 follow_up=due,
                 follow_up_note=follow_up_note,
                 issue_id=issue_id,
+                contact_id=person.id if person else None,
                 done=done,
                 kept=kept,
                 remember_channel=channel is not None,
@@ -148,6 +158,8 @@ def log(
         )
         saved = captured.checkin
     parts = [f"Logged {printable(found.name, single_line=True)}: {temperature.label(value)}"]
+    if person is not None:
+        parts[0] += f" with {printable(person.name, single_line=True)}"
     if due:
         parts.append(f"follow up {format_short(due)} ({due.isoformat()})")
     if at:

@@ -22,6 +22,7 @@ from tempcheck.exchange.export import KINDS  # light: the domain module imports 
 @click.option("--until", "until_text", help="Up to and including this date: 2026-11-30, today.")
 @click.option("--customer", callback=not_empty, help="Only this customer.")
 @click.option("--matching", help="Only customers whose name contains this (as the / filter).")
+@click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
 @click.option(
     "-o",
     "--output",
@@ -49,15 +50,16 @@ def export(
     until_text: str | None,
     customer: str | None,
     matching: str | None,
+    tag_filter: str | None,
     output: str | None,
     fmt: str | None,
     excel: bool,
     force: bool,
 ) -> None:
-    """Export KIND as CSV: dashboard, checkins, customers, issues, promises,
-    followups; review, a workbook with one sheet each for dashboard, check-ins,
-    issues, promises and follow-ups; or ics, open follow-ups and promises for a
-    calendar.
+    """Export KIND as CSV: dashboard, checkins, customers, contacts, issues,
+    promises, followups; review, a workbook with one sheet each for dashboard,
+    check-ins, issues, promises and follow-ups; or ics, open follow-ups and
+    promises for a calendar.
 
     Times are ISO-8601 in your local time with their offset (with --excel, a
     local date-time and the offset in a column of its own); text that a
@@ -90,11 +92,19 @@ def export(
             from tempcheck.cli.common import find_customer
 
             customer_id = find_customer(conn, customer, verb="Export").id
+        tag = None
+        if tag_filter is not None:
+            from tempcheck.domain.people import clean_tag
+            from tempcheck.store.accounts import check_tag_filter
+
+            check_tag_filter(conn, tag_filter)
+            tag = clean_tag(tag_filter)
         options = {
             "since": since,
             "until": until,
             "customer_id": customer_id,
             "matching": matching,
+            "tag": tag,
             "excel": excel,
         }
         if output and output != "-":

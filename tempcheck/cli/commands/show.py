@@ -246,6 +246,79 @@ def concern_table(concerns: Sequence[Any]) -> str:
     return text_table(["ID", "Rank", "Kind", "Text", "State"], rows)
 
 
+def person_records(conn: object, customer_id: int, customer_name: str) -> list[dict]:
+    """Each person at the customer as plain values (local ISO times), primary first."""
+    from tempcheck.domain import clock
+    from tempcheck.store import contacts
+
+    records = []
+    for person in contacts.people(conn, customer_id):  # type: ignore[arg-type]
+        c = person.contact
+        records.append(
+            {
+                "customer": customer_name,
+                "name": c.name,
+                "role": c.role,
+                "email": c.email,
+                "phone": c.phone,
+                "primary": c.is_primary,
+                "gone": clock.local(c.gone_at).date().isoformat() if c.gone_at else None,
+                "last_checkin": (
+                    clock.local(person.last_at).isoformat(timespec="seconds")
+                    if person.last_at
+                    else None
+                ),
+                "last_temperature": person.last_temperature,
+                "notes": c.notes,
+                "uid": c.uid,
+            }
+        )
+    return records
+
+
+def people_table(records: list[dict], *, with_customer: bool = True, indent: str = "") -> str:
+    """People as an aligned plain-text table."""
+    from datetime import datetime
+
+    from tempcheck.domain import clock, temperature
+
+    header = (["Customer"] if with_customer else []) + [
+        "Name",
+        "Role",
+        "Email",
+        "Phone",
+        "Last check-in",
+        "Temperature",
+    ]
+    rows = []
+    for r in records:
+        name = safe(r["name"], 40) + (" ★" if r["primary"] else "")
+        if r["gone"]:
+            name += f" (gone {r['gone']})"
+        last = r["last_checkin"]
+        when = clock.ago(datetime.fromisoformat(last)) if last else "never"
+        line = [
+            safe(r["role"], 24) or "—",
+            safe(r["email"], 40) or "—",
+            safe(r["phone"], 20) or "—",
+            when,
+            temperature.label(r["last_temperature"]),
+        ]
+        rows.append(([safe(r["customer"], 28)] if with_customer else []) + [name, *line])
+    return text_table(header, rows, indent=indent)
+
+
+def account_line(conn: Any, customer: Any) -> str:
+    """``Owner: Kim · Renewal: Tue 29 Dec (in 30 days) · Tags: #fintech #tier-1``."""
+    from tempcheck.store.accounts import tags_of
+
+    tags = " ".join(f"#{t}" for t in tags_of(conn, customer.id))
+    return (
+        f"Owner: {safe(customer.owner) or '—'} · "
+        f"Renewal: {day(customer.renewal_on, relative=True)} · Tags: {safe(tags) or '—'}"
+    )
+
+
 def signed(amount: int) -> str:
     return f"+{amount}" if amount > 0 else str(amount)
 
@@ -305,6 +378,7 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
         f"Contact: {safe(customer.contact) or '—'} · {customer.kind}, "
         f"every {customer.cadence_days} days · {status}"
     )
+    out.append(account_line(conn, customer))
     last = row.last_contact
     if last is None:
         out.append(f"Last contact: never · {row.staleness.label}")
@@ -323,6 +397,13 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
 
     def section(title: str, body: str, empty: str) -> None:
         out.extend(["", title, body if body else f"  {empty}"])
+
+    people = person_records(conn, customer_id, customer.name)
+    section(
+        f"People ({sum(1 for p in people if not p['gone'])})",
+        people_table(people, with_customer=False, indent="  ") if people else "",
+        "nobody recorded yet (tempcheck contact add CUSTOMER NAME)",
+    )
 
     at_risk = [i for i in open_issues if i.at_risk]
     flags = ""

@@ -23,7 +23,7 @@ def announce(app: Any, result: object) -> None:
 
 
 def added_notice(conn: Any, customer_id: int) -> tuple[str, Undo]:
-    """"Added Acme Corp", undone by removing the customer (while nothing refers to it)."""
+    """ "Added Acme Corp", undone by removing the customer (while nothing refers to it)."""
     from tempcheck.domain.text import printable
     from tempcheck.store.customers import get_customer
 

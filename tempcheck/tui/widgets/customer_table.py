@@ -323,6 +323,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self.rows: list[DashboardRow] = []
         self.sort_column: str | None = None
         self.sort_reverse = False
+        self.tag_text: dict[int, str] | None = None  # shown after each name when set
         self._plan: tuple[int, list[Placed]] = (-1, [])
 
     # --- data -------------------------------------------------------------------------
@@ -434,6 +435,12 @@ class CustomerTable(ScrollView, can_focus=True):
         cells = []
         for placed in self.placed:
             text = placed.form.cell(row)
+            if (
+                placed.key == "name"
+                and self.tag_text
+                and (tags := self.tag_text.get(row.customer_id))
+            ):
+                text += " " + printable(tags, single_line=True)
             if cell_len(text) > placed.width:
                 text = set_cell_size(text, placed.width - 1) + "…"
             cells.append(set_cell_size(" " + text, placed.width + 1))

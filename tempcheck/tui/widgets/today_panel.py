@@ -44,6 +44,9 @@ TERSE_REASONS = {
     "never contacted": "never",
     "unhappy, not contacted since": "unhappy",
     "recalibrate priorities": "recalibrate",
+    "renewal coming": "renewal",
+    "key person unhappy": "person",
+    "key person quiet": "quiet",
 }
 # The collapsed summary: (one, many) for each reason; {n} is the count.
 SUMMARY_PHRASES = {
@@ -54,6 +57,9 @@ SUMMARY_PHRASES = {
     "never contacted": ("{n} never contacted", "{n} never contacted"),
     "unhappy, not contacted since": ("{n} unhappy", "{n} unhappy"),
     "recalibrate priorities": ("{n} to recalibrate", "{n} to recalibrate"),
+    "renewal coming": ("{n} renewal coming", "{n} renewals coming"),
+    "key person unhappy": ("{n} key person unhappy", "{n} key people unhappy"),
+    "key person quiet": ("{n} key person quiet", "{n} key people quiet"),
 }
 WIDE = 110  # from this width the list has its own "Last said" column
 PREVIEW_LINES = 2
