@@ -211,7 +211,7 @@ def assemble(
             f"last temperature {temperature.label(last.temperature)}" if last else "no check-in yet"
         )
         detail = f"renewal {short_date(on, today)} ({clock.until(on, today)}); {feeling}"
-        item(cid, RENEWAL, detail, None, on)
+        item(cid, RENEWAL, detail, None, on, order=renewal_rank((cid, on)))
 
     awake = [row for row in rows if row.customer_id not in snoozed]
     cold = [
@@ -269,6 +269,7 @@ def assemble(
     listed |= {row.customer_id for row in never}
     awake_ids = {row.customer_id for row in awake}
     quiet = []
+    uneasy = []
     for person in people:
         cid = person.customer_id
         if cid not in awake_ids or cid in listed:
@@ -276,23 +277,30 @@ def assemble(
         row = by_id[cid]
         label = f"{person.name} ({person.role})" if person.role else person.name
         if person.last_temperature is not None and temperature.is_low(person.last_temperature):
-            when = clock.ago(person.last_at, now) if person.last_at else ""
-            detail = (
-                f"{label} was {temperature.label(person.last_temperature)} {when}".rstrip()
-                + f"; the account's last temperature is {_last_label(last_checkins.get(cid))}"
-            )
-            item(cid, PERSON_UNHAPPY, detail)
+            uneasy.append((person.last_temperature, row.name.casefold(), label.casefold(), person))
             continue
         days = clock.days_between(person.since, now)
         if days >= quiet_ratio * max(row.cadence_days, 1):
-            quiet.append((days, row, person, label))
-    for days, row, person, label in sorted(quiet, key=lambda q: (-q[0], q[1].name.casefold())):
-        heard = (
-            f"not in a check-in for {_days(days)}"
-            if person.last_at is not None
-            else f"in no check-in for {_days(days)}"
+            quiet.append((-days, row.name.casefold(), label.casefold(), row, person, label))
+    for rank in sorted(uneasy, key=lambda u: u[:3]):
+        person = rank[3]
+        label = f"{person.name} ({person.role})" if person.role else person.name
+        when = clock.ago(person.last_at, now) if person.last_at else ""
+        detail = (
+            f"{label} was {temperature.label(person.last_temperature)} {when}".rstrip()
+            + "; the account's last temperature is "
+            + _last_label(last_checkins.get(person.customer_id))
         )
-        item(row.customer_id, PERSON_QUIET, f"{label}: {heard}, {_cadence(row)}")
+        item(person.customer_id, PERSON_UNHAPPY, detail, order=rank[:3])
+    for rank in sorted(quiet, key=lambda q: q[:3]):
+        row, person, label = rank[3:]
+        heard = (
+            f"not in a check-in for {_days(-rank[0])}"
+            if person.last_at is not None
+            else f"in no check-in for {_days(-rank[0])}"
+        )
+        detail = f"{label}: {heard}, {_cadence(row)}"
+        item(row.customer_id, PERSON_QUIET, detail, order=rank[:3])
 
     stale = [row for row in rows if row.recalibrate]
     oldest = datetime.min.replace(tzinfo=now.tzinfo)

@@ -64,4 +64,9 @@ def customer_brief(
         last_confirmed=reminders.last_confirmations(conn, customer_id=one),
         snoozed=reminders.snoozed(conn, today, customer_id=one),
         now=now,
+        renewals=renewals_within(
+            conn, today, settings.get_int(conn, "renewal.window_days"), customer_id=one
+        ),
+        people=key_people(conn, customer_id=one),
+        quiet_ratio=float(settings.get(conn, "staleness.cold")),
     )

@@ -244,8 +244,10 @@ class TodayPanel(DataTable):
 
 
 def _row_key(item: BriefItem) -> str:
-    """One line's identity: customer, reason and the issue, promise or follow-up."""
-    return f"{item.customer_id}:{item.reason}:{item.ref_id}"
+    """One line's identity: customer, reason and the issue, promise or follow-up (or, for
+    the lines about a customer's people, which person: their place in the order)."""
+    which = item.ref_id if item.ref_id is not None else item.order
+    return f"{item.customer_id}:{item.reason}:{which}"
 
 
 class TodayBox(Vertical):
