@@ -32,6 +32,9 @@ SETTINGS: dict[str, Setting] = {
         "-2", int, "trust bank: issue due date passed with no contact from us"
     ),
     "trust.customer_raised_issue": Setting("-1", int, "trust bank: a problem the customer raised"),
+    "calendar.enabled": Setting(
+        "on", bool, "read meetings from calendars and ask about them (on or off)"
+    ),
 }
 CHANNEL_KEY = "capture.last_channel"  # remembered, not user-facing
 
@@ -46,6 +49,8 @@ def validate(key: str, value: str) -> str:
         known = ", ".join(SETTINGS)
         raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
     setting = SETTINGS[key]
+    if setting.kind is bool:
+        return _switch(key, value)
     try:
         parsed = setting.kind(value.strip())
     except ValueError:
@@ -58,3 +63,21 @@ def validate(key: str, value: str) -> str:
     if key.startswith("staleness.") and parsed <= 0:
         raise ConfigError(f"{key} must be greater than 0")
     return str(parsed)
+
+
+_ON = ("on", "yes", "true", "1")
+_OFF = ("off", "no", "false", "0")
+
+
+def _switch(key: str, value: str) -> str:
+    word = value.strip().lower()
+    if word in _ON:
+        return "on"
+    if word in _OFF:
+        return "off"
+    raise ConfigError(f"{key} must be on or off, not {value!r}")
+
+
+def is_on(value: str) -> bool:
+    """A stored switch's value (``on``/``off``) as a bool."""
+    return value.strip().lower() in _ON
