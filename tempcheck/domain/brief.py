@@ -15,10 +15,12 @@ from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.attention import DashboardRow
+from tempcheck.domain.meetings import Meeting, time_span
 from tempcheck.domain.records import FollowUp, Issue, Promise
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 
+MET_NOT_LOGGED = "met, not logged"
 CALL_FIRST = "call first"
 PROMISE_DUE = "promise due"
 FOLLOWUP_DUE = "follow-up due"
@@ -28,6 +30,7 @@ UNHAPPY = "unhappy, not contacted since"
 RECALIBRATE = "recalibrate priorities"
 
 ORDER: tuple[str, ...] = (
+    MET_NOT_LOGGED,
     CALL_FIRST,
     PROMISE_DUE,
     FOLLOWUP_DUE,
@@ -38,6 +41,7 @@ ORDER: tuple[str, ...] = (
 )
 # One symbol per reason, so a line reads the same without colour.
 SYMBOLS: dict[str, str] = {
+    MET_NOT_LOGGED: "✎",
     CALL_FIRST: "☎",
     PROMISE_DUE: "⚑",
     FOLLOWUP_DUE: "↻",
@@ -93,6 +97,7 @@ def assemble(
     last_confirmed: Mapping[int, datetime],
     snoozed: Mapping[int, date],
     now: datetime,
+    meetings: Sequence[Meeting] = (),
 ) -> list[BriefItem]:
     """The brief in :data:`ORDER`, the most urgent first within each reason.
 
@@ -122,6 +127,14 @@ def assemble(
             )
         )
 
+    for meeting in meetings:  # "how did it go?": ended, matched, nothing logged since
+        if meeting.customer_id in by_id:
+            detail = (
+                f"{meeting.title or '(no title)'}, {time_span(meeting.starts_at, meeting.ends_at)}"
+            )
+            if meeting.contact_name:
+                detail += f", with {meeting.contact_name}"
+            item(meeting.customer_id, MET_NOT_LOGGED, detail, meeting.id)
     for issue in sorted(issues, key=lambda i: (i.due or date.max, i.id)):
         if issue.call_first and issue.is_open and issue.customer_id in by_id:
             item(

@@ -26,6 +26,7 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
     applied, so the two always agree); snoozed customers are left out of the
     contact reminders but not out of what is due.
     """
+    from tempcheck.store.calendar import met_not_logged
     from tempcheck.store.dashboard import dashboard_rows
     from tempcheck.store.followups import open_followups
     from tempcheck.store.issues import list_issues
@@ -45,6 +46,7 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
         last_confirmed=last_confirmations(conn),
         snoozed=snoozed(conn, today),
         now=now,
+        meetings=met_not_logged(conn, now=now),
     )
 
 

@@ -15,8 +15,8 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 
 
 @command("log")
-@click.argument("customer")
-@click.argument("temp")
+@click.argument("customer", required=False)
+@click.argument("temp", required=False)
 @click.argument("note", nargs=-1)
 @click.option("--channel", type=click.Choice(CHANNELS), default="hallway", show_default=True)
 @click.option(
@@ -32,6 +32,13 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 @click.option("--issue", "issue_id", type=int, help="The related issue's id.")
 @click.option("--at", "at_text", help="When it happened, if not now: yesterday 14:30, mon 9:15.")
 @click.option("--create", is_flag=True, help="Add the customer if nobody matches.")
+@click.option(
+    "--meeting",
+    "meeting_id",
+    type=click.IntRange(1),
+    help="Log a meeting from `calendar pending`: then the arguments are TEMP [NOTE...] and the "
+    "time, channel and contact come from the meeting.",
+)
 @click.pass_context
 def log(
     ctx: click.Context,
@@ -46,6 +53,7 @@ def log(
     issue_id: int | None,
     at_text: str | None,
     create: bool,
+    meeting_id: int | None,
 ) -> None:
     """Log a check-in: CUSTOMER TEMP [NOTE...]. TEMP is 1-5 or a word
     (frustrated, uneasy, neutral, content, delighted). NOTE '-' reads standard input.
@@ -56,6 +64,13 @@ def log(
     from tempcheck.domain.text import printable
     from tempcheck.store import checkins, customers
 
+    if meeting_id is not None:  # the customer comes from the meeting: shift the arguments
+        words = [w for w in (customer, temp) if w is not None] + list(note)
+        customer, temp, note = "", (words[0] if words else None), tuple(words[1:])
+    if customer is None or temp is None:
+        usage = "--meeting ID TEMP [NOTE...]" if meeting_id else "CUSTOMER TEMP [NOTE...]"
+        missing = "TEMP" if customer is not None else "CUSTOMER"
+        raise Failure(f"missing {missing}: tempcheck log {usage}", 2)
     with fail_cleanly():
         value = temperature.parse_temperature(temp)
         text = " ".join(note)
@@ -78,6 +93,16 @@ def log(
     conn = open_store(ctx, db)
     from tempcheck.store import write
 
+    meeting = None
+    if meeting_id is not None:
+        from tempcheck.services.meetings import defaults_for
+
+        with fail_cleanly():
+            meeting = defaults_for(conn, meeting_id)
+        customer = customers.get_customer(conn, meeting.customer_id).name  # an exact name
+        at = at or min(meeting.at, clock.now())
+        if ctx.get_parameter_source("channel") is not click.core.ParameterSource.COMMANDLINE:
+            channel = meeting.channel
     with fail_cleanly(), write(conn):  # a new customer and its check-in, or neither
         try:
             found = customers.resolve(conn, customer)
@@ -101,9 +126,16 @@ def log(
             follow_up=due,
             issue_id=issue_id,
         )
+        if meeting is not None:
+            from tempcheck.services.meetings import note_with
+
+            note_with(conn, saved.id, meeting)
     parts = [f"Logged {printable(found.name, single_line=True)}: {temperature.label(value)}"]
     if due:
         parts.append(f"follow up {format_short(due)} ({due.isoformat()})")
     if at:
         parts.append(f"at {clock.local(at).strftime('%Y-%m-%d %H:%M')}")
+    if meeting is not None:
+        with_whom = f" with {printable(meeting.contact_name)}" if meeting.contact_name else ""
+        parts.append(f"meeting {meeting_id}{with_whom}, {channel}")
     click.echo(", ".join(parts) + f" [check-in {saved.id}]")

@@ -59,6 +59,7 @@ def add_customer(
 @click.option("--rename", help="A new name.")
 @click.option("--notes", help="Replace the notes.")
 @click.option("--calibration", help="Calibration interval: 90d, 12w, 3m.")
+@click.option("--domain", help="The customer's email domain (acme.com), for matching meetings.")
 @click.pass_context
 def edit(
     ctx: click.Context,
@@ -70,15 +71,18 @@ def edit(
     rename: str | None,
     notes: str | None,
     calibration: str | None,
+    domain: str | None,
 ) -> None:
-    """Change a customer's cadence, kind, contact, name or notes."""
+    """Change a customer's cadence, kind, contact, name, notes or email domain."""
     from tempcheck.domain.text import printable
     from tempcheck.store import customers
 
-    if not any(v is not None for v in (cadence, kind, contact, rename, notes, calibration)):
+    if not any(
+        v is not None for v in (cadence, kind, contact, rename, notes, calibration, domain)
+    ):
         raise Failure(
-            "nothing to change: give --cadence, --kind, --contact, --rename, --notes "
-            "or --calibration"
+            "nothing to change: give --cadence, --kind, --contact, --rename, --notes, "
+            "--calibration or --domain"
         )
     conn = open_store(ctx, db)
     with fail_cleanly():
@@ -93,6 +97,9 @@ def edit(
             notes=notes,
             calibration_days=parse_cadence(calibration) if calibration else None,
         )
+        if domain is not None:
+            shown = customers.set_domain(conn, found.id, domain) or "none"
+            click.echo(f"{printable(changed.name, single_line=True)}: email domain {shown}.")
     click.echo(
         f"{printable(changed.name, single_line=True)}: {changed.kind}, every "
         f"{changed.cadence_days} days, contact {printable(changed.contact) or '—'}."
