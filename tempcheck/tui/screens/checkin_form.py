@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -21,6 +22,9 @@ from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
 from tempcheck.domain.text import printable
 from tempcheck.tui.widgets.field import Field
+
+if TYPE_CHECKING:
+    from tempcheck.services.meetings import MeetingDefaults
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         Binding("ctrl+o", "toggle_issue", "Open issue from answer", show=False),
     ]
 
-    def __init__(self, customer: Customer) -> None:
+    def __init__(self, customer: Customer, *, meeting: MeetingDefaults | None = None) -> None:
         super().__init__()
         self.customer = customer
+        self.meeting = meeting  # logging a meeting: its end, channel and contact
         self._early_keys: list[events.Key] | None = []
 
     def compose(self) -> ComposeResult:
@@ -76,6 +81,8 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         last_channel = settings.get(conn, CHANNEL_KEY) or "hallway"
         if last_channel not in CHANNELS:
             last_channel = "hallway"
+        if self.meeting is not None:
+            last_channel = self.meeting.channel
         issues = self._open_issues()
         with VerticalScroll(classes="dialog form checkin"):
             yield Label(
@@ -83,6 +90,8 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 classes="title",
                 markup=False,
             )
+            if self.meeting is not None:
+                yield Label(meeting_line(self.meeting), id="meeting", markup=False)
             yield Field(
                 "Temperature (1-5)",
                 TemperatureInput(id="temp", max_length=12, placeholder="1-5", classes="short"),
@@ -289,7 +298,12 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     fell_short=values["fell_short"],
                     follow_up=values["follow_up"],
                     issue_id=values["issue_id"],
+                    at=self.meeting.at if self.meeting else None,
                 )
+                if self.meeting is not None:
+                    from tempcheck.services.meetings import note_with
+
+                    note_with(conn, saved.id, self.meeting)
                 settings.put(conn, CHANNEL_KEY, values["channel"])
                 if values["open_issue"]:
                     from tempcheck.store.issues import open_issue
@@ -340,3 +354,15 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             ),
             answered,
         )
+
+
+def meeting_line(meeting: MeetingDefaults) -> str:
+    """``Meeting: Quarterly review · Tue 3 Nov 14:00–15:00 · with Dana``: what is logged."""
+    from tempcheck.domain.meetings import time_span
+
+    m = meeting.meeting
+    parts = [f"Meeting: {printable(m.title, single_line=True) or '(no title)'}"]
+    parts.append(f"{time_span(m.starts_at, m.ends_at)} (logged at its end)")
+    if meeting.contact_name:
+        parts.append(f"with {printable(meeting.contact_name, single_line=True)}")
+    return " · ".join(parts)

@@ -50,6 +50,13 @@ class DashboardScreen(Screen[None]):
         Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
         Binding("u", "undo", "Undo", tooltip="Undo the check-in just logged", id="tempcheck.undo"),
+        Binding(
+            "x",
+            "dismiss_meeting",
+            "Nothing to log",
+            tooltip="Dismiss the highlighted meeting for good",
+            id="tempcheck.dismiss_meeting",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -271,13 +278,59 @@ class DashboardScreen(Screen[None]):
             return None
         return get_customer(self.app.conn, row.customer_id)
 
+    def _current_meeting(self) -> int | None:
+        """The meeting id of the Today panel's highlighted "met, not logged" line, if any."""
+        from tempcheck.domain.brief import MET_NOT_LOGGED
+
+        panel = self.query_one(TodayPanel)
+        item = panel.current_item if panel.has_focus else None
+        if item is not None and item.reason == MET_NOT_LOGGED and item.ref_id is not None:
+            return item.ref_id
+        return None
+
+    @on(TodayPanel.RowHighlighted)
+    def _brief_highlighted(self) -> None:
+        self.refresh_bindings()  # "x" shows only on a meeting
+
+    def action_dismiss_meeting(self) -> None:
+        if (event_id := self._current_meeting()) is None:
+            return
+        from tempcheck.store import StoreError
+        from tempcheck.store.calendar import dismiss
+
+        try:
+            meeting = dismiss(self.app.conn, event_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._load_brief()
+        self.notify(
+            f"Nothing to log for {printable(meeting.title, single_line=True)!r}: dismissed.",
+            markup=False,
+        )
+
     def action_log(self) -> None:
         if self._typed_into_input("l"):
+            return
+        if (event_id := self._current_meeting()) is not None:
+            self._open_meeting_checkin(event_id)
             return
         if (customer := self._current_customer()) is not None:
             self._open_checkin(customer.id)
 
-    def _open_checkin(self, customer_id: int) -> None:
+    def _open_meeting_checkin(self, event_id: int) -> None:
+        from tempcheck.services.meetings import defaults_for
+        from tempcheck.store import StoreError
+
+        try:
+            meeting = defaults_for(self.app.conn, event_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self._load_brief()
+            return
+        self._open_checkin(meeting.customer_id, meeting=meeting)
+
+    def _open_checkin(self, customer_id: int, *, meeting=None) -> None:  # noqa: ANN001
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
 
@@ -302,7 +355,7 @@ class DashboardScreen(Screen[None]):
                 markup=False,
             )
 
-        self.app.push_screen(CheckInForm(customer), saved)
+        self.app.push_screen(CheckInForm(customer, meeting=meeting), saved)
 
     def _expire_undo(self) -> None:
         self.undo_checkin = None
@@ -311,6 +364,8 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":
             return self.undo_checkin is not None
+        if action == "dismiss_meeting":
+            return self._current_meeting() is not None
         return True
 
     def action_undo(self) -> None:
