@@ -92,6 +92,7 @@ def occurrences(
             raise
         except Exception as exc:  # noqa: BLE001 - a broken series: say which, never a traceback
             raise CalendarError(f"cannot expand the calendar's events: {_short(exc)}") from None
+    found.sort(key=lambda o: (o.starts_at, o.event_uid, o.recurrence_id))
     return found, all_day
 
 
@@ -136,6 +137,15 @@ def _occurrence(event, recurring: set[str]) -> Occurrence:  # noqa: ANN001 - an 
     )
 
 
+def _calendar_name(data: bytes) -> str:
+    """The exported calendar's own name (X-WR-CALNAME, written by Google, Outlook and Apple),
+    so a newer export under another file name still counts as the same calendar."""
+    import re
+
+    found = re.search(rb"^X-WR-CALNAME[^:\r\n]*:([^\r\n]*)", data[:65536], re.MULTILINE)
+    return found.group(1).decode("utf-8", "replace").strip()[:200] if found else ""
+
+
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
@@ -167,7 +177,7 @@ def import_file(
         raise CalendarError(f"{path} is not an iCalendar file (no BEGIN:VCALENDAR)")
     start, end = window(since_days, now)
     found, all_day = occurrences([data], start, end)
-    source = f"file:{path.resolve()}"
+    source = f"ics:{_calendar_name(data) or path.resolve()}"
     outcome = store.save_occurrences(conn, found, source=source, start=start, end=end)
     outcome.skipped_all_day = all_day
     return outcome
