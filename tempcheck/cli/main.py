@@ -40,6 +40,10 @@ COMMANDS: dict[str, str] = {
     "config": "config:config",
     "serve": "serve:serve",
     "calendar": "calendar:calendar",
+    "contact": "contacts:contact",
+    "tag": "tags:tag",
+    "untag": "tags:untag",
+    "search": "search:search",
 }
 
 

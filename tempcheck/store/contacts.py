@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tempcheck.domain import clock
+from tempcheck.domain.brief import PersonFacts
 from tempcheck.domain.matching import key
 from tempcheck.domain.people import (
     MAX_CONTACT_FIELD,
@@ -316,6 +317,15 @@ def set_primary_name(conn: sqlite3.Connection, customer_id: int, name: str) -> C
         return edit_contact(conn, contact.id, primary=True)
 
 
+def clear_primary(conn: sqlite3.Connection, customer_id: int) -> None:
+    """Nobody is the primary contact any more (the people stay)."""
+    with write(conn):
+        conn.execute(
+            "UPDATE contacts SET is_primary = 0 WHERE customer_id = ? AND is_primary = 1",
+            (customer_id,),
+        )
+
+
 def people(conn: sqlite3.Connection, customer_id: int) -> list[Person]:
     """Each person at the customer with their last check-in and its temperature."""
     result = []
@@ -340,3 +350,31 @@ def names_by_id(conn: sqlite3.Connection, ids: set[int]) -> dict[int, str]:
         sorted(ids),
     )
     return dict(rows.fetchall())
+
+
+def key_people(conn: sqlite3.Connection) -> list[PersonFacts]:
+    """The key people (primary, or with a role) at customers whose check-ins name people.
+
+    Customers that have never named anyone in a check-in are left out: their
+    people cannot have gone quiet, the record just does not say who was there.
+    """
+    found = []
+    for cid, name, role, created, first_named, last_at, last_temp in conn.execute(
+        """
+        SELECT p.customer_id, p.name, p.role, p.created_at, f.first_named,
+            (SELECT k.at FROM checkins k WHERE k.contact_id = p.id
+             ORDER BY k.at DESC, k.id DESC LIMIT 1),
+            (SELECT k.temperature FROM checkins k WHERE k.contact_id = p.id
+             ORDER BY k.at DESC, k.id DESC LIMIT 1)
+        FROM contacts p
+        JOIN (SELECT customer_id, min(at) AS first_named FROM checkins
+              WHERE contact_id IS NOT NULL GROUP BY customer_id) f
+            ON f.customer_id = p.customer_id
+        WHERE p.gone_at IS NULL AND (p.is_primary = 1 OR p.role != '')
+        ORDER BY p.customer_id, p.id
+        """
+    ):
+        last = clock.from_stored(last_at) if last_at else None
+        since = last or max(clock.from_stored(created), clock.from_stored(first_named))
+        found.append(PersonFacts(cid, name, role, since, last, last_temp))
+    return found

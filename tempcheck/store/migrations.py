@@ -243,6 +243,11 @@ BEGIN
 END;
 """
 
+_PRIMARY_BODY = """
+    UPDATE customers SET contact = coalesce((SELECT name FROM contacts
+        WHERE customer_id = {who}.customer_id AND is_primary = 1 AND gone_at IS NULL), '')
+    WHERE id = {who}.customer_id;"""
+
 V5_ACCOUNTS_SQL = f"""
 -- The people at each account. Never deleted: a person who left is marked gone,
 -- so the check-ins that name them keep their names.
@@ -262,11 +267,23 @@ CREATE TABLE contacts (
     UNIQUE (customer_id, name_key)
 );
 CREATE INDEX contacts_email ON contacts (email) WHERE email != '';
+CREATE UNIQUE INDEX contacts_one_primary ON contacts (customer_id) WHERE is_primary = 1;
 
 -- The single free-text contact of earlier versions becomes the primary contact.
 INSERT INTO contacts (customer_id, name, name_key, is_primary, created_at)
 SELECT id, trim(contact), tempcheck_name_key(contact), 1, created_at
 FROM customers WHERE trim(contact) != '';
+
+-- From now on customers.contact mirrors the primary contact's name, so every reader
+-- of the old field (dashboard, export, report) sees the primary contact.
+CREATE TRIGGER contacts_primary_insert AFTER INSERT ON contacts BEGIN
+{_PRIMARY_BODY.format(who="NEW")}
+END;
+CREATE TRIGGER contacts_primary_update
+AFTER UPDATE OF customer_id, name, is_primary, gone_at ON contacts BEGIN
+{_PRIMARY_BODY.format(who="OLD")}
+{_PRIMARY_BODY.format(who="NEW")}
+END;
 
 ALTER TABLE customers ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE customers ADD COLUMN renewal_on TEXT;
@@ -303,9 +320,7 @@ def build_search_index(conn: sqlite3.Connection) -> None:
 
     db = Database(conn, recursive_triggers=False, execute_plugins=False)
     for table, columns in SEARCHABLE.items():
-        db.table(table).enable_fts(
-            columns, create_triggers=True, tokenize="porter", replace=True
-        )
+        db.table(table).enable_fts(columns, create_triggers=True, tokenize="porter", replace=True)
 
 
 def v5_accounts(conn: sqlite3.Connection) -> None:
