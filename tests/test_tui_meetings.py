@@ -132,3 +132,36 @@ async def test_x_does_nothing_off_a_meeting(meetings_db):
         await settled(pilot)
         assert len(prompts(app.screen.query_one(TodayPanel))) == 5
         assert not app.screen.query(Input).filter(".-invalid")
+
+
+async def test_m_assigns_a_waiting_meeting_to_the_highlighted_customer(meetings_db):
+    from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
+    from tempcheck.tui.widgets.customer_table import CustomerTable
+
+    app = TempcheckApp(meetings_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        table = app.screen.query_one(CustomerTable)
+        table.focus()
+        names = [row.name for row in table.rows]
+        table.cursor = names.index("[/] Acme Corp")
+        await pilot.pause()
+        assert app.screen.check_action("assign_meetings", ()) is True
+        await pilot.press("m")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MeetingAssignDialog)
+        assert str(dialog.query_one(".title", Label).render()) == (
+            "Meetings waiting for a customer → [/] Acme Corp"
+        )
+        assert [m.title for m in dialog.meetings] == ["Initech kickoff", "Lunch"]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert [m.title for m in dialog.meetings] == ["Initech kickoff"]
+        await pilot.press("x")  # nothing to log: the last one gone closes the dialog
+        await settled(pilot)
+        assert not isinstance(app.screen, MeetingAssignDialog)
+        assert ("[/] Acme Corp", "Lunch, Tue 3 Nov 12:00–13:00") in prompts(
+            app.screen.query_one(TodayPanel)
+        )
+        assert app.screen.check_action("assign_meetings", ()) is False  # none left

@@ -57,6 +57,13 @@ class DashboardScreen(Screen[None]):
             tooltip="Dismiss the highlighted meeting for good",
             id="tempcheck.dismiss_meeting",
         ),
+        Binding(
+            "m",
+            "assign_meetings",
+            "Meetings",
+            tooltip="Assign meetings that match no customer to the highlighted one",
+            id="tempcheck.assign_meetings",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -66,6 +73,7 @@ class DashboardScreen(Screen[None]):
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
         self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
         self._undo_timer = None
+        self.waiting_meetings = 0  # meetings matching no customer, for "m"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -94,6 +102,7 @@ class DashboardScreen(Screen[None]):
         self.all_rows = dashboard_rows(conn, with_trust=False)
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
         self._show(keep=keep)
+        self._count_waiting_meetings()
         self.call_after_refresh(self._fill_trust)
         if self.query_one(TodayPanel).display:
             self.call_after_refresh(self._load_brief)
@@ -309,6 +318,33 @@ class DashboardScreen(Screen[None]):
             markup=False,
         )
 
+    def _count_waiting_meetings(self) -> None:
+        from tempcheck.store.calendar import unmatched
+
+        waiting = len(unmatched(self.app.conn))
+        if waiting != self.waiting_meetings:
+            self.waiting_meetings = waiting
+            self.refresh_bindings()
+
+    def action_assign_meetings(self) -> None:
+        from tempcheck.store.calendar import unmatched
+
+        meetings = unmatched(self.app.conn)
+        if not meetings:
+            self.notify("No meetings are waiting for a customer.", markup=False)
+            return
+        row = self.table.current_row
+        if row is None:
+            self.notify("No customer selected: add one with a", severity="warning")
+            return
+        from tempcheck.store.customers import get_customer
+        from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
+
+        customer = get_customer(self.app.conn, row.customer_id)
+        self.app.push_screen(
+            MeetingAssignDialog(customer, meetings), lambda _: self.reload(keep=customer.id)
+        )
+
     def action_log(self) -> None:
         if self._typed_into_input("l"):
             return
@@ -366,6 +402,8 @@ class DashboardScreen(Screen[None]):
             return self.undo_checkin is not None
         if action == "dismiss_meeting":
             return self._current_meeting() is not None
+        if action == "assign_meetings":
+            return self.waiting_meetings > 0
         return True
 
     def action_undo(self) -> None:
