@@ -74,7 +74,7 @@ def log(
     if customer is None or temp is None:
         usage = "--meeting ID TEMP [NOTE...]" if meeting_id else "CUSTOMER TEMP [NOTE...]"
         missing = "TEMP" if customer is not None else "CUSTOMER"
-        raise Failure(f"missing {missing}: tempcheck log {usage}", 2)
+        raise click.UsageError(f"missing {missing}: tempcheck log {usage}", ctx)
     with fail_cleanly():
         value = temperature.parse_temperature(temp)
         text = " ".join(note)
