@@ -525,3 +525,22 @@ def test_caldav_refusals_are_one_line_from_the_shell(radicale, db_path, tmp_path
     conn = open_db(db_path)
     assert conn.execute("SELECT count(*) FROM calendar_events").fetchone()[0] == 0
     conn.close()
+
+
+def test_edit_domain_normalises_and_refuses_a_clash(run_tc, conn, people):
+    result = run_tc("edit", "initech", "--domain", "https://www.Initech.example/")
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(", email domain initech.example.\n")
+    assert conn.execute("SELECT domain FROM customers WHERE name = 'Initech'").fetchone()[0] == (
+        "initech.example"
+    )
+    clash = run_tc("edit", "acme", "--domain", "@globex.example")
+    assert (clash.exit_code, clash.output) == (
+        1,
+        "tempcheck: Globex already has the domain globex.example: meetings at it would match"
+        " both\n",
+    )
+    assert run_tc("edit", "acme", "--domain", "not a domain").output == (
+        "tempcheck: 'not a domain' is not a domain such as acme.com\n"
+    )
+    assert run_tc("edit", "initech", "--domain", "").output.endswith(", email domain —.\n")
