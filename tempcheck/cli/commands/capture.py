@@ -148,6 +148,8 @@ def log(
     if at:
         parts.append(f"at {clock.local(at).strftime('%Y-%m-%d %H:%M')}")
     if meeting is not None:
-        with_whom = f" with {printable(meeting.contact_name)}" if meeting.contact_name else ""
+        with_whom = ""
+        if meeting.contact_name and person is None:
+            with_whom = f" with {printable(meeting.contact_name, single_line=True)}"
         parts.append(f"meeting {meeting_id}{with_whom}, {channel}")
     click.echo(", ".join(parts) + f" [check-in {saved.id}]")
