@@ -25,6 +25,7 @@ def meetings_db(db_path, tmp_path, monkeypatch):
     with time_machine.travel(NOW, tick=True):
         conn = open_db(db_path)
         acme = customers.add_customer(conn, "[/] Acme Corp").id
+        contacts.add_contact(conn, acme, "Sam Lee")  # the primary contact, not in the meeting
         contacts.add_contact(conn, acme, "Dana [b]Ruiz", email="dana@acme.example")
         globex = customers.add_customer(conn, "Globex").id
         customers.set_domain(conn, globex, "globex.example")
@@ -78,9 +79,9 @@ async def test_l_opens_the_form_filled_in_from_the_meeting(meetings_db):
         assert form.customer.name == "[/] Acme Corp"
         assert str(form.query_one("#meeting", Label).render()) == (
             "Meeting: Quarterly review · Tue 27 Oct 13:00–14:00 (logged at its end)"
-            " · with Dana [b]Ruiz"
         )
         assert form.query_one("#channel", Select).value == "video"
+        assert form.query_one("#with", Input).value == "Dana [b]Ruiz"
         await pilot.press("4", *"signed off", "enter")
         await settled(pilot)
         assert not isinstance(app.screen, CheckInForm)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from tempcheck.domain.matching import key
 
-MAX_CONTACT_NAME = 120
+MAX_CONTACT_NAME = 200
 MAX_CONTACT_FIELD = 200
 MAX_CONTACT_NOTES = 2000
 MAX_TAG = 40

@@ -77,13 +77,12 @@ def _row(row: tuple) -> Contact:
 
 
 def check_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    """A name is required, trimmed and bounded; otherwise kept exactly as typed."""
+    cleaned = name.strip()
     if not cleaned:
         raise StoreError("a contact needs a name")
     if len(cleaned) > MAX_CONTACT_NAME:
         raise StoreError(f"a contact name is at most {MAX_CONTACT_NAME} characters")
-    if has_control_chars(cleaned):
-        raise StoreError("a contact name cannot contain control characters")
     return cleaned
 
 
@@ -91,7 +90,7 @@ def _check_field(label: str, value: str, limit: int = MAX_CONTACT_FIELD) -> str:
     value = value.strip()
     if len(value) > limit:
         raise StoreError(f"a contact's {label} is at most {limit} characters")
-    if label != "notes" and has_control_chars(value):
+    if label in ("email", "phone") and has_control_chars(value):
         raise StoreError(f"a contact's {label} cannot contain control characters")
     return value
 

@@ -26,6 +26,7 @@ class TempcheckApp(App[None]):
         Binding("q", "quit", "Quit", id="tempcheck.quit"),
     ]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
+    COMMANDS = App.COMMANDS | {lambda: _customer_commands()}
 
     def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:
         super().__init__()
@@ -83,6 +84,13 @@ class TempcheckApp(App[None]):
                 partial(active.node.run_action, binding.action),
             )
         yield from super().get_system_commands(screen)
+
+
+def _customer_commands() -> type:
+    """The palette's "Open <customer>" provider, imported when the palette first opens."""
+    from tempcheck.tui.commands import CustomerCommands
+
+    return CustomerCommands
 
 
 def run(db_path: str | Path) -> None:
