@@ -544,3 +544,11 @@ def test_edit_domain_normalises_and_refuses_a_clash(run_tc, conn, people):
         "tempcheck: 'not a domain' is not a domain such as acme.com\n"
     )
     assert run_tc("edit", "initech", "--domain", "").output.endswith(", email domain —.\n")
+
+
+def test_a_file_of_several_calendars_one_after_another(run_tc, conn, people, tmp_path):
+    path = tmp_path / "concatenated.ics"
+    path.write_text("".join(objects(1).values()), encoding="utf-8", newline="")
+    result = run_tc("calendar", "import", path, "--since", SINCE)
+    assert result.exit_code == 0, result.output
+    assert rows(conn) == FIRST_READ

@@ -64,12 +64,15 @@ def occurrences(
 
     found: list[Occurrence] = []
     all_day = 0
+    parsed = []
     for number, data in enumerate(calendars, 1):
         try:
-            calendar = Calendar.from_ical(data)
+            # Some exports hold several VCALENDARs one after another: read them all.
+            parsed += Calendar.from_ical(data, multiple=True)
         except (ValueError, IndexError, KeyError) as exc:
             where = f" (object {number})" if number > 1 else ""
             raise CalendarError(f"not an iCalendar file{where}: {_short(exc)}") from None
+    for calendar in parsed:
         recurring = {
             str(event.get("UID", ""))
             for event in calendar.walk("VEVENT")
