@@ -68,10 +68,14 @@ def occurrences(
     for number, data in enumerate(calendars, 1):
         try:
             # Some exports hold several VCALENDARs one after another: read them all.
-            parsed += Calendar.from_ical(data, multiple=True)
+            read = Calendar.from_ical(data, multiple=True)
         except (ValueError, IndexError, KeyError) as exc:
             where = f" (object {number})" if number > 1 else ""
             raise CalendarError(f"not an iCalendar file{where}: {_short(exc)}") from None
+        if not read:
+            where = f" (object {number})" if number > 1 else ""
+            raise CalendarError(f"not an iCalendar file{where}: no complete VCALENDAR")
+        parsed += read
     for calendar in parsed:
         recurring = {
             str(event.get("UID", ""))
