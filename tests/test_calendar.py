@@ -313,7 +313,17 @@ def test_the_setting_turns_the_calendar_off(run_tc, conn, people, tmp_path):
     ("content", "message"),
     [
         (b"hello", "is not an iCalendar file (no BEGIN:VCALENDAR)"),
-        (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:nonsense\r\n", "not an iCalendar file"),
+        (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:nonsense\r\n", "no complete VCALENDAR"),
+        (
+            b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:nonsense\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n",
+            "cannot expand the calendar's events: Cannot access 'dt' on broken property",
+        ),
+        (
+            b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:y\r\nDTSTART:20261101T100000Z\r\n"
+            b"RRULE:FREQ=SOMETIMES\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "cannot expand the calendar's events",
+        ),
     ],
 )
 def test_a_bad_file_is_one_line(run_tc, people, tmp_path, content, message):
