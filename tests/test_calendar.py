@@ -20,7 +20,7 @@ import time_machine
 from meeting_calendar import NOW, SINCE, ics_file, objects
 
 from tempcheck.store import calendar as store
-from tempcheck.store import contacts, customers, open_db
+from tempcheck.store import contacts, customers, open_db, settings
 
 USER, PASSWORD = "alice", "s3cret pass"
 
@@ -52,6 +52,7 @@ def people(conn, at_now) -> dict[str, int]:
     contacts.add_contact(conn, ids["Acme Corp"], "Dana Ruiz", role="CFO", email="dana@acme.example")
     customers.set_domain(conn, ids["Globex"], "globex.example")
     customers.set_domain(conn, ids["Umbrella"], "https://www.Umbrella.example/")
+    settings.put(conn, "calendar.prompt_days", "30")  # the calendar reaches back to 8 Oct
     return ids
 
 
@@ -562,3 +563,12 @@ def test_a_file_of_several_calendars_one_after_another(run_tc, conn, people, tmp
     result = run_tc("calendar", "import", path, "--since", SINCE)
     assert result.exit_code == 0, result.output
     assert rows(conn) == FIRST_READ
+
+
+def test_prompts_reach_back_calendar_prompt_days(run_tc, conn, people, tmp_path):
+    run_tc("calendar", "import", write_ics(tmp_path, 1), "--since", SINCE)
+    assert run_tc("config", "calendar.prompt_days", "7").exit_code == 0
+    # 4 Nov midday minus 7 days: the meetings that ended from 28 Oct 12:00 on.
+    assert [m.title for m in store.met_not_logged(conn)] == ["Weekly sync", "Initech kickoff"]
+    assert run_tc("config", "calendar.prompt_days", "0").exit_code == 1
+    assert run_tc("config", "calendar.prompt_days", "367").exit_code == 1

@@ -11,7 +11,7 @@ from meeting_calendar import NOW, ics_file
 from textual.widgets import Input, Label, Select
 
 from tempcheck.exchange.calendar import import_file
-from tempcheck.store import contacts, customers, open_db
+from tempcheck.store import contacts, customers, open_db, settings
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.checkin_form import CheckInForm
 from tempcheck.tui.widgets.today_panel import TodayPanel
@@ -31,6 +31,7 @@ def meetings_db(db_path, tmp_path, monkeypatch):
         customers.set_domain(conn, globex, "globex.example")
         path = tmp_path / "work.ics"
         path.write_text(ics_file(1), encoding="utf-8", newline="")
+        settings.put(conn, "calendar.prompt_days", "30")  # the calendar reaches back to 8 Oct
         import_file(conn, path, since_days=28)
         conn.close()
         yield db_path

@@ -38,6 +38,9 @@ SETTINGS: dict[str, Setting] = {
     "calendar.enabled": Setting(
         "on", bool, "read meetings from calendars and ask about them (on or off)"
     ),
+    "calendar.prompt_days": Setting(
+        "14", int, "ask about meetings that ended within this many days (1-366)"
+    ),
 }
 CHANNEL_KEY = "capture.last_channel"  # remembered, not user-facing
 
@@ -63,6 +66,8 @@ def validate(key: str, value: str) -> str:
         raise ConfigError(f"{key} must be at least 1")
     if key == "renewal.window_days" and not 0 <= parsed <= 3650:
         raise ConfigError(f"{key} must be between 0 and 3650")
+    if key == "calendar.prompt_days" and not 1 <= parsed <= 366:
+        raise ConfigError(f"{key} must be between 1 and 366")
     if key == "issues.at_risk_days" and parsed < 0:
         raise ConfigError(f"{key} must be 0 or more")
     if key.startswith("staleness.") and parsed <= 0:

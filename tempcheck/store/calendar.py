@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tempcheck.domain import clock
 from tempcheck.domain.meetings import (
@@ -28,6 +28,7 @@ from tempcheck.domain.settings import is_on
 from tempcheck.store.connection import StoreError, write
 
 SETTING = "calendar.enabled"
+PROMPT_DAYS = "calendar.prompt_days"
 
 _COLUMNS = """e.id, e.event_uid, e.recurrence_id, e.starts_at, e.ends_at, e.title, e.location,
     e.video, e.attendees, e.match_state, e.customer_id, c.name, e.contact_id, p.name,
@@ -204,20 +205,25 @@ def get_meeting(conn: sqlite3.Connection, event_id: int) -> Meeting:
 
 
 def met_not_logged(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Meeting]:
-    """Matched meetings that have ended, with no check-in for their customer since they
-    started, neither withdrawn nor dismissed; the oldest first. Empty when turned off."""
+    """Matched meetings that ended within ``calendar.prompt_days``, with no check-in for
+    their customer since they started, neither withdrawn nor dismissed; the oldest first.
+    Empty when turned off."""
     if not enabled(conn):
         return []
+    from tempcheck.store import settings
+
     now = now or clock.now()
+    oldest = now - timedelta(days=settings.get_int(conn, PROMPT_DAYS))
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM {_FROM}"
         " WHERE e.customer_id IS NOT NULL AND e.match_state = 'matched'"
-        " AND e.withdrawn_at IS NULL AND e.dismissed_at IS NULL AND e.ends_at <= ?"
+        " AND e.withdrawn_at IS NULL AND e.dismissed_at IS NULL"
+        " AND e.ends_at <= ? AND e.ends_at >= ?"
         " AND c.status = 'active'"
         " AND NOT EXISTS (SELECT 1 FROM checkins k WHERE k.customer_id = e.customer_id"
         " AND k.at >= e.starts_at)"
         " ORDER BY e.ends_at, e.id",
-        (clock.to_stored(now),),
+        (clock.to_stored(now), clock.to_stored(oldest)),
     )
     return [_meeting(row) for row in rows]
 
