@@ -32,7 +32,32 @@ SHOTS: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     "low-temperature-prompt-80x24": (SMALL, CHECKIN_LOW),
     "customer-detail-80x24": (SMALL, ["slash", *"acme", "enter"]),
     "export-80x24": (SMALL, EXPORT_ERROR),
+    "meeting-prompt": (SIZE, ["tab"]),  # the Today panel, with yesterday's meetings on top
 }
+# Shots that need more than the sample data get a database of their own.
+WITH_MEETINGS = {"meeting-prompt"}
+
+
+def add_meetings(conn) -> None:  # noqa: ANN001 - a sqlite3 connection
+    """Two of yesterday's meetings with sample customers, matched by their names in the title."""
+    from datetime import datetime, time, timedelta
+
+    from tempcheck.domain import clock
+    from tempcheck.domain.meetings import Occurrence
+    from tempcheck.store.calendar import save_occurrences
+
+    yesterday = clock.local(clock.now()).date() - timedelta(days=1)
+
+    def at(hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(yesterday, time(hour, minute)).astimezone()
+
+    meetings = [
+        Occurrence("review@demo", "", at(10), at(11), "Umbrella Health: export review",
+                   "Room 2", False, ()),
+        Occurrence("weekly@demo", "", at(16), at(16, 30), "Globex Logistics weekly",
+                   "https://meet.google.com/abc-defg-hij", True, ()),
+    ]
+    save_occurrences(conn, meetings, source="demo", start=at(0), end=at(23))
 
 
 async def shoot(db_path: Path, name: str, size: tuple[int, int], keys: Sequence[str]) -> Path:
@@ -69,7 +94,14 @@ async def main(names: Sequence[str]) -> None:
         os.chdir(Path.home())
         for name in names or SHOTS:
             size, keys = SHOTS[name]
-            path = await shoot(db_path, name, size, keys)
+            shot_db = db_path
+            if name in WITH_MEETINGS:
+                shot_db = Path(folder) / f"{name}.db"
+                conn = open_db(shot_db)
+                demo.write_sample(conn)
+                add_meetings(conn)
+                conn.close()
+            path = await shoot(shot_db, name, size, keys)
             print(f"wrote {path}")
 
 

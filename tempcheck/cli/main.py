@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo:demo",
     "config": "config:config",
     "serve": "serve:serve",
+    "calendar": "calendar:calendar",
     "contact": "contacts:contact",
     "tag": "tags:tag",
     "untag": "tags:untag",

@@ -17,10 +17,12 @@ from datetime import date, datetime, timedelta
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.attention import DashboardRow
 from tempcheck.domain.dates import MONTHS
+from tempcheck.domain.meetings import Meeting, time_span
 from tempcheck.domain.records import FollowUp, Issue, Promise
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 
+MET_NOT_LOGGED = "met, not logged"
 CALL_FIRST = "call first"
 PROMISE_DUE = "promise due"
 FOLLOWUP_DUE = "follow-up due"
@@ -33,6 +35,7 @@ PERSON_UNHAPPY = "key person unhappy"
 PERSON_QUIET = "key person quiet"
 
 ORDER: tuple[str, ...] = (
+    MET_NOT_LOGGED,
     CALL_FIRST,
     PROMISE_DUE,
     FOLLOWUP_DUE,
@@ -46,6 +49,7 @@ ORDER: tuple[str, ...] = (
 )
 # One symbol per reason, so a line reads the same without colour.
 SYMBOLS: dict[str, str] = {
+    MET_NOT_LOGGED: "✎",
     CALL_FIRST: "☎",
     PROMISE_DUE: "⚑",
     FOLLOWUP_DUE: "↻",
@@ -119,6 +123,7 @@ def assemble(
     last_confirmed: Mapping[int, datetime],
     snoozed: Mapping[int, date],
     now: datetime,
+    meetings: Sequence[Meeting] = (),
     renewals: Mapping[int, date] | None = None,
     people: Sequence[PersonFacts] = (),
     quiet_ratio: float = 2.0,
@@ -162,6 +167,21 @@ def assemble(
                 order=order,
             )
         )
+
+    for meeting in meetings:  # "how did it go?": ended, matched, nothing logged since
+        if meeting.customer_id in by_id:
+            detail = (
+                f"{meeting.title or '(no title)'}, {time_span(meeting.starts_at, meeting.ends_at)}"
+            )
+            if meeting.contact_name:
+                detail += f", with {meeting.contact_name}"
+            item(
+                meeting.customer_id,
+                MET_NOT_LOGGED,
+                detail,
+                meeting.id,
+                order=(meeting.ends_at, meeting.id),
+            )
 
     def issue_order(i: Issue) -> tuple:
         return (i.due or date.max, i.id)

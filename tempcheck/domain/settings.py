@@ -60,6 +60,12 @@ SETTINGS: dict[str, Setting] = {
         "-2", "trust bank: issue due date passed with no contact from us"
     ),
     "trust.customer_raised_issue": _weight("-1", "trust bank: a problem the customer raised"),
+    "calendar.enabled": Setting(
+        "on", bool, "read meetings from calendars and ask about them (on or off)", 0, 1
+    ),
+    "calendar.prompt_days": Setting(
+        "14", int, "ask about meetings that ended within this many days", 1, 366
+    ),
 }
 CHANNEL_KEY = "capture.last_channel"  # remembered, not user-facing
 
@@ -74,6 +80,8 @@ def validate(key: str, value: str) -> str:
         known = ", ".join(SETTINGS)
         raise ConfigError(f"unknown setting {key!r}; known settings: {known}")
     setting = SETTINGS[key]
+    if setting.kind is bool:
+        return _switch(key, value)
     text = value.strip()
     try:
         if len(text) > 40:  # int() of a huge digit run is slow, and no value needs it
@@ -102,6 +110,9 @@ def bounded(key: str, stored: str) -> str:
     dashboard; ``config`` refuses such values for new ones.
     """
     setting = SETTINGS[key]
+    if setting.kind is bool:
+        word = str(stored).strip().lower()
+        return word if word in ("on", "off") else setting.default
     try:
         parsed = setting.kind(str(stored).strip()[:40])
     except ValueError:
@@ -124,3 +135,21 @@ def _in_range(setting: Setting, value: float) -> bool:
 
 def _shown(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+_ON = ("on", "yes", "true", "1")
+_OFF = ("off", "no", "false", "0")
+
+
+def _switch(key: str, value: str) -> str:
+    word = value.strip().lower()
+    if word in _ON:
+        return "on"
+    if word in _OFF:
+        return "off"
+    raise ConfigError(f"{key} must be on or off, not {value!r}")
+
+
+def is_on(value: str) -> bool:
+    """A stored switch's value (``on``/``off``) as a bool."""
+    return value.strip().lower() in _ON

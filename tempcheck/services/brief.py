@@ -9,6 +9,7 @@ from tempcheck.domain import clock
 from tempcheck.domain.brief import BriefItem, assemble
 from tempcheck.store import reminders, settings
 from tempcheck.store.accounts import renewals_within
+from tempcheck.store.calendar import met_not_logged
 from tempcheck.store.contacts import key_people
 from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.store.followups import open_followups
@@ -37,6 +38,7 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
         last_confirmed=reminders.last_confirmations(conn),
         snoozed=reminders.snoozed(conn, today),
         now=now,
+        meetings=met_not_logged(conn, now=now),
         renewals=renewals_within(conn, today, settings.get_int(conn, "renewal.window_days")),
         people=key_people(conn),
         quiet_ratio=float(settings.get(conn, "staleness.cold")),
@@ -64,6 +66,7 @@ def customer_brief(
         last_confirmed=reminders.last_confirmations(conn, customer_id=one),
         snoozed=reminders.snoozed(conn, today, customer_id=one),
         now=now,
+        meetings=met_not_logged(conn, now=now, customer_id=one),
         renewals=renewals_within(
             conn, today, settings.get_int(conn, "renewal.window_days"), customer_id=one
         ),

@@ -235,3 +235,30 @@ def set_status(
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def set_domain(conn: sqlite3.Connection, customer_id: int, domain: str) -> str:
+    """Set the customer's email domain (meetings with someone at it are theirs); '' clears it.
+
+    Returns the domain as stored (``acme.com`` from ``@ACME.com`` or ``https://www.acme.com``).
+    """
+    from tempcheck.domain.meetings import normalise_domain
+
+    value = normalise_domain(domain) if domain.strip() else ""
+    if domain.strip() and not value:
+        raise StoreError(f"{domain!r} is not a domain such as acme.com")
+    if len(value) > 253:
+        raise StoreError("a domain is at most 253 characters")
+    with write(conn):
+        get_customer(conn, customer_id)
+        if value:
+            clash = conn.execute(
+                "SELECT name FROM customers WHERE domain = ? AND id != ? AND status != 'ended'",
+                (value, customer_id),
+            ).fetchone()
+            if clash:
+                raise StoreError(
+                    f"{clash[0]} already has the domain {value}: meetings at it would match both"
+                )
+        conn.execute("UPDATE customers SET domain = ? WHERE id = ?", (value, customer_id))
+    return value

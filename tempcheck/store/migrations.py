@@ -403,6 +403,39 @@ def v5_accounts(conn: sqlite3.Connection) -> None:
     build_search_index(conn)
 
 
+V6_CALENDAR_MEETINGS = f"""
+-- Meetings read from the user's calendar (one row per occurrence), keyed by the event's
+-- UID and recurrence id. Only time, title, location and the attendee addresses that
+-- matched a customer are kept. Withdrawn = cancelled or gone from the calendar;
+-- dismissed = "nothing to log"; assigned_at = the customer was chosen by hand.
+CREATE TABLE calendar_events (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    event_uid TEXT NOT NULL,
+    recurrence_id TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT '',
+    video INTEGER NOT NULL DEFAULT 0 CHECK (video IN (0, 1)),
+    attendees TEXT NOT NULL DEFAULT '',
+    match_state TEXT NOT NULL DEFAULT 'unmatched'
+        CHECK (match_state IN ('matched', 'unmatched', 'ambiguous')),
+    customer_id INTEGER REFERENCES customers (id),
+    contact_id INTEGER REFERENCES contacts (id),
+    assigned_at TEXT,
+    withdrawn_at TEXT,
+    dismissed_at TEXT,
+    seen_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (event_uid, recurrence_id)
+);
+CREATE INDEX calendar_events_customer ON calendar_events (customer_id, ends_at);
+CREATE INDEX calendar_events_source ON calendar_events (source, starts_at);
+"""
+
+
 # Each step is an SQL script, or a function run inside the step's transaction.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V1_CUSTOMERS_AND_CHECKINS,
@@ -411,6 +444,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V4_NAME_KEYS_AND_SUMMARY_TIES,
     V5_ATTENTION_INDEX,
     v5_accounts,
+    V6_CALENDAR_MEETINGS,
 ]
 LATEST = len(MIGRATIONS)
 

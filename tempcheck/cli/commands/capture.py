@@ -22,8 +22,8 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 
 
 @command("log")
-@click.argument("customer")
-@click.argument("temp")
+@click.argument("customer", required=False)
+@click.argument("temp", required=False)
 @click.argument("note", nargs=-1)
 @click.option(
     "--channel",
@@ -54,6 +54,13 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 )
 @click.option("--at", "at_text", help="When it happened, if not now: yesterday 14:30, mon 9:15.")
 @click.option("--create", is_flag=True, help="Add the customer unless one has exactly this name.")
+@click.option(
+    "--meeting",
+    "meeting_id",
+    type=click.IntRange(1),
+    help="Log a meeting from `calendar pending`: then the arguments are TEMP [NOTE...] and the "
+    "time, channel and contact come from the meeting.",
+)
 @click.pass_context
 def log(
     ctx: click.Context,
@@ -73,6 +80,7 @@ def log(
     kept: tuple[int, ...],
     at_text: str | None,
     create: bool,
+    meeting_id: int | None,
 ) -> None:
     """Log a check-in: CUSTOMER TEMP [NOTE...]. TEMP is 1-5 or a word
     (frustrated, uneasy, neutral, content, delighted). NOTE '-' reads standard input.
@@ -89,6 +97,13 @@ def log(
     from tempcheck.services import capture
     from tempcheck.store import customers
 
+    if meeting_id is not None:  # the customer comes from the meeting: shift the arguments
+        words = [w for w in (customer, temp) if w is not None] + list(note)
+        customer, temp, note = "", (words[0] if words else None), tuple(words[1:])
+    if customer is None or temp is None:
+        usage = "--meeting ID TEMP [NOTE...]" if meeting_id else "CUSTOMER TEMP [NOTE...]"
+        missing = "TEMP" if customer is not None else "CUSTOMER"
+        raise click.UsageError(f"missing {missing}: tempcheck log {usage}", ctx)
     with fail_cleanly():
         value = temperature.parse_temperature(temp)
         text = " ".join(note)
@@ -115,6 +130,16 @@ def log(
     conn = open_store(ctx, db)
     from tempcheck.store import write
 
+    meeting = None
+    if meeting_id is not None:
+        from tempcheck.services.meetings import defaults_for
+
+        with fail_cleanly():
+            meeting = defaults_for(conn, meeting_id)
+        customer = customers.get_customer(conn, meeting.customer_id).name  # an exact name
+        at = at or min(meeting.at, clock.now())
+        if ctx.get_parameter_source("channel") is not click.core.ParameterSource.COMMANDLINE:
+            channel = meeting.channel
     found = None
     if not create:  # asked (on a terminal) before the write lock is taken
         with fail_cleanly():
@@ -157,6 +182,10 @@ def log(
             ),
         )
         saved = captured.checkin
+        if meeting is not None:
+            from tempcheck.services.meetings import note_with
+
+            note_with(conn, saved.id, meeting)
     parts = [f"Logged {printable(found.name, single_line=True)}: {temperature.label(value)}"]
     if person is not None:
         parts[0] += f" with {printable(person.name, single_line=True)}"
@@ -168,4 +197,9 @@ def log(
         parts.append(f"opened issue {captured.issue_id}")
     parts += [f"follow-up {f.id} done" for f in captured.done]
     parts += [f"promise {p.id} kept {p.timing}" for p in captured.kept]
+    if meeting is not None:
+        with_whom = ""
+        if meeting.contact_name and person is None:
+            with_whom = f" with {printable(meeting.contact_name, single_line=True)}"
+        parts.append(f"meeting {meeting_id}{with_whom}, {channel}")
     click.echo(", ".join(parts) + f" [check-in {saved.id}]")

@@ -183,3 +183,12 @@ contact.add_command(add)
 contact.add_command(list_)
 contact.add_command(edit)
 contact.add_command(gone)
+
+
+def _add_import() -> None:
+    from tempcheck.cli.commands.contact_import import import_contacts
+
+    contact.add_command(import_contacts)
+
+
+_add_import()

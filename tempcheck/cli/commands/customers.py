@@ -63,6 +63,7 @@ def add_customer(
 @click.option(
     "--renewal", help="Renewal or contract end: 2027-03-31, +3m, next month ('' or none clears it)."
 )
+@click.option("--domain", help="The customer's email domain (acme.com), for matching meetings.")
 @click.pass_context
 def edit(
     ctx: click.Context,
@@ -76,16 +77,18 @@ def edit(
     calibration: str | None,
     owner: str | None,
     renewal: str | None,
+    domain: str | None,
 ) -> None:
-    """Change a customer's cadence, kind, contact, name, notes, owner or renewal date."""
+    """Change a customer's cadence, kind, contact, name, notes, owner, renewal date or
+    email domain."""
     from tempcheck.domain.text import printable
     from tempcheck.store import customers, write
 
-    given = (cadence, kind, contact, rename, notes, calibration, owner, renewal)
+    given = (cadence, kind, contact, rename, notes, calibration, owner, renewal, domain)
     if not any(v is not None for v in given):
         raise Failure(
             "nothing to change: give --cadence, --kind, --contact, --rename, --notes, "
-            "--calibration, --owner or --renewal",
+            "--calibration, --owner, --renewal or --domain",
             2,
         )
     renewal_on = None
@@ -105,6 +108,8 @@ def edit(
                 accounts.set_owner(conn, found.id, owner)
             if renewal is not None:
                 accounts.set_renewal(conn, found.id, renewal_on)
+        if domain is not None:
+            domain = customers.set_domain(conn, found.id, domain)
         changed = customers.edit(
             conn,
             found.id,
@@ -125,6 +130,8 @@ def edit(
         line += f", owner {printable(changed.owner, single_line=True) or '—'}"
     if changed.renewal_on or renewal is not None:
         line += f", renewal {changed.renewal_on.isoformat() if changed.renewal_on else '—'}"
+    if domain is not None:
+        line += f", email domain {domain or '—'}"
     click.echo(line + ".")
 
 

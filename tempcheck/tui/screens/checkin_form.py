@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
@@ -34,6 +35,9 @@ from tempcheck.tui.widgets.field import Field, FormSelect
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
 DIGITS = ("1", "2", "3", "4", "5")
+
+if TYPE_CHECKING:
+    from tempcheck.services.meetings import MeetingDefaults
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         Binding("ctrl+o", "toggle_issue", "Issue from answer"),
     ]
 
-    def __init__(self, customer: Customer) -> None:
+    def __init__(self, customer: Customer, *, meeting: MeetingDefaults | None = None) -> None:
         super().__init__()
         self.customer = customer
+        self.meeting = meeting  # logging a meeting: its end, channel and contact
         self._early_keys: list[events.Key] | None = []
         self._default_with = ""  # the primary contact, filled in when the form opens
         self.sub_title = printable(customer.name, single_line=True)
@@ -94,6 +99,8 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         last_channel = settings.get(conn, CHANNEL_KEY) or "hallway"
         if last_channel not in CHANNELS:
             last_channel = "hallway"
+        if self.meeting is not None:
+            last_channel = self.meeting.channel
         issues = self._open_issues()
         from tempcheck.services.capture import due_items
 
@@ -105,6 +112,8 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 classes="title",
                 markup=False,
             )
+            if self.meeting is not None:
+                yield Label(meeting_line(self.meeting), id="meeting", markup=False)
             yield Field(
                 "Temperature (1-5)",
                 TemperatureInput(id="temp", max_length=12, placeholder="1-5", classes="short"),
@@ -211,6 +220,8 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         people = list_contacts(conn, self.customer.id, include_gone=False)
         primary = primary_contact(conn, self.customer.id)
         self._default_with = primary.name if primary else ""
+        if self.meeting is not None and self.meeting.contact_name:
+            self._default_with = self.meeting.contact_name  # who the meeting was with
         return Field(
             "With (optional)",
             Input(
@@ -487,7 +498,12 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         from tempcheck.store import StoreError
 
         try:
-            captured = capture(self.app.conn, Draft(customer_id=self.customer.id, **values))
+            draft = Draft(
+                customer_id=self.customer.id,
+                at=self.meeting.at if self.meeting else None,
+                **values,
+            )
+            captured = capture(self.app.conn, draft)
         except (StoreError, OSError) as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
@@ -544,3 +560,13 @@ def _notice(captured) -> str:  # noqa: ANN001 - a capture.Captured
     parts += [f"follow-up {f.id} done" for f in captured.done]
     parts += [f"promise {p.id} kept" for p in captured.kept]
     return ", ".join(parts) + "."
+
+
+def meeting_line(meeting: MeetingDefaults) -> str:
+    """``Meeting: Quarterly review · Tue 3 Nov 14:00–15:00 (logged at its end)``."""
+    from tempcheck.domain.meetings import time_span
+
+    m = meeting.meeting
+    parts = [f"Meeting: {printable(m.title, single_line=True) or '(no title)'}"]
+    parts.append(f"{time_span(m.starts_at, m.ends_at)} (logged at its end)")
+    return " · ".join(parts)

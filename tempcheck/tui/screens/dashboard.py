@@ -86,6 +86,20 @@ class DashboardScreen(Screen[None]):
         ),
         Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
+        Binding(
+            "x",
+            "dismiss_meeting",
+            "Nothing to log",
+            tooltip="Dismiss the highlighted meeting for good",
+            id="tempcheck.dismiss_meeting",
+        ),
+        Binding(
+            "m",
+            "assign_meetings",
+            "Meetings",
+            tooltip="Assign meetings that match no customer to the highlighted one",
+            id="tempcheck.assign_meetings",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         # The table binds its own; these move the Today panel's cursor when it has focus.
         Binding("j", "brief_move(1)", "Down", show=False),
@@ -116,6 +130,7 @@ class DashboardScreen(Screen[None]):
         # Read when first needed after each reload: tags, and people's name keys per customer.
         self._tags: dict[int, list[str]] | None = None
         self._people: dict[int, str] | None = None
+        self.waiting_meetings = 0  # meetings matching no customer, for "m"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,6 +173,7 @@ class DashboardScreen(Screen[None]):
             self._set_rows(dashboard_rows(conn, with_trust=False, now=self.loaded_at), keep)
             self.call_after_refresh(self._fill_trust)
         self._brief_pending = True
+        self._count_waiting_meetings()
         self.call_after_refresh(self._load_brief)  # collapsed, it still shows the counts
 
     def _set_rows(self, rows: list[DashboardRow], keep: int | None) -> None:
@@ -575,13 +591,86 @@ class DashboardScreen(Screen[None]):
             return None
         return get_customer(self.app.conn, target[0])
 
+    def _current_meeting(self) -> int | None:
+        """The meeting id of the Today panel's highlighted "met, not logged" line, if any."""
+        from tempcheck.domain.brief import MET_NOT_LOGGED
+
+        panel = self.query_one(TodayPanel)
+        item = panel.current_item if panel.has_focus else None
+        if item is not None and item.reason == MET_NOT_LOGGED and item.ref_id is not None:
+            return item.ref_id
+        return None
+
+    @on(TodayPanel.RowHighlighted)
+    def _brief_highlighted(self) -> None:
+        self.refresh_bindings()  # "x" shows only on a meeting
+
+    def action_dismiss_meeting(self) -> None:
+        if (event_id := self._current_meeting()) is None:
+            return
+        from tempcheck.store import StoreError
+        from tempcheck.store.calendar import dismiss
+
+        try:
+            meeting = dismiss(self.app.conn, event_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._load_brief()
+        self.notify(
+            f"Nothing to log for {printable(meeting.title, single_line=True)!r}: dismissed.",
+            markup=False,
+        )
+
+    def _count_waiting_meetings(self) -> None:
+        from tempcheck.store.calendar import unmatched
+
+        waiting = len(unmatched(self.app.conn))
+        if waiting != self.waiting_meetings:
+            self.waiting_meetings = waiting
+            self.refresh_bindings()
+
+    def action_assign_meetings(self) -> None:
+        from tempcheck.store.calendar import unmatched
+
+        meetings = unmatched(self.app.conn)
+        if not meetings:
+            self.notify("No meetings are waiting for a customer.", markup=False)
+            return
+        row = self.table.current_row
+        if row is None:
+            self.notify("No customer selected: add one with a", severity="warning")
+            return
+        from tempcheck.store.customers import get_customer
+        from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
+
+        customer = get_customer(self.app.conn, row.customer_id)
+        self.app.push_screen(
+            MeetingAssignDialog(customer, meetings), lambda _: self.reload(keep=customer.id)
+        )
+
     def action_log(self) -> None:
         if self._typed_into_input("l"):
+            return
+        if (event_id := self._current_meeting()) is not None:
+            self._open_meeting_checkin(event_id)
             return
         if (customer := self._current_customer()) is not None:
             self._open_checkin(customer.id)
 
-    def _open_checkin(self, customer_id: int) -> None:
+    def _open_meeting_checkin(self, event_id: int) -> None:
+        from tempcheck.services.meetings import defaults_for
+        from tempcheck.store import StoreError
+
+        try:
+            meeting = defaults_for(self.app.conn, event_id)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self._load_brief()
+            return
+        self._open_checkin(meeting.customer_id, meeting=meeting)
+
+    def _open_checkin(self, customer_id: int, *, meeting=None) -> None:  # noqa: ANN001
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
 
@@ -592,11 +681,18 @@ class DashboardScreen(Screen[None]):
                 self.saved_for(customer.id)
                 self.app.wrote(result.notice, result.undo, title="Check-in saved")
 
-        self.app.push_screen(CheckInForm(customer), saved)
+        self.app.push_screen(CheckInForm(customer, meeting=meeting), saved)
 
     def saved_for(self, customer_id: int) -> None:
         """After a write for one customer: show their row again, the cursor on it."""
         self.refresh_customer(customer_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_meeting":
+            return self._current_meeting() is not None
+        if action == "assign_meetings":
+            return self.waiting_meetings > 0
+        return True
 
     def action_add_customer(self) -> None:
         from tempcheck.tui.screens.customer_form import CustomerForm
