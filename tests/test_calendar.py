@@ -291,7 +291,7 @@ def test_dismissed_stays_dismissed_across_reads(run_tc, conn, people, tmp_path):
 
 
 def test_the_setting_turns_the_calendar_off(run_tc, conn, people, tmp_path):
-    from tempcheck.store.reminders import brief
+    from tempcheck.services.brief import brief
 
     run_tc("calendar", "import", write_ics(tmp_path, 1), "--since", SINCE)
     assert run_tc("config", "calendar.enabled", "off").output == "calendar.enabled = off\n"

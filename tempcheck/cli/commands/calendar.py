@@ -13,7 +13,8 @@ import re
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
-from tempcheck.domain.text import printable, safe_json
+from tempcheck.cli.output import emit_json
+from tempcheck.domain.text import printable
 
 PASSWORD_ENV = "TEMPCHECK_CALDAV_PASSWORD"
 MAX_SINCE_DAYS = 366
@@ -112,7 +113,7 @@ def pending(ctx: click.Context, unmatched: bool, fmt: str, db: str | None) -> No
         store.require_enabled(conn)
         meetings = store.unmatched(conn) if unmatched else store.met_not_logged(conn)
     if fmt == "json":
-        click.echo(safe_json([record(m) for m in meetings]))
+        emit_json([record(m) for m in meetings])
         return
     if not meetings:
         if unmatched:

@@ -34,6 +34,7 @@ SHORT_REASONS = {
     "never contacted": "never",
     "unhappy, not contacted since": "unhappy",
     "recalibrate priorities": "recalibrate",
+    "key person unhappy": "person unhappy",
 }
 # Narrow terminals: the reason in a word (the symbol says it too).
 TERSE_REASONS = {
@@ -47,6 +48,7 @@ TERSE_REASONS = {
     "renewal coming": "renewal",
     "key person unhappy": "person",
     "key person quiet": "quiet",
+    "met, not logged": "met",
 }
 # The collapsed summary: (one, many) for each reason; {n} is the count.
 SUMMARY_PHRASES = {
@@ -141,7 +143,7 @@ class TodayPanel(DataTable):
         """(label, width) per column; each also takes two cells of padding."""
         room = max(width - 1, 40)  # the scrollbar
         if width >= WIDE:
-            reason, name = 15, 22
+            reason, name = 17, 22
             rest = room - (reason + 2) - (name + 2) - 4
             why = min(rest - 24, 62)
             return [("Today", reason), ("Customer", name), ("Why", why), ("Last said", rest - why)]
