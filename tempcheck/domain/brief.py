@@ -211,7 +211,7 @@ def assemble(
             f"last temperature {temperature.label(last.temperature)}" if last else "no check-in yet"
         )
         detail = f"renewal {short_date(on, today)} ({clock.until(on, today)}); {feeling}"
-        item(cid, RENEWAL, detail, None, on)
+        item(cid, RENEWAL, detail, None, on, order=renewal_rank((cid, on)))
 
     awake = [row for row in rows if row.customer_id not in snoozed]
     cold = [
@@ -269,6 +269,7 @@ def assemble(
     listed |= {row.customer_id for row in never}
     awake_ids = {row.customer_id for row in awake}
     quiet = []
+    unhappy_people = []
     for person in people:
         cid = person.customer_id
         if cid not in awake_ids or cid in listed:
@@ -281,18 +282,21 @@ def assemble(
                 f"{label} was {temperature.label(person.last_temperature)} {when}".rstrip()
                 + f"; the account's last temperature is {_last_label(last_checkins.get(cid))}"
             )
-            item(cid, PERSON_UNHAPPY, detail)
+            unhappy_people.append(((row.name.casefold(), cid, person.name.casefold()), detail))
             continue
         days = clock.days_between(person.since, now)
         if days >= quiet_ratio * max(row.cadence_days, 1):
-            quiet.append((days, row, person, label))
-    for days, row, person, label in sorted(quiet, key=lambda q: (-q[0], q[1].name.casefold())):
+            quiet.append(((-days, row.name.casefold(), cid, label), row, person, label))
+    for order, detail in sorted(unhappy_people):
+        item(order[1], PERSON_UNHAPPY, detail, order=order)
+    for order, row, person, label in sorted(quiet, key=lambda q: q[0]):
+        days = -order[0]
         heard = (
             f"not in a check-in for {_days(days)}"
             if person.last_at is not None
             else f"in no check-in for {_days(days)}"
         )
-        item(row.customer_id, PERSON_QUIET, f"{label}: {heard}, {_cadence(row)}")
+        item(row.customer_id, PERSON_QUIET, f"{label}: {heard}, {_cadence(row)}", order=order)
 
     stale = [row for row in rows if row.recalibrate]
     oldest = datetime.min.replace(tzinfo=now.tzinfo)
