@@ -64,4 +64,13 @@ def customer_brief(
         last_confirmed=reminders.last_confirmations(conn, customer_id=one),
         snoozed=reminders.snoozed(conn, today, customer_id=one),
         now=now,
+        renewals={
+            cid: on
+            for cid, on in renewals_within(
+                conn, today, settings.get_int(conn, "renewal.window_days")
+            ).items()
+            if cid == one
+        },
+        people=[p for p in key_people(conn) if p.customer_id == one],
+        quiet_ratio=float(settings.get(conn, "staleness.cold")),
     )

@@ -244,7 +244,10 @@ class TodayPanel(DataTable):
 
 
 def _row_key(item: BriefItem) -> str:
-    """One line's identity: customer, reason and the issue, promise or follow-up."""
+    """One line's identity: customer, reason and the issue, promise or follow-up (for
+    lines about a person, of whom a customer can have several, the words too)."""
+    if item.ref_id is None:
+        return f"{item.customer_id}:{item.reason}:{item.detail}"
     return f"{item.customer_id}:{item.reason}:{item.ref_id}"
 
 
