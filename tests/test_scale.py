@@ -264,7 +264,7 @@ def test_upgrading_a_version_4_file_fills_the_attention_table(tmp_path) -> None:
     upgraded = open_db(path)
     rows = attention_table(upgraded)
     assert rows == upgraded.execute(ATTENTION_FROM_SOURCES).fetchall()
-    assert [row[0] for row in rows] == [1, 2, 3, 4]
+    assert [row[0] for row in rows] == [1, 2, 3, 4, 5, 6, 7, 8, 9]  # the v4 fixture's customers
     assert rows[2][1:3] == ("paused", "2027-01-01")
     assert rows[3][5] == "2026-10-25T00:00:00.000000Z"  # the spread baseline
     upgraded.close()
