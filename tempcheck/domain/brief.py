@@ -61,8 +61,6 @@ SYMBOLS: dict[str, str] = {
     PERSON_UNHAPPY: "☹",
     PERSON_QUIET: "◌",
 }
-# English month and weekday abbreviations whatever the locale (strftime's %b follows LC_TIME).
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,10 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
-# "Jan" … "Dec", for short dates shown anywhere.
+# "Jan" … "Dec" and "Mon" … "Sun" for dates shown anywhere, whatever the locale
+# (strftime's %b and %a follow LC_TIME).
 MONTHS = tuple(name[:3] for name in _MONTH_NAMES)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = {name.lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)})
 _MONTHS["sept"] = 9

@@ -187,7 +187,7 @@ class Meeting:
 
 def time_span(start: datetime, end: datetime) -> str:
     """``Tue 3 Nov 14:00–15:00`` in local time (the end's date when it runs past midnight)."""
-    from tempcheck.domain.brief import MONTHS, WEEKDAYS
+    from tempcheck.domain.dates import MONTHS, WEEKDAYS
 
     first, last = clock.local(start), clock.local(end)
     text = f"{WEEKDAYS[first.weekday()]} {first.day} {MONTHS[first.month - 1]} {first:%H:%M}–"
