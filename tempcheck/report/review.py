@@ -22,11 +22,10 @@ from tempcheck.domain import clock, temperature
 from tempcheck.domain.brief import (
     ORDER,
     SYMBOLS,
-    WEEKDAYS,
     BriefItem,
     last_words,
 )
-from tempcheck.domain.dates import MONTHS
+from tempcheck.domain.dates import MONTHS, WEEKDAYS
 from tempcheck.domain.records import Customer, TimelineItem
 from tempcheck.domain.text import printable
 from tempcheck.report import charts
