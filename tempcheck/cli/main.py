@@ -12,8 +12,12 @@ from typing import Any
 
 import click
 
-from tempcheck import __version__
-from tempcheck.cli.common import db_option, fail_cleanly, resolve_db_path
+from tempcheck import __version__, engine
+
+# Before anything imports sqlite3: a team database runs on Doltlite's engine.
+engine.prepare()
+
+from tempcheck.cli.common import db_option, fail_cleanly, resolve_db_path  # noqa: E402
 
 # name -> "module:function" under tempcheck.cli.commands
 COMMANDS: dict[str, str] = {
@@ -39,6 +43,8 @@ COMMANDS: dict[str, str] = {
     "demo": "demo:demo",
     "config": "config:config",
     "serve": "serve:serve",
+    "team": "team:team",
+    "sync": "team:sync",
 }
 
 

@@ -1,0 +1,765 @@
+"""Team mode: one portfolio shared through a Doltlite remote.
+
+Every member keeps a local copy (a Doltlite file: SQLite's API with Dolt's
+commits, push, pull and merge). ``sync`` commits the member's work, fetches,
+merges and pushes, all with Doltlite's own operations; this module only
+decides what the merge does where Doltlite stops and asks:
+
+- **New rows never conflict.** Rows carry a uid beside their integer key; when
+  two members add rows offline that got the same integer key, the rows this
+  member has not published yet move to fresh keys (with every reference to
+  them) before the merge, so both sides' rows arrive intact.
+- **Same-row edits** merge field by field: a field only one side changed takes
+  that change. A field both sides changed to different values keeps the value
+  that reached the team first (the one already on the remote), and the other
+  value is set aside in ``team_conflicts``, listed by ``tempcheck team
+  conflicts`` and restorable with ``tempcheck team resolve ID --ours``.
+- **Derived tables** (the contact summary) are recomputed after the merge.
+- Anything else (a constraint the merge would break) stops the sync with the
+  merge rolled back, so nothing is lost.
+
+Only run this with Doltlite loaded (see :mod:`tempcheck.engine`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tempcheck.domain import clock
+from tempcheck.engine import INSTALL_HINT, engine_loaded, is_team_file
+from tempcheck.store import identity, summary
+from tempcheck.store.connection import StoreError, _create_private_file, open_db
+from tempcheck.store.migrations import UUID_SQL
+
+REMOTE = "origin"
+BRANCH = "main"
+TRACKING = f"{REMOTE}/{BRANCH}"
+DERIVED_TABLES = frozenset({"contact_summary"})
+MAX_URL = 2000
+PUSH_ATTEMPTS = 3
+URL_RE = re.compile(r"^https?://[^\s/?#]+(:\d{1,5})?/[A-Za-z0-9._-]+\.db$")
+
+CONFLICTS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {{schema}}team_conflicts (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE DEFAULT {UUID_SQL},
+    at TEXT NOT NULL,
+    synced_by TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    key_column TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    kept TEXT,
+    set_aside TEXT,
+    resolved_at TEXT,
+    resolution TEXT
+)
+"""
+
+
+class TeamError(StoreError):
+    """A team operation that could not be done; the message says why and what to do."""
+
+
+class Offline(TeamError):
+    """The team remote could not be reached; local work is unaffected."""
+
+
+@dataclass
+class SyncReport:
+    committed: str | None = None  # the commit message of local work, if any
+    pulled: bool = False
+    pushed: bool = False
+    renumbered: int = 0
+    conflicts: list[int] = field(default_factory=list)  # team_conflicts ids set aside now
+    seconds: float = 0.0
+
+
+@dataclass
+class Status:
+    url: str
+    member: str
+    ahead: int
+    behind: int
+    local_changes: int
+    last_sync: str | None
+    open_conflicts: int
+    online: bool
+
+
+@dataclass
+class Conflict:
+    id: int
+    at: str
+    synced_by: str
+    table: str
+    row: str
+    column: str
+    kept: Any
+    set_aside: Any
+    resolved_at: str | None
+    resolution: str | None
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def require_engine() -> None:
+    if not engine_loaded():
+        raise TeamError(f"team mode needs the team extra: {INSTALL_HINT}")
+
+
+def check_url(url: str) -> str:
+    """A team remote address: http(s)://HOST[:PORT]/NAME.db."""
+    url = url.strip()
+    if len(url) > MAX_URL or not URL_RE.match(url):
+        raise TeamError(
+            f"not a team remote address: {url[:80]!r} (expected http://HOST:PORT/NAME.db)"
+        )
+    return url
+
+
+def _one(conn: sqlite3.Connection, sql: str, *args: Any) -> Any:
+    row = conn.execute(sql, args).fetchone()
+    return row[0] if row else None
+
+
+def _network(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "connect" in text or "timed out" in text or "timeout" in text or "resolve" in text
+
+
+def _remote_error(exc: sqlite3.Error, url: str | None = None) -> TeamError:
+    where = f" at {url}" if url else ""
+    if _network(exc):
+        return Offline(f"offline: the team remote{where} cannot be reached; your work is kept "
+                       "locally, sync again later")
+    return TeamError(f"team remote{where}: {exc}")
+
+
+def author(member: str) -> str:
+    safe = re.sub(r"[<>\n\r]", "", member).strip() or "unknown"
+    email = re.sub(r"[^a-z0-9._-]+", ".", safe.lower()).strip(".") or "member"
+    return f"{safe} <{email}@tempcheck>"
+
+
+def remote_url(conn: sqlite3.Connection) -> str | None:
+    try:
+        return _one(conn, "SELECT url FROM dolt_remotes WHERE name = ?", REMOTE)
+    except sqlite3.Error:
+        return None
+
+
+def _user_tables(conn: sqlite3.Connection, schema: str = "main") -> list[tuple[str, str]]:
+    """(name, sql) of the ordinary tables, without SQLite's, Doltlite's or FTS shadows."""
+    rows = conn.execute(
+        f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name"
+    ).fetchall()
+    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
+    out = []
+    for name, sql in rows:
+        if name.startswith(("sqlite_", "dolt_")) or name in virtual:
+            continue
+        if any(name.startswith(v + "_") for v in virtual):
+            continue  # an FTS shadow table: rebuilt from its content, never copied
+        out.append((name, sql or ""))
+    return out
+
+
+def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
+    return [row[1] for row in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+
+
+def _pk(conn: sqlite3.Connection, table: str) -> str | None:
+    keys = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")') if row[5]]
+    return keys[0] if len(keys) == 1 else None
+
+
+@contextlib.contextmanager
+def _foreign_keys_off(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def copy_tables(conn: sqlite3.Connection, src: str, dst: str) -> dict[str, int]:
+    """Copy every tempcheck table from schema ``src`` to ``dst`` (both attached to ``conn``).
+
+    Returns the row count per table copied. Full-text indexes are rebuilt, not copied.
+    """
+    counts: dict[str, int] = {}
+    dst_tables = {name for name, _ in _user_tables(conn, dst)}
+    for name, _sql in _user_tables(conn, src):
+        if name not in dst_tables:
+            if name == "team_conflicts":
+                conn.execute(CONFLICTS_DDL.format(schema=f"{dst}."))
+            else:
+                continue
+        src_cols = _columns(conn, name, src)
+        dst_cols = set(_columns(conn, name, dst))
+        cols = ", ".join(f'"{c}"' for c in src_cols if c in dst_cols)
+        conn.execute(f'DELETE FROM {dst}."{name}"')
+        conn.execute(
+            f'INSERT OR REPLACE INTO {dst}."{name}" ({cols}) SELECT {cols} FROM {src}."{name}"'
+        )
+        counts[name] = _one(conn, f'SELECT count(*) FROM {dst}."{name}"')
+    for name, sql in conn.execute(
+        f"SELECT name, sql FROM {dst}.sqlite_master WHERE type = 'table'"
+    ).fetchall():
+        if (sql or "").upper().startswith("CREATE VIRTUAL") and "FTS5" in (sql or "").upper():
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute(f'INSERT INTO {dst}."{name}"("{name}") VALUES (\'rebuild\')')
+    return counts
+
+
+# --- changes and commits -------------------------------------------------------------------
+
+_NOUNS = {
+    "checkins": "check-in",
+    "customers": "customer",
+    "issues": "issue",
+    "issue_closures": "issue closure",
+    "promises": "promise",
+    "promise_settlements": "promise settlement",
+    "followups": "follow-up",
+    "followup_events": "follow-up event",
+    "concerns": "concern",
+    "concern_events": "concern event",
+    "customer_events": "customer status change",
+    "settings": "setting",
+    "reminder_snoozes": "snooze",
+    "contact_baselines": "contact baseline",
+    "team_conflicts": "team conflict",
+}
+
+
+def local_changes(conn: sqlite3.Connection) -> list[tuple[str, int, int, int]]:
+    """(table, added, modified, deleted) for each table changed since the last commit."""
+    try:
+        rows = conn.execute(
+            "SELECT table_name, rows_added, rows_modified, rows_deleted"
+            " FROM dolt_diff_stat('HEAD', 'WORKING')"
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    return [r for r in rows if r[0] not in DERIVED_TABLES and (r[1] or r[2] or r[3])]
+
+
+def describe_changes(changes: list[tuple[str, int, int, int]]) -> str:
+    """'2 check-ins added, 1 customer edited': what a commit carries, in words."""
+    parts = []
+    for table, added, modified, deleted in changes:
+        noun = _NOUNS.get(table, table)
+        for count, verb in ((added, "added"), (modified, "edited"), (deleted, "removed")):
+            if count:
+                parts.append(f"{count} {noun}{'' if count == 1 else 's'} {verb}")
+    return ", ".join(parts) or "schema changes"
+
+
+def commit_local(conn: sqlite3.Connection, member: str) -> str | None:
+    """Commit the member's uncommitted work; returns the message, or None if there was none."""
+    status = conn.execute("SELECT count(*) FROM dolt_status").fetchone()[0]
+    if not status:
+        return None
+    message = f"{member}: {describe_changes(local_changes(conn))}"
+    conn.execute("SELECT dolt_commit('-A', '-m', ?, '--author', ?)", (message, author(member)))
+    return message
+
+
+# --- the remote server ---------------------------------------------------------------------
+
+
+class Server:
+    """Doltlite's remote server, running inside this process on its own threads."""
+
+    def __init__(self, directory: Path, host: str, port: int) -> None:
+        require_engine()
+        import doltlite
+
+        self._lib = ctypes.CDLL(doltlite.libdoltlite_path())
+        self._lib.doltliteServeAsync.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+        self._lib.doltliteServeAsync.restype = ctypes.c_void_p
+        self._lib.doltliteServerPort.argtypes = [ctypes.c_void_p]
+        self._lib.doltliteServerPort.restype = ctypes.c_int
+        self._lib.doltliteServerStop.argtypes = [ctypes.c_void_p]
+        self._lib.doltliteServerStop.restype = None
+        self._handle = self._lib.doltliteServeAsync(
+            str(directory).encode(), int(port), host.encode()
+        )
+        if not self._handle:
+            raise TeamError(f"cannot serve on {host}:{port} (in use, or not an address here)")
+        self.host = host
+        self.port = int(self._lib.doltliteServerPort(self._handle))
+
+    def stop(self) -> None:
+        if self._handle:
+            self._lib.doltliteServerStop(self._handle)
+            self._handle = None
+
+
+# --- init, clone ---------------------------------------------------------------------------
+
+
+def init(path: Path, url: str, member: str) -> tuple[Path, SyncReport | None]:
+    """Turn the solo database at ``path`` into a team database and publish it at ``url``.
+
+    The solo file is kept beside it as ``<name>.solo-backup-<time><suffix>``.
+    Returns the backup path and the publishing sync (None when offline: publish later).
+    """
+    require_engine()
+    url = check_url(url)
+    if is_team_file(path):
+        raise TeamError(f"{path} is already a team database")
+    if not path.exists():
+        open_db(path).close()  # a new, empty portfolio
+    solo = open_db(path)  # plain SQLite, brought up to the current schema
+    with contextlib.suppress(sqlite3.Error):
+        solo.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        solo.execute("PRAGMA journal_mode = DELETE")
+    solo.close()
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.stem}.solo-backup-{stamp}{path.suffix}")
+    os.replace(path, backup)
+    for side in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(f"{path}{side}")
+    try:
+        conn = open_db(path)
+        try:
+            conn.execute("ATTACH DATABASE ? AS solo", (str(backup),))
+            with _foreign_keys_off(conn):
+                conn.execute("BEGIN")
+                copy_tables(conn, "solo", "main")
+                conn.execute(CONFLICTS_DDL.format(schema=""))
+                conn.execute("COMMIT")
+            conn.execute("DETACH DATABASE solo")
+            conn.execute(
+                "SELECT dolt_commit('-A', '-m', ?, '--author', ?)",
+                (f"{member}: team portfolio made from {path.name}", author(member)),
+            )
+            conn.execute("SELECT dolt_remote('add', ?, ?)", (REMOTE, url))
+        finally:
+            conn.close()
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+        os.replace(backup, path)
+        raise
+    identity.write_local(path, team_url=url)
+    conn = open_db(path)
+    try:
+        try:
+            conn.execute("SELECT dolt_push(?, ?)", (REMOTE, BRANCH))
+        except sqlite3.Error as exc:
+            error = _remote_error(exc, url)
+            if isinstance(error, Offline):
+                return backup, None
+            raise error from None
+        identity.write_local(path, last_sync=clock.to_stored(clock.now()))
+        return backup, SyncReport(pushed=True)
+    finally:
+        conn.close()
+
+
+def clone(url: str, path: Path) -> None:
+    """Make a new member's copy of the team portfolio at ``path``."""
+    require_engine()
+    url = check_url(url)
+    if path.exists() and path.stat().st_size > 0:
+        raise TeamError(f"{path} already exists; clone into a new file")
+    _create_private_file(path)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("SELECT dolt_clone(?)", (url,))
+        finally:
+            conn.close()
+        if not is_team_file(path):
+            raise TeamError(f"nothing was cloned from {url}")
+        open_db(path).close()  # a tempcheck database, upgraded if the team's is older
+    except sqlite3.Error as exc:
+        _remove_copy(path)
+        raise _remote_error(exc, url) from None
+    except BaseException:
+        _remove_copy(path)
+        raise
+    identity.write_local(path, team_url=url, last_sync=clock.to_stored(clock.now()))
+
+
+def _remove_copy(path: Path) -> None:
+    for leftover in (path, path.with_name(f".{path.name}-lock")):
+        with contextlib.suppress(OSError):
+            os.remove(leftover)
+
+
+# --- sync ----------------------------------------------------------------------------------
+
+
+def sync(conn: sqlite3.Connection, member: str) -> SyncReport:
+    """Commit local work, fetch, merge by the rule, push. Raises :class:`Offline` offline."""
+    require_engine()
+    started = time.perf_counter()
+    report = SyncReport()
+    url = remote_url(conn)
+    if url is None:
+        raise TeamError("this team database has no remote; see 'tempcheck team init'")
+    if conn.in_transaction:
+        raise TeamError("a write is in progress; sync again in a moment")
+    report.committed = commit_local(conn, member)
+    for _attempt in range(PUSH_ATTEMPTS):
+        try:
+            conn.execute("SELECT dolt_fetch(?, ?)", (REMOTE, BRANCH))
+        except sqlite3.Error as exc:
+            raise _remote_error(exc, url) from None
+        theirs = _tracking_hash(conn)
+        if theirs is not None:
+            head = _one(conn, "SELECT dolt_hashof(?)", BRANCH)
+            base = _one(conn, "SELECT dolt_merge_base(?, ?)", BRANCH, TRACKING)
+            if theirs not in (head, base):
+                report.pulled = True
+                if head == base:
+                    conn.execute("SELECT dolt_merge(?)", (TRACKING,))  # a fast-forward
+                else:
+                    report.renumbered += _renumber_unpublished(conn, base, member)
+                    report.conflicts += _merge(conn, member)
+        if theirs is not None and not _ahead(conn):
+            report.pushed = False
+            break
+        try:
+            conn.execute("SELECT dolt_push(?, ?)", (REMOTE, BRANCH))
+        except sqlite3.Error as exc:
+            if "fast-forward" in str(exc):
+                continue  # someone pushed meanwhile: fetch and merge again
+            raise _remote_error(exc, url) from None
+        report.pushed = True
+        break
+    else:
+        raise TeamError("the team remote kept moving while syncing; sync again")
+    path = identity.db_file(conn)
+    if path:
+        identity.write_local(path, last_sync=clock.to_stored(clock.now()))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _tracking_hash(conn: sqlite3.Connection) -> str | None:
+    try:
+        return _one(conn, "SELECT dolt_hashof(?)", TRACKING)
+    except sqlite3.Error:
+        return None  # nothing published yet
+
+
+def _ahead(conn: sqlite3.Connection) -> int:
+    return _one(conn, f"SELECT count(*) FROM dolt_log('{TRACKING}..{BRANCH}')") or 0
+
+
+def _behind(conn: sqlite3.Connection) -> int:
+    return _one(conn, f"SELECT count(*) FROM dolt_log('{BRANCH}..{TRACKING}')") or 0
+
+
+def _ids_at(conn: sqlite3.Connection, table: str, rev: str, key: str) -> dict[Any, Any]:
+    """{integer key: uid} of ``table`` at revision ``rev`` (empty if it did not exist then)."""
+    uid = "uid" if "uid" in _columns(conn, table) else key
+    try:
+        return dict(conn.execute(f'SELECT "{key}", "{uid}" FROM "dolt_at_{table}"(?)', (rev,)))
+    except sqlite3.Error:
+        return {}
+
+
+def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> int:
+    """Move this member's unpublished rows off integer keys the remote has used meanwhile.
+
+    Both members' new rows got the next free integer; the remote's are published,
+    ours are not, so ours move (with every reference to them). Returns rows moved.
+    """
+    tables = [name for name, _ in _user_tables(conn) if _pk(conn, name) == "id"]
+    children: dict[str, list[tuple[str, str]]] = {}
+    for name, _ in _user_tables(conn):
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{name}")'):
+            children.setdefault(fk[2], []).append((name, fk[3]))
+    plan: list[tuple[str, list[Any]]] = []
+    for table in tables:
+        at_base = _ids_at(conn, table, base, "id")
+        remote = _ids_at(conn, table, TRACKING, "id")
+        ours = dict(conn.execute(f'SELECT id, {"uid" if "uid" in _columns(conn, table) else "id"}'
+                                 f' FROM "{table}"'))
+        clash = sorted(
+            key for key, uid in ours.items()
+            if key not in at_base and key in remote and remote[key] != uid
+        )
+        if clash:
+            plan.append((table, clash))
+    if not plan:
+        return 0
+    moved = 0
+    with _foreign_keys_off(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table, clash in plan:
+                top = max(
+                    _one(conn, f'SELECT coalesce(max(id), 0) FROM "{table}"'),
+                    max(_ids_at(conn, table, TRACKING, "id") or {0: None}),
+                )
+                for old in clash:
+                    top += 1
+                    conn.execute(f'UPDATE "{table}" SET id = ? WHERE id = ?', (top, old))
+                    for child, column in children.get(table, []):
+                        conn.execute(
+                            f'UPDATE "{child}" SET "{column}" = ? WHERE "{column}" = ?', (top, old)
+                        )
+                    moved += 1
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    conn.execute(
+        "SELECT dolt_commit('-A', '-m', ?, '--author', ?)",
+        (f"{member}: {moved} new row(s) moved to free keys before merging", author(member)),
+    )
+    return moved
+
+
+def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
+    """Merge the remote into ours inside one transaction, resolving by the rule."""
+    recorded: list[tuple[str, str, str, str, Any, Any]] = []
+    conn.execute("BEGIN")
+    try:
+        try:
+            conn.execute("SELECT dolt_merge(?)", (TRACKING,))
+        except sqlite3.Error as exc:
+            if "conflict" not in str(exc).lower():
+                raise
+        for (table,) in conn.execute("SELECT \"table\" FROM dolt_conflicts").fetchall():
+            if table in DERIVED_TABLES:
+                conn.execute("SELECT dolt_conflicts_resolve('--ours', ?)", (table,))
+            else:
+                recorded += _resolve_rows(conn, table)
+        violations = conn.execute("SELECT * FROM dolt_constraint_violations").fetchall()
+        violations = [v for v in violations if v[1]]
+        if violations:
+            tables = ", ".join(sorted({str(v[0]) for v in violations}))
+            raise TeamError(
+                f"merging the team's changes would break a rule in {tables} (for example "
+                "two customers with the same name); nothing was merged, rename yours and sync "
+                "again"
+            )
+        summary.rebuild(conn)
+        now = clock.to_stored(clock.now())
+        conn.execute(CONFLICTS_DDL.format(schema=""))
+        ids = []
+        for table, key_column, row_key, column, kept, aside in recorded:
+            cursor = conn.execute(
+                "INSERT INTO team_conflicts (at, synced_by, table_name, key_column, row_key,"
+                " column_name, kept, set_aside) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (now, member, table, key_column, row_key, column, json.dumps(kept),
+                 json.dumps(aside)),
+            )
+            ids.append(cursor.lastrowid)
+        message = f"{member}: merged the team's changes"
+        if ids:
+            message += f" ({len(ids)} field(s) edited on both sides set aside)"
+        conn.execute("SELECT dolt_commit('-A', '-m', ?, '--author', ?)", (message, author(member)))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return ids
+
+
+def _resolve_rows(
+    conn: sqlite3.Connection, table: str
+) -> list[tuple[str, str, str, str, Any, Any]]:
+    """Field by field: one side's change wins over no change; both changed: theirs, ours aside."""
+    cursor = conn.execute(f'SELECT * FROM "dolt_conflicts_{table}"')
+    names = [d[0] for d in cursor.description]
+    cols = [n[5:] for n in names if n.startswith("base_")]
+    key = _pk(conn, table) or cols[0]
+    label_column = "uid" if "uid" in cols else key
+    recorded = []
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        base = {c: row[f"base_{c}"] for c in cols}
+        ours = {c: row[f"our_{c}"] for c in cols}
+        theirs = {c: row[f"their_{c}"] for c in cols}
+        our_kind, their_kind = row.get("our_diff_type"), row.get("their_diff_type")
+        if their_kind == "removed" and our_kind != "removed":
+            merged = ours  # edited here, removed there: keep the edit, nothing is lost
+        elif our_kind == "removed" and their_kind != "removed":
+            merged = theirs
+        else:
+            merged = {}
+            for c in cols:
+                b, o, t = base[c], ours[c], theirs[c]
+                if o == t or o == b:
+                    merged[c] = t
+                elif t == b:
+                    merged[c] = o
+                else:
+                    merged[c] = t
+                    recorded.append((table, label_column, str(theirs[label_column]), c, t, o))
+        present = conn.execute(
+            f'SELECT 1 FROM "{table}" WHERE "{key}" = ?', (merged[key],)
+        ).fetchone()
+        if present:
+            assignments = ", ".join(f'"{c}" = ?' for c in cols if c != key)
+            conn.execute(
+                f'UPDATE "{table}" SET {assignments} WHERE "{key}" = ?',
+                [merged[c] for c in cols if c != key] + [merged[key]],
+            )
+        else:
+            conn.execute(
+                f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})',
+                [merged[c] for c in cols],
+            )
+        conn.execute(
+            f'DELETE FROM "dolt_conflicts_{table}" WHERE dolt_conflict_id = ?',
+            (row["dolt_conflict_id"],),
+        )
+    return recorded
+
+
+# --- status, conflicts, export -------------------------------------------------------------
+
+
+def status(conn: sqlite3.Connection, *, fetch: bool = True) -> Status:
+    require_engine()
+    path = identity.db_file(conn)
+    local = identity.read_local(path) if path else {}
+    online = False
+    if fetch:
+        try:
+            conn.execute("SELECT dolt_fetch(?, ?)", (REMOTE, BRANCH))
+            online = True
+        except sqlite3.Error:
+            online = False
+    has_tracking = _tracking_hash(conn) is not None
+    ahead = _ahead(conn) if has_tracking else _one(conn, "SELECT count(*) FROM dolt_log")
+    behind = _behind(conn) if has_tracking else 0
+    changes = sum(a + m + d for _t, a, m, d in local_changes(conn))
+    return Status(
+        url=remote_url(conn) or "",
+        member=identity.name_for_path(path),
+        ahead=ahead,
+        behind=behind,
+        local_changes=changes,
+        last_sync=local.get("last_sync"),
+        open_conflicts=len(conflicts(conn, open_only=True)),
+        online=online,
+    )
+
+
+def conflicts(conn: sqlite3.Connection, *, open_only: bool = False) -> list[Conflict]:
+    try:
+        rows = conn.execute(
+            "SELECT id, at, synced_by, table_name, row_key, column_name, kept, set_aside,"
+            " resolved_at, resolution FROM team_conflicts"
+            + (" WHERE resolved_at IS NULL" if open_only else "")
+            + " ORDER BY id"
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [
+        Conflict(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), json.loads(r[7]), r[8],
+                 r[9])
+        for r in rows
+    ]
+
+
+def describe_row(conn: sqlite3.Connection, conflict: Conflict) -> str:
+    """A readable name for the conflicting row: the customer's name where there is one."""
+    if conflict.table == "customers":
+        name = _one(conn, "SELECT name FROM customers WHERE uid = ?", conflict.row)
+        if name:
+            return f"customer {name}"
+    if conflict.table == "settings":
+        return f"setting {conflict.row}"
+    return f"{conflict.table} {conflict.row[:8]}"
+
+
+def resolve(conn: sqlite3.Connection, conflict_id: int, side: str) -> Conflict:
+    """Keep the value that reached the team first (theirs) or restore the one set aside (ours)."""
+    if side not in ("ours", "theirs"):
+        raise TeamError("resolve with --ours or --theirs")
+    found = [c for c in conflicts(conn) if c.id == conflict_id]
+    if not found:
+        raise TeamError(f"no conflict with id {conflict_id} (see 'tempcheck team conflicts')")
+    conflict = found[0]
+    if conflict.resolved_at:
+        raise TeamError(f"conflict {conflict_id} was already resolved ({conflict.resolution})")
+    key_column = _one(conn, "SELECT key_column FROM team_conflicts WHERE id = ?", conflict_id)
+    if conflict.column not in _columns(conn, conflict.table):
+        raise TeamError(f"{conflict.table}.{conflict.column} no longer exists")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if side == "ours":
+            conn.execute(
+                f'UPDATE "{conflict.table}" SET "{conflict.column}" = ? WHERE "{key_column}" = ?',
+                (conflict.set_aside, conflict.row),
+            )
+        conn.execute(
+            "UPDATE team_conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
+            (clock.to_stored(clock.now()), side, conflict_id),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return [c for c in conflicts(conn) if c.id == conflict_id][0]
+
+
+PLAIN_CHILD = (
+    "import sys\n"
+    "from tempcheck.store import open_db\n"
+    "open_db(sys.argv[1]).close()\n"
+)
+
+
+def export(conn: sqlite3.Connection, dest: Path) -> dict[str, int]:
+    """Write everything to a new plain SQLite tempcheck database at ``dest``.
+
+    The plain file is created by a child process without Doltlite (this process's
+    engine would make a Doltlite file), then filled from here through ATTACH:
+    Doltlite opens plain SQLite files with SQLite's own engine.
+    """
+    require_engine()
+    if dest.exists():
+        raise TeamError(f"{dest} already exists; export to a new file")
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "_DOLTLITE_BOOTSTRAPPED",
+                                                             "DYLD_INSERT_LIBRARIES")}
+    done = subprocess.run(
+        [sys.executable, "-c", PLAIN_CHILD, str(dest)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0 or is_team_file(dest):
+        with contextlib.suppress(OSError):
+            os.remove(dest)
+        tail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise TeamError(f"cannot create {dest}: {tail}")
+    conn.execute("ATTACH DATABASE ? AS plain", (str(dest),))
+    try:
+        with _foreign_keys_off(conn):
+            conn.execute("BEGIN")
+            try:
+                counts = copy_tables(conn, "main", "plain")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.execute("DETACH DATABASE plain")
+    return counts
