@@ -24,20 +24,78 @@ class TempcheckApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="tempcheck.help"),
         Binding("q", "quit", "Quit", id="tempcheck.quit"),
+        Binding("S", "sync", "Sync", tooltip="Sync with the team", id="tempcheck.sync"),
     ]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
+    SYNC_SECONDS = 300.0  # team databases sync at start, then this often, and on S
 
     def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
+        from tempcheck.engine import engine_loaded, is_team_file
+
+        self.team = engine_loaded() and is_team_file(self.db_path)
+        self.sync_state = ""
 
     def on_mount(self) -> None:
         from tempcheck.tui.screens.dashboard import DashboardScreen
 
         self.push_screen(DashboardScreen())
         self.set_interval(self.REFRESH_SECONDS, self._poll_for_changes)
+        if self.team:
+            self._show_sync_state("team: syncing…")
+            self.action_sync()
+            self.set_interval(self.SYNC_SECONDS, self.action_sync)
+
+    # --- team sync ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sync":
+            return self.team  # solo databases have nothing to sync: no key in the footer
+        return True
+
+    def action_sync(self) -> None:
+        """Sync in a worker thread with its own connection: typing never waits for the network."""
+        if not self.team:
+            return
+        self._show_sync_state("team: syncing…")
+        self.run_worker(self._sync_worker, thread=True, exclusive=True, group="team-sync")
+
+    def _sync_worker(self) -> None:
+        from tempcheck.store import identity
+        from tempcheck.store import team as engine
+
+        try:
+            conn = open_db(self.db_path)
+        except Exception as exc:  # noqa: BLE001 - reported in the header, never a crash
+            self.call_from_thread(self._sync_done, None, f"team: cannot open ({exc})")
+            return
+        try:
+            report = engine.sync(conn, identity.name_for_path(self.db_path))
+            state = "team: synced " + _clock_now()
+            if report.conflicts:
+                state += f" · {len(report.conflicts)} conflict(s): tempcheck team conflicts"
+            self.call_from_thread(self._sync_done, report, state)
+        except engine.Offline:
+            self.call_from_thread(self._sync_done, None, "team: offline, work kept locally")
+        except Exception as exc:  # noqa: BLE001
+            from tempcheck.domain.text import printable
+
+            message = printable(str(exc), single_line=True)[:60].replace("[", "(").replace("]", ")")
+            self.call_from_thread(self._sync_done, None, f"team: sync failed ({message})")
+        finally:
+            conn.close()
+
+    def _sync_done(self, report: object | None, state: str) -> None:
+        self._show_sync_state(state)
+        if report is not None and getattr(report, "pulled", False):
+            self.data_changed()
+
+    def _show_sync_state(self, state: str) -> None:
+        self.sync_state = state
+        self.sub_title = f"v{__version__} · {state}"
 
     # --- changes made by other processes -----------------------------------------------------
 
@@ -83,6 +141,12 @@ class TempcheckApp(App[None]):
                 partial(active.node.run_action, binding.action),
             )
         yield from super().get_system_commands(screen)
+
+
+def _clock_now() -> str:
+    from tempcheck.domain import clock
+
+    return clock.local(clock.now()).strftime("%H:%M")
 
 
 def run(db_path: str | Path) -> None:
