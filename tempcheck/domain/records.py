@@ -39,6 +39,7 @@ class CheckIn:
     fell_short: str = ""
     follow_up: date | None = None
     issue_id: int | None = None
+    logged_by: str = ""
 
 RAISED_BY = ("customer", "us")
 OUTCOMES = ("kept", "broken")

@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 from tempcheck.domain import clock
 from tempcheck.domain.records import CHANNELS, REACHED_OUT, CheckIn
+from tempcheck.store import identity
 from tempcheck.store.connection import StoreError, write
 
 _COLUMNS = (
     "id, uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
-    " follow_up, issue_id"
+    " follow_up, issue_id, logged_by"
 )
 
 
@@ -28,6 +29,7 @@ def _row(row: tuple) -> CheckIn:
         fell_short=row[8],
         follow_up=date.fromisoformat(row[9]) if row[9] else None,
         issue_id=row[10],
+        logged_by=row[11],
     )
 
 
@@ -64,7 +66,8 @@ def add_checkin(
                 raise StoreError(f"issue {issue_id} is not one of this customer's issues")
         cursor = conn.execute(
             "INSERT INTO checkins (customer_id, at, temperature, channel, initiated_by, note,"
-            " fell_short, follow_up, issue_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fell_short, follow_up, issue_id, created_at, logged_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer_id,
                 clock.to_stored(at) if at else now,
@@ -76,6 +79,7 @@ def add_checkin(
                 follow_up.isoformat() if follow_up else None,
                 issue_id,
                 now,
+                identity.member(conn),
             ),
         )
         checkin_id = cursor.lastrowid

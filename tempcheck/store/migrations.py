@@ -242,12 +242,20 @@ BEGIN
 END;
 """
 
+V5_LOGGED_BY = """
+-- Who logged each check-in and settled each promise (the member's user.name; '' before this
+-- version), so a team sees whose word each entry is.
+ALTER TABLE checkins ADD COLUMN logged_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE promise_settlements ADD COLUMN logged_by TEXT NOT NULL DEFAULT '';
+"""
+
 
 MIGRATIONS: list[str] = [
     V1_CUSTOMERS_AND_CHECKINS,
     V2_RELATIONSHIP_SYSTEMS,
     V3_BRIEF_SNOOZES_AND_BASELINES,
     V4_NAME_KEYS_AND_SUMMARY_TIES,
+    V5_LOGGED_BY,
 ]
 LATEST = len(MIGRATIONS)
 
