@@ -518,10 +518,15 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
                     top += 1
                     conn.execute(f'UPDATE "{table}" SET id = ? WHERE id = ?', (top, old))
                     for child, column in children.get(table, []):
+                        if child in DERIVED_TABLES:
+                            continue  # recomputed below (triggers have already moved some)
                         conn.execute(
                             f'UPDATE "{child}" SET "{column}" = ? WHERE "{column}" = ?', (top, old)
                         )
                     moved += 1
+            conn.execute("DELETE FROM contact_summary WHERE customer_id NOT IN "
+                         "(SELECT id FROM customers)")
+            summary.rebuild(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

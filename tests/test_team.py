@@ -1,0 +1,310 @@
+"""Team mode end to end: a real team remote on a loopback port, three members, real files.
+
+Every member is the real shell in its own process (Doltlite must load before
+sqlite3, so nothing team-related runs inside pytest's process); the copies are
+compared through ``tempcheck team export``, which writes plain SQLite files
+this process can read. Needs the team extra: ``pip install '.[test,team]'``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("doltlite") is None,
+    reason="team mode needs the team extra: pip install '.[test,team]'",
+)
+
+TIMEOUT = 60
+
+
+def tc(
+    *args: str | Path, db: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "tempcheck"]
+    if db is not None:
+        argv += ["--db", str(db)]
+    done = subprocess.run(
+        argv + [str(a) for a in args], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    if check:
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+    return done
+
+
+class Remote:
+    """``tempcheck team serve`` in its own process; stop and start again on the same port."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tempcheck", "team", "serve", str(self.directory),
+             "--port", str(self.port)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        line = self.process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, (line, self.process.stderr.read() if self.process.poll() else "")
+        self.port = int(match.group(1))
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/portfolio.db"
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Iterator[Remote]:
+    server = Remote(tmp_path / "remote")
+    server.start()
+    yield server
+    server.stop()
+
+
+def export(db: Path, dest: Path) -> sqlite3.Connection:
+    """A member's whole copy as a plain SQLite file, opened read-only here."""
+    done = tc("team", "export", dest, db=db)
+    assert done.stdout.startswith(f"wrote {dest}: a plain SQLite tempcheck database")
+    assert dest.read_bytes()[:16] == b"SQLite format 3\x00"
+    return sqlite3.connect(f"file:{dest}?mode=ro", uri=True)
+
+
+def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    tables = [
+        name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+    ]
+    return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+
+
+def uids(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {uid for (uid,) in conn.execute(f"SELECT uid FROM {table}")}
+
+
+def team_of_three(tmp_path: Path, remote: Remote) -> tuple[Path, Path, Path]:
+    ann, bob, cara = (tmp_path / f"{name}.db" for name in ("ann", "bob", "cara"))
+    tc("add-customer", "Acme Corp", "--cadence", "14d", db=ann)
+    tc("add-customer", "Globex", db=ann)
+    tc("config", "user.name", "Ann", db=ann)
+    tc("log", "Acme Corp", "3", "kickoff", db=ann)
+    done = tc("team", "init", remote.url, db=ann)
+    assert f"published to {remote.url}" in done.stdout
+    backups = list(tmp_path.glob("ann.solo-backup-*.db"))
+    assert len(backups) == 1 and backups[0].read_bytes()[:16] == b"SQLite format 3\x00"
+    assert ann.read_bytes()[:4] == b"CTLD"  # the team copy is a Doltlite file now
+    for member, name in ((bob, "Bob"), (cara, "Cara")):
+        done = tc("team", "clone", remote.url, db=member)
+        assert f"into {member}: 2 customer(s)" in done.stdout
+        tc("config", "user.name", name, db=member)
+    return ann, bob, cara
+
+
+@pytest.mark.parametrize("first", ["Ann", "Bob"])
+def test_three_members_converge_without_losing_a_row(
+    tmp_path: Path, remote: Remote, first: str
+) -> None:
+    ann, bob, cara = team_of_three(tmp_path, remote)
+    remote.stop()
+
+    # Both write while the remote is down, including new customers that get the same keys.
+    tc("log", "Acme Corp", "4", "ann: went well", db=ann)
+    tc("add-customer", "Hooli", db=ann)
+    tc("log", "Hooli", "5", "ann: hooli first call", db=ann)
+    tc("edit", "Acme Corp", "--contact", "Ann's contact", "--cadence", "7d", db=ann)
+    tc("log", "Acme Corp", "2", "bob: worried about the invoice", db=bob)
+    tc("add-customer", "Initech", db=bob)
+    tc("log", "Initech", "3", "bob: initech intro", db=bob)
+    tc("edit", "Acme Corp", "--contact", "Bob's contact", "--notes", "Bob's notes", db=bob)
+
+    offline = tc("sync", db=ann, check=False)
+    assert offline.returncode == 3
+    assert offline.stdout == ""
+    assert offline.stderr.count("\n") == 1 and offline.stderr.startswith("tempcheck: offline")
+    assert "Hooli" in tc("list", db=ann).stdout  # local work goes on
+
+    before = set()
+    for member in (ann, bob):
+        before |= uids(export(member, tmp_path / f"{member.stem}-before.db"), "checkins")
+    assert len(before) == 5  # kickoff + Ann's two + Bob's two
+
+    remote.start()
+    order = [ann, bob] if first == "Ann" else [bob, ann]
+    second_name = "Bob" if first == "Ann" else "Ann"
+    for member in (*order, order[0], cara):
+        tc("sync", db=member)
+
+    copies = {m.stem: export(m, tmp_path / f"{m.stem}-after.db") for m in (ann, bob, cara)}
+    shots = {name: snapshot(conn) for name, conn in copies.items()}
+    assert shots["ann"] == shots["bob"] == shots["cara"]  # same rows, same keys, everywhere
+    for conn in copies.values():
+        assert uids(conn, "checkins") == before
+
+    conn = copies["cara"]
+    notes = dict(conn.execute(
+        "SELECT k.note, c.name || ' / ' || k.logged_by FROM checkins k"
+        " JOIN customers c ON c.id = k.customer_id"
+    ))
+    assert notes == {
+        "kickoff": "Acme Corp / Ann",
+        "ann: went well": "Acme Corp / Ann",
+        "ann: hooli first call": "Hooli / Ann",
+        "bob: worried about the invoice": "Acme Corp / Bob",
+        "bob: initech intro": "Initech / Bob",
+    }
+    # Field by field: each side's only change arrives; the field both changed keeps the
+    # value that reached the team first and sets the other aside, never dropping it.
+    kept, aside = ("Ann's contact", "Bob's contact") if first == "Ann" else (
+        "Bob's contact", "Ann's contact")
+    acme = conn.execute(
+        "SELECT contact, cadence_days, notes FROM customers WHERE name = 'Acme Corp'"
+    ).fetchone()
+    assert acme == (kept, 7, "Bob's notes")
+    rows = conn.execute(
+        "SELECT id, synced_by, table_name, column_name, kept, set_aside, resolved_at"
+        " FROM team_conflicts"
+    ).fetchall()
+    assert rows == [(1, second_name, "customers", "contact", json.dumps(kept),
+                     json.dumps(aside), None)]
+    listed = tc("team", "conflicts", db=cara).stdout
+    assert listed.startswith("   1  customer Acme Corp, contact: ")
+    assert f'theirs (kept) "{kept}"' in listed and f'"{aside}"  [open]' in listed
+
+    status = tc("team", "status", db=cara).stdout
+    assert "ahead       0 commit(s) to push" in status
+    assert "behind      0 commit(s) to pull" in status
+    assert "conflicts   1 open" in status
+
+    # The member whose value was set aside takes it back; everyone gets it on their next sync.
+    loser = bob if first == "Ann" else ann
+    done = tc("team", "resolve", "1", "--ours", db=loser)
+    assert done.stdout.startswith(f'conflict 1 resolved: contact = "{aside}" (ours)')
+    tc("sync", db=loser)
+    tc("sync", db=cara)
+    final = export(cara, tmp_path / "cara-final.db")
+    assert final.execute("SELECT contact FROM customers WHERE name = 'Acme Corp'").fetchone() == (
+        aside,)
+    assert final.execute("SELECT resolution FROM team_conflicts").fetchall() == [("ours",)]
+    assert "conflicts   0 open" in tc("team", "status", db=cara).stdout
+
+
+TUI_SCRIPT = textwrap.dedent(
+    """
+    import doltlite  # noqa: F401  (first, as the shell does for a team database)
+    import asyncio, sys, time
+    from pathlib import Path
+    from tempcheck.tui.app import TempcheckApp
+
+    def globex(app):
+        table = app.screen.query_one("CustomerTable")
+        index = next(i for i, r in enumerate(table.rows) if r.name == "Globex")
+        row = table.rows[index]
+        text = " ".join(table._row_strip(index).text.split())
+        return f"{row.recent_newest_first or '-'}|{text}"
+
+    async def main():
+        app = TempcheckApp(sys.argv[1])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            print("START", app.sub_title, globex(app), flush=True)
+            go = Path(sys.argv[2])
+            deadline = time.monotonic() + 30
+            while not go.exists() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await pilot.press("S")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            print("AFTER", app.sub_title, globex(app), flush=True)
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_dashboard_shows_another_members_checkin_after_a_sync(
+    tmp_path: Path, remote: Remote
+) -> None:
+    ann, bob, cara = team_of_three(tmp_path, remote)
+    go = tmp_path / "go"
+    script = tmp_path / "tui.py"
+    script.write_text(TUI_SCRIPT)
+    tui = subprocess.Popen(
+        [sys.executable, str(script), str(cara), str(go)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        start = tui.stdout.readline()
+        assert "team: synced" in start, (start, tui.stderr.read() if tui.poll() else "")
+        assert "-|Globex ○ never" in start, start
+
+        tc("log", "Globex", "5", "bob: globex delighted", db=bob)
+        tc("sync", db=bob)
+        go.touch()
+        after = tui.stdout.readline()
+        assert "team: synced" in after, (after, tui.stderr.read() if tui.poll() else "")
+        assert "5|Globex ✓ fresh just now 5 delighted" in after, after
+        tui.wait(timeout=TIMEOUT)
+    finally:
+        if tui.poll() is None:
+            tui.kill()
+            tui.wait()
+
+
+def test_solo_database_never_loads_the_team_engine(tmp_path: Path) -> None:
+    """A plain file stays plain, and the shell leaves Doltlite out of the process."""
+    db = tmp_path / "solo.db"
+    tc("add-customer", "Acme Corp", db=db)
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; sys.argv = ['tempcheck', '--db', sys.argv[1], 'list'];"
+         "import tempcheck.cli.main as m;"
+         "print('doltlite' in sys.modules, 'sqlite3' in sys.modules)", str(db)],
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert probe.stdout.split() == ["False", "True"], probe.stderr
+    assert db.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert "is a solo database" in tc("sync", db=db, check=False).stderr
+
+
+def test_off_loopback_serving_is_refused_with_the_way_to_do_it(tmp_path: Path) -> None:
+    done = tc("team", "serve", tmp_path / "r", "--host", "0.0.0.0", check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("tempcheck: refusing to serve on 0.0.0.0:")
+    assert "SSH tunnel" in done.stderr and "TLS" in done.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_team_commands_name_bad_input_in_one_line(tmp_path: Path, remote: Remote) -> None:
+    db = tmp_path / "x.db"
+    bad = tc("team", "init", "ftp://nowhere/x.db", db=db, check=False)
+    assert bad.returncode == 1
+    assert bad.stderr == "tempcheck: not a team remote address: 'ftp://nowhere/x.db' " \
+        "(expected http://HOST:PORT/NAME.db)\n"
+    assert not db.exists()
+    gone = tc("team", "clone", "http://127.0.0.1:9/none.db", db=db, check=False)
+    assert gone.returncode == 3 and gone.stderr.startswith("tempcheck: offline")
+    assert not db.exists()
+    assert os.listdir(tmp_path / "remote") == []
