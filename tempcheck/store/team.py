@@ -14,7 +14,7 @@ decides what the merge does where Doltlite stops and asks:
   that reached the team first (the one already on the remote), and the other
   value is set aside in ``team_conflicts``, listed by ``tempcheck team
   conflicts`` and restorable with ``tempcheck team resolve ID --ours``.
-- **Derived tables** (the contact summary) are recomputed after the merge.
+- **Derived tables** (the contact summary, full-text indexes) are recomputed after the merge.
 - Anything else (a constraint the merge would break) stops the sync with the
   merge rolled back, so nothing is lost.
 
@@ -178,6 +178,35 @@ def _user_tables(conn: sqlite3.Connection, schema: str = "main") -> list[tuple[s
     return out
 
 
+def _virtual_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    return [
+        (name, sql or "")
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        if (sql or "").upper().startswith("CREATE VIRTUAL")
+    ]
+
+
+def derived_tables(conn: sqlite3.Connection) -> set[str]:
+    """Tables recomputed from others after a merge: the contact summary and the
+    full-text indexes' own tables. Their conflicts say nothing about people's work."""
+    virtual = [name for name, _ in _virtual_tables(conn)]
+    shadows = {
+        name
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if any(name.startswith(v + "_") for v in virtual)
+    }
+    return set(DERIVED_TABLES) | shadows
+
+
+def rebuild_derived(conn: sqlite3.Connection) -> None:
+    """Recompute the contact summary and every full-text index from their tables."""
+    conn.execute("DELETE FROM contact_summary WHERE customer_id NOT IN (SELECT id FROM customers)")
+    summary.rebuild(conn)
+    for name, sql in _virtual_tables(conn):
+        if "FTS5" in sql.upper():
+            conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+
+
 def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
     return [row[1] for row in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
 
@@ -256,7 +285,8 @@ def local_changes(conn: sqlite3.Connection) -> list[tuple[str, int, int, int]]:
         ).fetchall()
     except sqlite3.Error:
         return []
-    return [r for r in rows if r[0] not in DERIVED_TABLES and (r[1] or r[2] or r[3])]
+    derived = derived_tables(conn)
+    return [r for r in rows if r[0] not in derived and (r[1] or r[2] or r[3])]
 
 
 def describe_changes(changes: list[tuple[str, int, int, int]]) -> str:
@@ -506,6 +536,7 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
     if not plan:
         return 0
     moved = 0
+    derived = derived_tables(conn)
     with _foreign_keys_off(conn):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -518,15 +549,13 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
                     top += 1
                     conn.execute(f'UPDATE "{table}" SET id = ? WHERE id = ?', (top, old))
                     for child, column in children.get(table, []):
-                        if child in DERIVED_TABLES:
+                        if child in derived:
                             continue  # recomputed below (triggers have already moved some)
                         conn.execute(
                             f'UPDATE "{child}" SET "{column}" = ? WHERE "{column}" = ?', (top, old)
                         )
                     moved += 1
-            conn.execute("DELETE FROM contact_summary WHERE customer_id NOT IN "
-                         "(SELECT id FROM customers)")
-            summary.rebuild(conn)
+            rebuild_derived(conn)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -548,8 +577,9 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
         except sqlite3.Error as exc:
             if "conflict" not in str(exc).lower():
                 raise
+        derived = derived_tables(conn)
         for (table,) in conn.execute("SELECT \"table\" FROM dolt_conflicts").fetchall():
-            if table in DERIVED_TABLES:
+            if table in derived:
                 conn.execute("SELECT dolt_conflicts_resolve('--ours', ?)", (table,))
             else:
                 recorded += _resolve_rows(conn, table)
@@ -562,7 +592,7 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
                 "two customers with the same name); nothing was merged, rename yours and sync "
                 "again"
             )
-        summary.rebuild(conn)
+        rebuild_derived(conn)
         now = clock.to_stored(clock.now())
         conn.execute(CONFLICTS_DDL.format(schema=""))
         ids = []
