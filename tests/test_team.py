@@ -173,6 +173,12 @@ def test_three_members_converge_without_losing_a_row(
         "bob: worried about the invoice": "Acme Corp / Bob",
         "bob: initech intro": "Initech / Bob",
     }
+    # The dashboard's summary is recomputed after the merge: newest temperature first.
+    recent = dict(conn.execute(
+        "SELECT c.name, coalesce(s.recent, '') FROM customers c"
+        " LEFT JOIN contact_summary s ON s.customer_id = c.id"
+    ))
+    assert recent == {"Acme Corp": "243", "Globex": "", "Hooli": "5", "Initech": "3"}
     # Field by field: each side's only change arrives; the field both changed keeps the
     # value that reached the team first and sets the other aside, never dropping it.
     kept, aside = ("Ann's contact", "Bob's contact") if first == "Ann" else (

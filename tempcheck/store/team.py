@@ -198,10 +198,16 @@ def derived_tables(conn: sqlite3.Connection) -> set[str]:
     return set(DERIVED_TABLES) | shadows
 
 
-def rebuild_derived(conn: sqlite3.Connection) -> None:
-    """Recompute the contact summary and every full-text index from their tables."""
+def rebuild_derived(conn: sqlite3.Connection, customer_ids: set[int] | None = None) -> None:
+    """Recompute the contact summary (all of it, or these customers') and every
+    full-text index from their tables."""
     conn.execute("DELETE FROM contact_summary WHERE customer_id NOT IN (SELECT id FROM customers)")
-    summary.rebuild(conn)
+    if customer_ids is None:
+        summary.rebuild(conn)
+    else:
+        conn.executemany(
+            summary.REBUILD_SQL + " WHERE c.id = ?", [(cid,) for cid in sorted(customer_ids)]
+        )
     for name, sql in _virtual_tables(conn):
         if "FTS5" in sql.upper():
             conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
@@ -501,13 +507,16 @@ def _behind(conn: sqlite3.Connection) -> int:
     return _one(conn, f"SELECT count(*) FROM dolt_log('{BRANCH}..{TRACKING}')") or 0
 
 
-def _ids_at(conn: sqlite3.Connection, table: str, rev: str, key: str) -> dict[Any, Any]:
-    """{integer key: uid} of ``table`` at revision ``rev`` (empty if it did not exist then)."""
-    uid = "uid" if "uid" in _columns(conn, table) else key
+def _added(conn: sqlite3.Connection, table: str, revisions: str) -> dict[Any, Any]:
+    """{integer key: uid} of the rows ``table`` gained over ``revisions`` ('A..B')."""
+    uid = "uid" if "uid" in _columns(conn, table) else "id"
     try:
-        return dict(conn.execute(f'SELECT "{key}", "{uid}" FROM "dolt_at_{table}"(?)', (rev,)))
+        return dict(conn.execute(
+            f'SELECT "to_id", "to_{uid}" FROM "dolt_diff_{table}"(?) WHERE diff_type = \'added\'',
+            (revisions,),
+        ))
     except sqlite3.Error:
-        return {}
+        return {}  # the table is new in this range: its keys cannot clash with older rows
 
 
 def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> int:
@@ -521,33 +530,30 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
     for name, _ in _user_tables(conn):
         for fk in conn.execute(f'PRAGMA foreign_key_list("{name}")'):
             children.setdefault(fk[2], []).append((name, fk[3]))
-    plan: list[tuple[str, list[Any]]] = []
+    plan: list[tuple[str, list[Any], int]] = []
     for table in tables:
-        at_base = _ids_at(conn, table, base, "id")
-        remote = _ids_at(conn, table, TRACKING, "id")
-        ours = dict(conn.execute(f'SELECT id, {"uid" if "uid" in _columns(conn, table) else "id"}'
-                                 f' FROM "{table}"'))
-        clash = sorted(
-            key for key, uid in ours.items()
-            if key not in at_base and key in remote and remote[key] != uid
-        )
+        ours = _added(conn, table, f"{base}..{BRANCH}")
+        if not ours:
+            continue
+        theirs = _added(conn, table, f"{base}..{TRACKING}")
+        clash = sorted(key for key, uid in ours.items() if key in theirs and theirs[key] != uid)
         if clash:
-            plan.append((table, clash))
+            top = max(_one(conn, f'SELECT coalesce(max(id), 0) FROM "{table}"'), max(theirs))
+            plan.append((table, clash, top))
     if not plan:
         return 0
     moved = 0
     derived = derived_tables(conn)
+    moved_customers: set[int] = set()
     with _foreign_keys_off(conn):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table, clash in plan:
-                top = max(
-                    _one(conn, f'SELECT coalesce(max(id), 0) FROM "{table}"'),
-                    max(_ids_at(conn, table, TRACKING, "id") or {0: None}),
-                )
+            for table, clash, top in plan:
                 for old in clash:
                     top += 1
                     conn.execute(f'UPDATE "{table}" SET id = ? WHERE id = ?', (top, old))
+                    if table == "customers":
+                        moved_customers.add(top)
                     for child, column in children.get(table, []):
                         if child in derived:
                             continue  # recomputed below (triggers have already moved some)
@@ -555,7 +561,7 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
                             f'UPDATE "{child}" SET "{column}" = ? WHERE "{column}" = ?', (top, old)
                         )
                     moved += 1
-            rebuild_derived(conn)
+            rebuild_derived(conn, moved_customers)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -578,7 +584,13 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
             if "conflict" not in str(exc).lower():
                 raise
         derived = derived_tables(conn)
+        stale: set[int] = set()
         for (table,) in conn.execute("SELECT \"table\" FROM dolt_conflicts").fetchall():
+            if table == "contact_summary":
+                for ours, theirs in conn.execute(
+                    "SELECT our_customer_id, their_customer_id FROM dolt_conflicts_contact_summary"
+                ):
+                    stale |= {cid for cid in (ours, theirs) if cid is not None}
             if table in derived:
                 conn.execute("SELECT dolt_conflicts_resolve('--ours', ?)", (table,))
             else:
@@ -592,7 +604,7 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
                 "two customers with the same name); nothing was merged, rename yours and sync "
                 "again"
             )
-        rebuild_derived(conn)
+        rebuild_derived(conn, stale)
         now = clock.to_stored(clock.now())
         conn.execute(CONFLICTS_DDL.format(schema=""))
         ids = []
