@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -30,13 +31,14 @@ TIMEOUT = 60
 
 
 def tc(
-    *args: str | Path, db: Path | None = None, check: bool = True
+    *args: str | Path, db: Path | None = None, check: bool = True, env: dict | None = None
 ) -> subprocess.CompletedProcess[str]:
     argv = [sys.executable, "-m", "tempcheck"]
     if db is not None:
         argv += ["--db", str(db)]
     done = subprocess.run(
-        argv + [str(a) for a in args], capture_output=True, text=True, timeout=TIMEOUT
+        argv + [str(a) for a in args], capture_output=True, text=True, timeout=TIMEOUT,
+        env={**os.environ, **(env or {})},
     )
     if check:
         assert done.returncode == 0, (args, done.stdout, done.stderr)
@@ -46,19 +48,21 @@ def tc(
 class Remote:
     """``tempcheck team serve`` in its own process; stop and start again on the same port."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *options: str | Path) -> None:
         self.directory = directory
+        self.options = [str(o) for o in options]
+        self.scheme = "https" if options else "http"
         self.port = 0
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tempcheck", "team", "serve", str(self.directory),
-             "--port", str(self.port)],
+             "--port", str(self.port), *self.options],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         line = self.process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        match = re.search(rf"{self.scheme}://127\.0\.0\.1:(\d+)/", line)
         assert match, (line, self.process.stderr.read() if self.process.poll() else "")
         self.port = int(match.group(1))
 
@@ -70,7 +74,7 @@ class Remote:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/portfolio.db"
+        return f"{self.scheme}://127.0.0.1:{self.port}/portfolio.db"
 
 
 @pytest.fixture
@@ -314,3 +318,45 @@ def test_team_commands_name_bad_input_in_one_line(tmp_path: Path, remote: Remote
     assert gone.returncode == 3 and gone.stderr.startswith("tempcheck: offline")
     assert not db.exists()
     assert os.listdir(tmp_path / "remote") == []
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl for a certificate")
+def test_a_remote_with_tls_lets_in_only_members_whose_key_it_holds(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=TIMEOUT,
+    )
+    keys = tmp_path / "member-keys"
+    ann_env = {"DOLTLITE_CREDS_DIR": str(tmp_path / "ann-creds"), "DOLTLITE_CA_FILE": str(cert)}
+    bob_env = {"DOLTLITE_CREDS_DIR": str(tmp_path / "bob-creds"), "DOLTLITE_CA_FILE": str(cert)}
+    made = tc("team", "key", "--out", keys, env=ann_env).stdout
+    assert made.startswith("made your credential ")
+    assert "for its --auth-keys folder" in made
+    assert len(list(keys.glob("*.jwk"))) == 1
+    assert '"d"' not in next(keys.glob("*.jwk")).read_text()  # the public half only
+
+    server = Remote(tmp_path / "remote", "--cert", cert, "--key", key, "--auth-keys", keys)
+    server.start()
+    try:
+        ann, bob = tmp_path / "ann.db", tmp_path / "bob.db"
+        tc("add-customer", "Acme Corp", db=ann)
+        done = tc("team", "init", server.url, db=ann, env=ann_env)
+        assert f"published to {server.url}" in done.stdout
+
+        refused = tc("team", "clone", server.url, db=bob, env=bob_env, check=False)
+        assert refused.returncode == 1
+        assert refused.stderr.startswith(f"tempcheck: the team remote at {server.url} refused")
+        assert not bob.exists()
+
+        tc("team", "key", "--out", keys, env=bob_env)  # the admin adds Bob's key
+        done = tc("team", "clone", server.url, db=bob, env=bob_env)
+        assert "1 customer(s)" in done.stdout
+        tc("log", "Acme Corp", "4", "bob over tls", db=bob)
+        assert "pushed" in tc("sync", db=bob, env=bob_env).stdout
+        assert "pulled the team's changes" in tc("sync", db=ann, env=ann_env).stdout
+        assert "bob over tls" in tc("show", "Acme Corp", db=ann).stdout
+    finally:
+        server.stop()

@@ -143,6 +143,9 @@ def _network(exc: sqlite3.Error) -> bool:
 
 def _remote_error(exc: sqlite3.Error, url: str | None = None) -> TeamError:
     where = f" at {url}" if url else ""
+    if "unauthorized" in str(exc).lower():
+        return TeamError(f"the team remote{where} refused this member: no credential it knows "
+                         "(run 'tempcheck team key' and give the key file to whoever runs it)")
     if _network(exc):
         return Offline(f"offline: the team remote{where} cannot be reached; your work is kept "
                        "locally, sync again later")
@@ -319,32 +322,108 @@ def commit_local(conn: sqlite3.Connection, member: str) -> str | None:
 # --- the remote server ---------------------------------------------------------------------
 
 
+class _ServeOpts(ctypes.Structure):
+    """Doltlite's DoltliteServeOpts (doltlite_remotesrv.h)."""
+
+    _fields_ = [
+        ("zDir", ctypes.c_char_p),
+        ("port", ctypes.c_int),
+        ("zBindAddr", ctypes.c_char_p),
+        ("certFile", ctypes.c_char_p),
+        ("keyFile", ctypes.c_char_p),
+        ("authKeysDir", ctypes.c_char_p),
+        ("audience", ctypes.c_char_p),
+        ("timeoutMs", ctypes.c_int),
+        ("zVfsName", ctypes.c_char_p),
+    ]
+
+
+@dataclass
+class Guard:
+    """TLS and member credentials for a remote reachable from other machines."""
+
+    cert: Path
+    key: Path
+    auth_keys: Path
+    audience: str  # the host name members put in the URL
+
+
 class Server:
     """Doltlite's remote server, running inside this process on its own threads."""
 
-    def __init__(self, directory: Path, host: str, port: int) -> None:
+    def __init__(self, directory: Path, host: str, port: int, guard: Guard | None = None) -> None:
         require_engine()
         import doltlite
 
         self._lib = ctypes.CDLL(doltlite.libdoltlite_path())
-        self._lib.doltliteServeAsync.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
-        self._lib.doltliteServeAsync.restype = ctypes.c_void_p
+        self._lib.doltliteServeAsyncOpts.argtypes = [ctypes.POINTER(_ServeOpts)]
+        self._lib.doltliteServeAsyncOpts.restype = ctypes.c_void_p
         self._lib.doltliteServerPort.argtypes = [ctypes.c_void_p]
         self._lib.doltliteServerPort.restype = ctypes.c_int
         self._lib.doltliteServerStop.argtypes = [ctypes.c_void_p]
         self._lib.doltliteServerStop.restype = None
-        self._handle = self._lib.doltliteServeAsync(
-            str(directory).encode(), int(port), host.encode()
+        self._opts = _ServeOpts(
+            str(directory).encode(),
+            int(port),
+            host.encode(),
+            str(guard.cert).encode() if guard else None,
+            str(guard.key).encode() if guard else None,
+            str(guard.auth_keys).encode() if guard else None,
+            guard.audience.encode() if guard else None,
+            0,
+            None,
         )
+        self._handle = self._lib.doltliteServeAsyncOpts(ctypes.byref(self._opts))
         if not self._handle:
-            raise TeamError(f"cannot serve on {host}:{port} (in use, or not an address here)")
+            why = "in use, or not an address here"
+            if guard:
+                why += "; or the certificate, key or member keys could not be read"
+            raise TeamError(f"cannot serve on {host}:{port} ({why})")
         self.host = host
         self.port = int(self._lib.doltliteServerPort(self._handle))
+        self.scheme = "https" if guard else "http"
 
     def stop(self) -> None:
         if self._handle:
             self._lib.doltliteServerStop(self._handle)
             self._handle = None
+
+
+def creds_dir() -> Path:
+    """Where Doltlite keeps this user's credentials."""
+    if from_env := os.environ.get("DOLTLITE_CREDS_DIR"):
+        return Path(from_env).expanduser()
+    return Path.home() / ".doltlite" / "creds"
+
+
+def member_key(export_dir: Path) -> tuple[str, Path, bool]:
+    """This user's credential for team remotes (made on first use), with its public half
+    exported to ``export_dir`` for whoever runs the remote. Returns (id, file, created)."""
+    require_engine()
+    folder = creds_dir()
+    found = sorted(folder.glob("*.jwk")) if folder.is_dir() else []
+    conn = sqlite3.connect(":memory:")
+    try:
+        created = False
+        if not found:
+            conn.execute("SELECT dolt_creds_new()")
+            created = True
+            found = sorted(folder.glob("*.jwk"))
+        chosen = os.environ.get("DOLTLITE_CREDS_KID")
+        if chosen:
+            found = [f for f in found if f.stem == chosen]
+        if len(found) != 1:
+            raise TeamError(
+                f"{folder} holds {len(found)} credentials; choose one with DOLTLITE_CREDS_KID"
+            )
+        kid = found[0].stem
+        export_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        conn.execute("SELECT dolt_creds('export', ?, ?)", (kid, str(export_dir.resolve())))
+    except sqlite3.Error as exc:
+        raise TeamError(f"cannot make or export the credential: {exc}") from None
+    finally:
+        conn.close()
+    return kid, export_dir / f"{kid}.jwk", created
 
 
 # --- init, clone ---------------------------------------------------------------------------

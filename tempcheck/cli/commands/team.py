@@ -23,9 +23,10 @@ from tempcheck.cli.common import (
 
 EXIT_OFFLINE = 3
 OFF_LOOPBACK_REFUSAL = (
-    "the team remote has no login of its own, so it only listens on loopback; reach it "
-    "from other machines through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT server) or a "
-    "reverse proxy with TLS and authentication in front of it (see docs/team.md, Security)"
+    "off loopback the team remote needs TLS and member keys (--cert, --key, --auth-keys); "
+    "or keep it on loopback and reach it through an SSH tunnel "
+    "(ssh -L PORT:127.0.0.1:PORT server) or a reverse proxy with TLS (see docs/team.md, "
+    "Security)"
 )
 
 
@@ -80,13 +81,31 @@ def team() -> None:
 @team.command("serve", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; loopback only (see docs/team.md for other machines).")
+              help="Address to listen on. Off loopback needs --cert, --key and --auth-keys.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port to listen on (0: any free port).")
-def serve(directory: Path, host: str, port: int) -> None:
+@click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TLS certificate (PEM): members connect with https://.")
+@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The certificate's private key (PEM).")
+@click.option("--auth-keys", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of members' public keys (from 'tempcheck team key'); only they get in.")
+@click.option("--audience", default=None, metavar="HOST",
+              help="The host name members put in the URL (default: --host).")
+def serve(
+    directory: Path,
+    host: str,
+    port: int,
+    cert: Path | None,
+    key_file: Path | None,
+    auth_keys: Path | None,
+    audience: str | None,
+) -> None:
     """Serve the team remotes kept in DIRECTORY (each NAME.db is one team's portfolio).
 
-    Members reach it at http://HOST:PORT/NAME.db. Ctrl+C stops it.
+    On loopback by default; members reach it at http://HOST:PORT/NAME.db. To
+    reach it from other machines, give --cert, --key and --auth-keys: members
+    then use https:// and must hold a key listed there. Ctrl+C stops it.
     """
     import os
     import time
@@ -94,18 +113,43 @@ def serve(directory: Path, host: str, port: int) -> None:
     from tempcheck.store import team as engine
 
     _require_engine()
-    if not is_loopback(host):
+    guarded = [cert, key_file, auth_keys]
+    if any(guarded) and not all(guarded):
+        raise click.UsageError("--cert, --key and --auth-keys go together")
+    if not all(guarded) and not is_loopback(host):
         raise Failure(f"refusing to serve on {host}: {OFF_LOOPBACK_REFUSAL}", 2)
     if host == "localhost":
         host = "127.0.0.1"
+    guard = None
+    if cert and key_file and auth_keys:
+        if audience is None:
+            if host in ("0.0.0.0", ""):
+                raise click.UsageError(
+                    "say which host name members put in the URL: --audience HOST"
+                )
+            audience = host
+        for path in (cert, key_file):
+            if not path.is_file():
+                raise Failure(f"no such file: {path}", EXIT_NOT_FOUND)
+        if not auth_keys.is_dir() or not any(auth_keys.glob("*.jwk")):
+            raise Failure(
+                f"{auth_keys} holds no member keys yet; each member runs 'tempcheck team key' "
+                "and gives you the .jwk file it writes", EXIT_NOT_FOUND)
+        guard = engine.Guard(cert.resolve(), key_file.resolve(), auth_keys.resolve(), audience)
     with fail_cleanly():
         if not directory.exists():
             directory.mkdir(mode=0o700, parents=True)
         if not os.access(directory, os.W_OK):
             raise Failure(f"cannot write to {directory}")
-        server = engine.Server(directory.resolve(), host, port)
-    click.echo(f"serving the team remotes in {directory} on http://{host}:{server.port}/")
-    click.echo(f"members use http://{host}:{server.port}/NAME.db (Ctrl+C stops)", err=False)
+        server = engine.Server(directory.resolve(), host, port, guard)
+    shown = audience or host
+    click.echo(f"serving the team remotes in {directory} on {server.scheme}://{host}:{server.port}/")
+    if not is_loopback(host):
+        click.echo(
+            f"tempcheck: warning: {host} is reachable from other machines. Only members whose "
+            f"keys are in {auth_keys} get in, over TLS; anyone who gets in can read and change "
+            "the whole portfolio.", err=True)
+    click.echo(f"members use {server.scheme}://{shown}:{server.port}/NAME.db (Ctrl+C stops)")
     try:
         while True:
             time.sleep(3600)
@@ -114,6 +158,26 @@ def serve(directory: Path, host: str, port: int) -> None:
     finally:
         server.stop()
         click.echo("stopped", err=True)
+
+
+@team.command("key")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to write your public key file.")
+def key(out: Path) -> None:
+    """Your credential for a team remote that asks for one (made on first use).
+
+    Writes your public key to OUT/<id>.jwk: give that file to whoever runs the
+    remote, for its --auth-keys folder. The private half stays in
+    ~/.doltlite/creds (or $DOLTLITE_CREDS_DIR).
+    """
+    from tempcheck.store import team as engine
+
+    _require_engine()
+    with fail_cleanly():
+        kid, public, created = engine.member_key(out)
+    click.echo(f"{'made' if created else 'using'} your credential {kid} "
+               f"(private, in {engine.creds_dir()})")
+    click.echo(f"give {public} to whoever runs the team remote, for its --auth-keys folder")
 
 
 @team.command("init")
