@@ -74,6 +74,7 @@ def test_kinds_and_default_file_names() -> None:
         "dashboard",
         "checkins",
         "customers",
+        "contacts",
         "issues",
         "promises",
         "followups",
@@ -113,6 +114,8 @@ def test_checkin_columns(conn: sqlite3.Connection, zone) -> None:
         "note": "late again",
         "fell_short": "report",
         "follow_up": "2026-12-01",
+        "person": "",
+        "issue_uid": "",
         "uid": saved.uid,
     }
 

@@ -451,6 +451,7 @@ def _all_rows(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
             name
             for (name,) in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT LIKE '%\\_fts%' ESCAPE '\\'"  # full-text indexes: derived
             )
         ]
         found = {}

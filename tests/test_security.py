@@ -27,6 +27,17 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "loop over changes.items(); the dict's keys are the literal column names set a few "
         "lines above (name, name_key, cadence_days, kind, contact, notes, calibration_days)"
     ),
+    ("store/contacts.py", "edit_contact", "column"): (
+        "loop over changes.items(); the dict's keys are the literal column names set a few "
+        "lines above (name, name_key, role, email, phone, notes, is_primary)"
+    ),
+    ("store/migrations.py", "v5_accounts", "statement"): (
+        "statements split from the module constant V5_ACCOUNTS_SQL"
+    ),
+    ("store/search.py", "search", "_SEARCH_SQL"): (
+        "built once at import from the literal _SOURCES SELECTs joined by UNION ALL; the "
+        "query text, customer, date and limit go as :named parameters"
+    ),
     ("store/summary.py", "bulk_checkins", "name"): (
         "trigger names read from sqlite_master of our own schema (checkins_summary_*), "
         "double-quoted in the DROP TRIGGER statement"

@@ -141,6 +141,8 @@ def test_three_members_converge_without_losing_a_row(
     tc("add-customer", "Initech", db=bob)
     tc("log", "Initech", "3", "bob: initech intro", db=bob)
     tc("edit", "Acme Corp", "--contact", "Bob's contact", "--notes", "Bob's notes", db=bob)
+    tc("add-customer", "Umbrella", db=ann)  # the same new customer, added by both
+    tc("add-customer", "Umbrella", db=bob)
 
     offline = tc("sync", db=ann, check=False)
     assert offline.returncode == 3
@@ -182,7 +184,8 @@ def test_three_members_converge_without_losing_a_row(
         "SELECT c.name, coalesce(s.recent, '') FROM customers c"
         " LEFT JOIN contact_summary s ON s.customer_id = c.id"
     ))
-    assert recent == {"Acme Corp": "243", "Globex": "", "Hooli": "5", "Initech": "3"}
+    assert recent == {"Acme Corp": "243", "Globex": "", "Hooli": "5", "Initech": "3",
+                      "Umbrella": "", f"Umbrella ({second_name})": ""}
     # Field by field: each side's only change arrives; the field both changed keeps the
     # value that reached the team first and sets the other aside, never dropping it.
     kept, aside = ("Ann's contact", "Bob's contact") if first == "Ann" else (
@@ -195,28 +198,43 @@ def test_three_members_converge_without_losing_a_row(
         "SELECT id, synced_by, table_name, column_name, kept, set_aside, resolved_at"
         " FROM team_conflicts"
     ).fetchall()
-    assert rows == [(1, second_name, "customers", "contact", json.dumps(kept),
-                     json.dumps(aside), None)]
+    # Both added a primary contact: the first to reach the team stays primary, the other
+    # person stays as a contact and their being primary is set aside.
+    assert rows == [
+        (1, second_name, "contacts", "is_primary", "0", "1", None),
+        (2, second_name, "customers", "name", json.dumps(f"Umbrella ({second_name})"),
+         json.dumps("Umbrella"), None),
+    ]
+    people = conn.execute(
+        "SELECT p.name, p.is_primary FROM contacts p JOIN customers c ON c.id = p.customer_id"
+        " WHERE c.name = 'Acme Corp' ORDER BY p.name"
+    ).fetchall()
+    assert people == sorted([(kept, 1), (aside, 0)])
     listed = tc("team", "conflicts", db=cara).stdout
-    assert listed.startswith("   1  customer Acme Corp, contact: ")
-    assert f'theirs (kept) "{kept}"' in listed and f'"{aside}"  [open]' in listed
+    assert listed == (
+        f"   1  contact {aside} of Acme Corp, primary: theirs (kept) no"
+        f" · ours (set aside by {second_name}) yes  [open]\n"
+        f'   2  customer Umbrella ({second_name}), name: theirs (kept) "Umbrella ({second_name})"'
+        f' · ours (set aside by {second_name}) "Umbrella"  [open]\n'
+    )
 
     status = tc("team", "status", db=cara).stdout
     assert "ahead       0 commit(s) to push" in status
     assert "behind      0 commit(s) to pull" in status
-    assert "conflicts   1 open" in status
+    assert "conflicts   2 open" in status
 
     # The member whose value was set aside takes it back; everyone gets it on their next sync.
     loser = bob if first == "Ann" else ann
     done = tc("team", "resolve", "1", "--ours", db=loser)
-    assert done.stdout.startswith(f'conflict 1 resolved: contact = "{aside}" (ours)')
+    assert done.stdout.startswith("conflict 1 resolved: primary = yes (ours)")
     tc("sync", db=loser)
     tc("sync", db=cara)
     final = export(cara, tmp_path / "cara-final.db")
     assert final.execute("SELECT contact FROM customers WHERE name = 'Acme Corp'").fetchone() == (
         aside,)
-    assert final.execute("SELECT resolution FROM team_conflicts").fetchall() == [("ours",)]
-    assert "conflicts   0 open" in tc("team", "status", db=cara).stdout
+    assert final.execute("SELECT resolution FROM team_conflicts").fetchall() == [
+        ("ours",), (None,)]
+    assert "conflicts   1 open" in tc("team", "status", db=cara).stdout
 
 
 TUI_SCRIPT = textwrap.dedent(

@@ -71,9 +71,11 @@ def fail_cleanly() -> Iterator[None]:
     except click.ClickException:
         raise
     except StoreError as exc:
+        from tempcheck.store.contacts import AmbiguousContact, ContactNotFound
         from tempcheck.store.customers import AmbiguousCustomer, CustomerNotFound
 
-        code = EXIT_NOT_FOUND if isinstance(exc, CustomerNotFound | AmbiguousCustomer) else 1
+        not_found = CustomerNotFound | AmbiguousCustomer | ContactNotFound | AmbiguousContact
+        code = EXIT_NOT_FOUND if isinstance(exc, not_found) else 1
         raise Failure(str(exc), code) from None
     except sqlite3.Error as exc:
         raise Failure(str(describe(exc))) from None

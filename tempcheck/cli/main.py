@@ -45,6 +45,10 @@ COMMANDS: dict[str, str] = {
     "serve": "serve:serve",
     "team": "team:team",
     "sync": "team:sync",
+    "contact": "contacts:contact",
+    "tag": "tags:tag",
+    "untag": "tags:untag",
+    "search": "search:search",
 }
 
 

@@ -26,14 +26,20 @@ GONE_COLD = "gone cold"
 NEVER_CONTACTED = "never contacted"
 UNHAPPY = "unhappy, not contacted since"
 RECALIBRATE = "recalibrate priorities"
+RENEWAL = "renewal coming"
+PERSON_UNHAPPY = "key person unhappy"
+PERSON_QUIET = "key person quiet"
 
 ORDER: tuple[str, ...] = (
     CALL_FIRST,
     PROMISE_DUE,
     FOLLOWUP_DUE,
+    RENEWAL,
     GONE_COLD,
     NEVER_CONTACTED,
     UNHAPPY,
+    PERSON_UNHAPPY,
+    PERSON_QUIET,
     RECALIBRATE,
 )
 # One symbol per reason, so a line reads the same without colour.
@@ -45,12 +51,15 @@ SYMBOLS: dict[str, str] = {
     NEVER_CONTACTED: "○",
     UNHAPPY: "☹",
     RECALIBRATE: "⚖",
+    RENEWAL: "✎",
+    PERSON_UNHAPPY: "☹",
+    PERSON_QUIET: "◌",
 }
 # English month and weekday abbreviations whatever the locale (strftime's %b follows LC_TIME).
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # The contact reminders a snooze hides; commitments (issues, promises, follow-ups) never hide.
-SNOOZABLE = frozenset({GONE_COLD, NEVER_CONTACTED, UNHAPPY})
+SNOOZABLE = frozenset({GONE_COLD, NEVER_CONTACTED, UNHAPPY, PERSON_UNHAPPY, PERSON_QUIET})
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,21 @@ class BriefItem:
     @property
     def symbol(self) -> str:
         return SYMBOLS[self.reason]
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """A key person at a customer (the primary contact, or anyone with a role) and the
+    newest check-in that names them. ``since`` is when their silence starts counting:
+    their last check-in, else when they were added or when the customer's check-ins
+    began naming people, whichever is later."""
+
+    customer_id: int
+    name: str
+    role: str
+    since: datetime
+    last_at: datetime | None
+    last_temperature: int | None
 
 
 @dataclass(frozen=True)
@@ -93,6 +117,9 @@ def assemble(
     last_confirmed: Mapping[int, datetime],
     snoozed: Mapping[int, date],
     now: datetime,
+    renewals: Mapping[int, date] | None = None,
+    people: Sequence[PersonFacts] = (),
+    quiet_ratio: float = 2.0,
 ) -> list[BriefItem]:
     """The brief in :data:`ORDER`, the most urgent first within each reason.
 
@@ -100,7 +127,10 @@ def assemble(
     baselines applied); issues, promises and follow-ups of anyone else are
     left out. A snoozed customer drops out of the contact reminders only.
     A customer is listed once among gone cold / never contacted / unhappy:
-    gone cold wins and mentions a low last temperature.
+    gone cold wins and mentions a low last temperature. ``renewals`` (within
+    the window) come unhappiest first. A key person is named when they were
+    last unhappy, or have been quiet for ``quiet_ratio`` cadences, while the
+    account as a whole is not already listed as cold or unhappy.
     """
     today = clock.local(now).date()
     by_id = {row.customer_id: row for row in rows}
@@ -140,6 +170,19 @@ def assemble(
             what = followup.note or "follow up"
             detail = f"{what}, {due_phrase(followup.due, today)}"
             item(followup.customer_id, FOLLOWUP_DUE, detail, followup.id, followup.due)
+
+    def renewal_rank(pair: tuple[int, date]) -> tuple:
+        last = last_checkins.get(pair[0])
+        return (last.temperature if last else 3, pair[1], by_id[pair[0]].name.casefold())
+
+    upcoming = [(cid, on) for cid, on in (renewals or {}).items() if cid in by_id]
+    for cid, on in sorted(upcoming, key=renewal_rank):
+        last = last_checkins.get(cid)
+        feeling = (
+            f"last temperature {temperature.label(last.temperature)}" if last else "no check-in yet"
+        )
+        detail = f"renewal {short_date(on, today)} ({clock.until(on, today)}); {feeling}"
+        item(cid, RENEWAL, detail, None, on)
 
     awake = [row for row in rows if row.customer_id not in snoozed]
     cold = [
@@ -181,6 +224,35 @@ def assemble(
             detail += f"; fell short: {last.fell_short}"
         item(row.customer_id, UNHAPPY, detail)
 
+    listed = listed_cold | {row.customer_id for row, _ in unhappy}
+    listed |= {row.customer_id for row in never}
+    awake_ids = {row.customer_id for row in awake}
+    quiet = []
+    for person in people:
+        cid = person.customer_id
+        if cid not in awake_ids or cid in listed:
+            continue
+        row = by_id[cid]
+        label = f"{person.name} ({person.role})" if person.role else person.name
+        if person.last_temperature is not None and temperature.is_low(person.last_temperature):
+            when = clock.ago(person.last_at, now) if person.last_at else ""
+            detail = (
+                f"{label} was {temperature.label(person.last_temperature)} {when}".rstrip()
+                + f"; the account's last temperature is {_last_label(last_checkins.get(cid))}"
+            )
+            item(cid, PERSON_UNHAPPY, detail)
+            continue
+        days = clock.days_between(person.since, now)
+        if days >= quiet_ratio * max(row.cadence_days, 1):
+            quiet.append((days, row, person, label))
+    for days, row, person, label in sorted(quiet, key=lambda q: (-q[0], q[1].name.casefold())):
+        heard = (
+            f"not in a check-in for {_days(days)}"
+            if person.last_at is not None
+            else f"in no check-in for {_days(days)}"
+        )
+        item(row.customer_id, PERSON_QUIET, f"{label}: {heard}, {_cadence(row)}")
+
     stale = [row for row in rows if row.recalibrate]
     oldest = datetime.min.replace(tzinfo=now.tzinfo)
     for row in sorted(
@@ -215,6 +287,10 @@ def short_date(day: date, today: date) -> str:
 def due_phrase(due: date, today: date) -> str:
     """``due 21 Nov (3 days late)``, ``due 24 Nov (today)``."""
     return f"due {short_date(due, today)} ({clock.until(due, today)})"
+
+
+def _last_label(last: LastCheckin | None) -> str:
+    return temperature.label(last.temperature) if last else "unknown"
 
 
 def _days(days: float | None) -> str:

@@ -24,6 +24,9 @@ class Customer:
     created_at: datetime
     paused_until: date | None = None
     calibration_days: int | None = None
+    owner: str = ""  # the consultant responsible
+    renewal_on: date | None = None  # renewal or contract end
+    domain: str = ""  # the customer's email domain
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class CheckIn:
     fell_short: str = ""
     follow_up: date | None = None
     issue_id: int | None = None
+    contact_id: int | None = None  # the person it was with
     logged_by: str = ""
 
 RAISED_BY = ("customer", "us")

@@ -22,6 +22,9 @@ SETTINGS: dict[str, Setting] = {
     "cadence.default": Setting("14", int, "contact cadence in days for new customers"),
     "issues.at_risk_days": Setting("2", int, "an open issue due within this many days is at risk"),
     "calibration.days": Setting("90", int, "confirm priorities at least this often (days)"),
+    "renewal.window_days": Setting(
+        "60", int, "a renewal or contract end this many days ahead shows in Next due and the brief"
+    ),
     "trust.proactive_contact": Setting("1", int, "trust bank: contact we started"),
     "trust.promise_kept_early": Setting("3", int, "trust bank: promise kept before its due date"),
     "trust.promise_kept_on_time": Setting("2", int, "trust bank: promise kept on its due date"),
@@ -53,6 +56,8 @@ def validate(key: str, value: str) -> str:
         raise ConfigError(f"{key} must be {kind}, not {value!r}") from None
     if key.startswith(("cadence.", "calibration.")) and parsed <= 0:
         raise ConfigError(f"{key} must be at least 1")
+    if key == "renewal.window_days" and not 0 <= parsed <= 3650:
+        raise ConfigError(f"{key} must be between 0 and 3650")
     if key == "issues.at_risk_days" and parsed < 0:
         raise ConfigError(f"{key} must be 0 or more")
     if key.startswith("staleness.") and parsed <= 0:

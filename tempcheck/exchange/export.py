@@ -92,6 +92,13 @@ KINDS: dict[str, Kind] = {
             dated=False,
         ),
         Kind(
+            "contacts",
+            "The people at each customer: role, email, phone, primary, gone (re-importable)",
+            "contacts",
+            "contact",
+            dated=False,
+        ),
+        Kind(
             "issues",
             "Issues open at any time in the date range, with resolutions",
             "issues",
@@ -134,6 +141,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "note",
         "fell_short",
         "follow_up",
+        "person",
+        "issue_uid",
         "uid",
     ),
     "customers": (
@@ -148,6 +157,21 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "last_contact",
         "last_temperature",
         "last_temperature_word",
+        "owner",
+        "renewal_on",
+        "tags",
+        "uid",
+    ),
+    "contacts": (
+        "customer",
+        "name",
+        "role",
+        "email",
+        "phone",
+        "primary",
+        "notes",
+        "gone_at",
+        "created_at",
         "uid",
     ),
     "issues": (
@@ -204,27 +228,29 @@ def write_export(
     customer_id: int | None = None,
     matching: str | None = None,
     excel: bool = False,
+    tag: str | None = None,
 ) -> int:
     """Write one export to a text stream (opened with ``newline=""``); returns rows written.
 
     ``since``/``until`` are inclusive local dates and apply to the dated kinds
     only; ``customer_id`` narrows any kind to one customer, ``matching`` to the
-    customers whose name contains it (as the dashboard's filter does). For
-    ``ics`` the count is the number of calendar events.
+    customers whose name contains it (as the dashboard's filter does), ``tag``
+    to the customers carrying that tag. For ``ics`` the count is the number of
+    calendar events.
     """
     from tempcheck.domain.matching import key
 
     spec = _kind(kind)
     check_options(kind, since=since, until=until, excel=excel)
     name_part = key(matching) if matching and matching.strip() else None
-    if name_part and spec.name == "ics":
+    if (name_part or tag) and spec.name == "ics":
         raise StoreError("the calendar export is for all customers or one (--customer)")
     with _snapshot(conn):
         if spec.name == "ics":
             return _write_ics(conn, stream, customer_id)
         if spec.name == "dashboard":
-            return _write_dashboard(conn, stream, customer_id, excel, name_part)
-        return _write_table(conn, kind, stream, since, until, customer_id, excel, name_part)
+            return _write_dashboard(conn, stream, customer_id, excel, name_part, tag)
+        return _write_table(conn, kind, stream, since, until, customer_id, excel, name_part, tag)
 
 
 def check_options(
@@ -255,6 +281,7 @@ def export_to_path(
     customer_id: int | None = None,
     matching: str | None = None,
     excel: bool = False,
+    tag: str | None = None,
 ) -> int:
     """Write one export to a new file readable by its owner only; returns rows written.
 
@@ -276,6 +303,7 @@ def export_to_path(
                 customer_id=customer_id,
                 matching=matching,
                 excel=excel,
+                tag=tag,
             )
             stream.flush()
         finally:
@@ -336,6 +364,7 @@ class _Filter:
     name_part: str | None  # matching.key() of a name fragment, as the dashboard filters
     lo: str | None  # stored UTC text: local midnight starting ``since``
     hi: str | None  # stored UTC text: local midnight after ``until``
+    tag: str | None = None  # a cleaned tag (tempcheck.domain.people.clean_tag)
     where: list[str] = field(default_factory=list)
     params: dict[str, object] = field(default_factory=dict)
 
@@ -352,6 +381,11 @@ class _Filter:
             self.add(
                 f"{column} IN (SELECT id FROM customers WHERE instr(name_key, :name_part) > 0)",
                 name_part=self.name_part,
+            )
+        if self.tag:
+            self.add(
+                f"{column} IN (SELECT customer_id FROM customer_tags WHERE tag = :tag)",
+                tag=self.tag,
             )
 
     @property
@@ -420,12 +454,13 @@ def _select(
     until: date | None,
     customer_id: int | None,
     name_part: str | None = None,
+    tag: str | None = None,
 ) -> tuple[_Select, dict[str, object]]:
     if kind not in HEADERS:
         raise StoreError(f"{kind} is not a CSV table export")
     lo = _day_start(since) if since else None
     hi = _day_start(until + timedelta(days=1)) if until else None
-    narrow = _Filter(since, until, customer_id, name_part, lo, hi)
+    narrow = _Filter(since, until, customer_id, name_part, lo, hi, tag)
     zone = _zone_for(conn, kind, lo, hi, customer_id)
     return _QUERIES[kind](zone, narrow), narrow.params
 
@@ -439,8 +474,9 @@ def _write_table(
     customer_id: int | None,
     excel: bool,
     name_part: str | None = None,
+    tag: str | None = None,
 ) -> int:
-    select, params = _select(conn, kind, since, until, customer_id, name_part)
+    select, params = _select(conn, kind, since, until, customer_id, name_part, tag)
     cursor = conn.execute(select.as_lines(), {**params, "eol": line_end(excel)})
     return write_lines(stream, HEADERS[kind], cursor, excel=excel)
 
@@ -462,6 +498,8 @@ def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
             _text("k.note"),
             _text("k.fell_short"),
             _plain("k.follow_up"),
+            _text("(SELECT p.name FROM contacts p WHERE p.id = k.contact_id)"),
+            _text("(SELECT i.uid FROM issues i WHERE i.id = k.issue_id)"),
             _text("k.uid"),
         ),
         f"FROM checkins k JOIN names n ON n.id = k.customer_id{narrow.sql} ORDER BY k.at, k.id",
@@ -485,10 +523,36 @@ def _customers(zone: LocalZone, narrow: _Filter) -> _Select:
             _plain(zone.sql("s.last_at")),
             _plain(last),
             _plain(_word_sql(last)),
+            _text("c.owner"),
+            _plain("c.renewal_on"),
+            _text(
+                "(SELECT group_concat(tag, ' ') FROM (SELECT t.tag FROM customer_tags t"
+                " WHERE t.customer_id = c.id ORDER BY t.tag))"
+            ),
             _text("c.uid"),
         ),
         "FROM customers c LEFT JOIN contact_summary s ON s.customer_id = c.id"
         f"{narrow.sql} ORDER BY c.name_key, c.id",
+    )
+
+
+def _contacts(zone: LocalZone, narrow: _Filter) -> _Select:
+    narrow.for_customers("p.customer_id")
+    return _Select(
+        (
+            _text("c.name"),
+            _text("p.name"),
+            _text("p.role"),
+            _text("p.email"),
+            _text("p.phone"),
+            _plain("(CASE WHEN p.is_primary THEN 'yes' ELSE 'no' END)"),
+            _text("p.notes"),
+            _plain(zone.sql("p.gone_at")),
+            _plain(zone.sql("p.created_at")),
+            _text("p.uid"),
+        ),
+        "FROM contacts p JOIN customers c ON c.id = p.customer_id"
+        f"{narrow.sql} ORDER BY c.name_key, c.id, p.is_primary DESC, p.name_key, p.id",
     )
 
 
@@ -578,6 +642,7 @@ def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
 _QUERIES = {
     "checkins": _checkins,
     "customers": _customers,
+    "contacts": _contacts,
     "issues": _issues,
     "promises": _promises,
     "followups": _followups,
@@ -586,6 +651,7 @@ _QUERIES = {
 _TIME_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "checkins": (("checkins", "at"),),
     "customers": (("customers", "created_at"), ("contact_summary", "last_at")),
+    "contacts": (("contacts", "created_at"), ("contacts", "gone_at")),
     "issues": (("issues", "opened_at"), ("issue_closures", "closed_at")),
     "promises": (("promises", "made_at"),),
     "followups": (("followups", "created_at"), ("followup_events", "at")),
@@ -736,6 +802,7 @@ def _write_dashboard(
     customer_id: int | None,
     excel: bool,
     name_part: str | None = None,
+    tag: str | None = None,
 ) -> int:
     from tempcheck.domain import temperature
     from tempcheck.domain.attention import as_record
@@ -747,6 +814,11 @@ def _write_dashboard(
         from tempcheck.domain.matching import key
 
         rows = [row for row in rows if name_part in key(row.name)]
+    if tag:
+        from tempcheck.store.accounts import customers_tagged
+
+        tagged = customers_tagged(conn, tag)
+        rows = [row for row in rows if row.customer_id in tagged]
     uids = dict(conn.execute("SELECT id, uid FROM customers"))
     records = [
         {

@@ -33,7 +33,30 @@ from tempcheck.exchange.csvformat import restore
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.customers import MAX_NAME, check_name
 
-CUSTOMER_COLUMNS = ("name", "cadence", "kind", "contact", "notes", "uid", "created_at")
+CUSTOMER_COLUMNS = (
+    "name",
+    "cadence",
+    "kind",
+    "contact",
+    "notes",
+    "uid",
+    "created_at",
+    "owner",
+    "renewal_on",
+    "tags",
+)
+CONTACT_COLUMNS = (
+    "customer",
+    "name",
+    "role",
+    "email",
+    "phone",
+    "primary",
+    "notes",
+    "gone_at",
+    "created_at",
+    "uid",
+)
 CHECKIN_COLUMNS = (
     "customer",
     "at",
@@ -45,8 +68,17 @@ CHECKIN_COLUMNS = (
     "fell_short",
     "follow_up",
     "uid",
+    "person",
+    "issue_uid",
 )
-_ALIASES = {"cadence_days": "cadence", "temp": "temperature"}
+_ALIASES = {
+    "cadence_days": "cadence",
+    "temp": "temperature",
+    "renewal": "renewal_on",
+    "with": "person",
+    "contact": "person",
+}
+_CUSTOMER_ALIASES = {"cadence_days": "cadence", "renewal": "renewal_on"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
     "status",
@@ -117,6 +149,9 @@ class _CustomerRow:
     notes: str | None
     uid: str | None
     created_at: datetime | None
+    owner: str | None = None
+    renewal_on: date | None = None
+    tags: list[str] | None = None
 
 
 def import_customers(
@@ -146,12 +181,27 @@ def import_customers(
         now = clock.to_stored(clock.now())
         for row, customer_id in writes:
             if customer_id is None:
-                _insert_customer(conn, row, default_cadence, now)
+                customer_id = _insert_customer(conn, row, default_cadence, now)
                 report.added += 1
             else:
                 _update_customer(conn, row, customer_id)
                 report.updated += 1
+            _account_fields(conn, row, customer_id)
     return report
+
+
+def _account_fields(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
+    """The primary contact, owner, renewal date and tags a customer row gives."""
+    from tempcheck.store import accounts, contacts
+
+    if row.contact:
+        contacts.set_primary_name(conn, customer_id, row.contact)
+    if row.owner is not None:
+        accounts.set_owner(conn, customer_id, row.owner)
+    if row.renewal_on is not None:
+        accounts.set_renewal(conn, customer_id, row.renewal_on)
+    if row.tags is not None:
+        accounts.set_tags(conn, customer_id, row.tags)
 
 
 def _read_customers(
@@ -159,7 +209,14 @@ def _read_customers(
 ) -> list[_CustomerRow]:
     """The file's valid rows; bad ones and repeats within the file go to ``problems``."""
     records = _records(source)
-    columns = _header(source, records, CUSTOMER_COLUMNS, required=("name",), report=report)
+    columns = _header(
+        source,
+        records,
+        CUSTOMER_COLUMNS,
+        required=("name",),
+        report=report,
+        aliases=_CUSTOMER_ALIASES,
+    )
     rows: list[_CustomerRow] = []
     names: dict[str, int] = {}  # name key -> line
     uids: dict[str, int] = {}
@@ -233,9 +290,28 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
         else:
             reasons.append(f"kind must be {' or '.join(KINDS)}, not {text!r}")
     if text := restore(cell("contact")).strip():
-        row.contact = text
+        try:
+            from tempcheck.store.contacts import check_name as check_person
+
+            row.contact = check_person(text)
+        except StoreError as exc:
+            reasons.append(f"contact: {exc}")
     if text := restore(cell("notes")):
         row.notes = text
+    if text := restore(cell("owner")).strip():
+        row.owner = text
+    if text := cell("renewal_on").strip():
+        try:
+            row.renewal_on = date.fromisoformat(text)
+        except ValueError:
+            reasons.append(f"renewal_on must be a date like 2027-03-31, not {text[:40]!r}")
+    if text := restore(cell("tags")).strip():
+        from tempcheck.domain.people import clean_tag
+
+        try:
+            row.tags = [clean_tag(t) for t in text.replace(",", " ").split()]
+        except ValueError as exc:
+            reasons.append(str(exc))
     row.uid = _uid(cell("uid"), reasons)
     if text := cell("created_at").strip():
         try:
@@ -249,31 +325,168 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
 
 def _insert_customer(
     conn: sqlite3.Connection, row: _CustomerRow, default_cadence: int, now: str
-) -> None:
+) -> int:
     values = {
         "name": row.name,
         "name_key": key(row.name),
         "kind": row.kind or "relationship",
         "cadence_days": row.cadence or default_cadence,
-        "contact": row.contact or "",
         "notes": row.notes or "",
         "created_at": clock.to_stored(row.created_at) if row.created_at else now,
     }
     if row.uid is not None:
         values["uid"] = row.uid
     # Column names are the fixed keys above; the values are parameters.
-    conn.execute(
+    return conn.execute(
         f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
         tuple(values.values()),
-    )
+    ).lastrowid
 
 
 def _update_customer(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
     conn.execute(
         "UPDATE customers SET kind = coalesce(?, kind), cadence_days = coalesce(?, cadence_days),"
-        " contact = coalesce(?, contact), notes = coalesce(?, notes) WHERE id = ?",
-        (row.kind, row.cadence, row.contact, row.notes, customer_id),
+        " notes = coalesce(?, notes) WHERE id = ?",
+        (row.kind, row.cadence, row.notes, customer_id),
     )
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+def import_contacts(
+    conn: sqlite3.Connection, path: str | os.PathLike[str], *, dry_run: bool = False
+) -> ImportReport:
+    """Add the people in a CSV file such as ``tempcheck export contacts`` writes.
+
+    The customer must exist (exact name, ignoring case). A row whose uid is
+    present is skipped; a person of the same name at the customer (say, made
+    from the customers file's contact column) takes the row's fields and uid.
+    """
+    from tempcheck.store import contacts
+
+    source = Path(path).expanduser()
+    report = ImportReport("contacts", dry_run=dry_run)
+    problems: list[Problem] = []
+    with _transaction(conn, dry_run):
+        records = _records(source)
+        columns = _header(
+            source,
+            records,
+            CONTACT_COLUMNS,
+            required=("customer", "name"),
+            report=report,
+            aliases={},
+        )
+        customers = dict(conn.execute("SELECT name_key, id FROM customers"))
+        seen: dict[tuple[int, str], int] = {}
+        try:
+            for line, cells in records:
+                reasons: list[str] = []
+                cell = columns.cells(cells, reasons)
+                customer = restore(cell("customer")).strip()
+                customer_id = customers.get(key(customer))
+                if customer_id is None:
+                    reasons.append(f"no customer named {customer!r} (import customers first)")
+                fields: dict[str, Any] = {}
+                try:
+                    fields["name"] = contacts.check_name(restore(cell("name")))
+                except StoreError as exc:
+                    reasons.append(str(exc))
+                for name in ("role", "email", "phone", "notes"):
+                    fields[name] = restore(cell(name))
+                primary = cell("primary").strip().lower()
+                if primary not in ("", "yes", "no", "true", "false", "1", "0"):
+                    reasons.append(f"primary must be yes or no, not {primary[:20]!r}")
+                fields["primary"] = primary in ("yes", "true", "1")
+                for name in ("gone_at", "created_at"):
+                    fields[name] = None
+                    if text := cell(name).strip():
+                        try:
+                            fields[name] = parse_moment(text)
+                        except ValueError as exc:
+                            reasons.append(f"{name}: {exc}")
+                uid = _uid(cell("uid"), reasons)
+                if customer_id is not None and "name" in fields:
+                    where = (customer_id, key(fields["name"]))
+                    if where in seen:
+                        reasons.append(f"{fields['name']!r} is already on line {seen[where]}")
+                    seen[where] = line
+                if reasons:
+                    problems.append(Problem(line, "; ".join(reasons)))
+                    continue
+                if problems:
+                    continue
+                try:
+                    _write_contact(conn, report, customer_id, fields, uid)
+                except StoreError as exc:
+                    problems.append(Problem(line, str(exc)))
+        except _Malformed as bad:
+            problems.append(bad.problem)
+        if problems:
+            raise ImportFailed(source, problems, report.warnings)
+    return report
+
+
+def _write_contact(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    customer_id: int,
+    fields: dict[str, Any],
+    uid: str | None,
+) -> None:
+    from tempcheck.store import contacts
+
+    if uid is not None:
+        owner = conn.execute("SELECT customer_id FROM contacts WHERE uid = ?", (uid,)).fetchone()
+        if owner is not None:
+            if owner[0] != customer_id:
+                raise StoreError(f"uid {uid} belongs to a contact at another customer")
+            report.already_present += 1
+            return
+    existing = conn.execute(
+        "SELECT id FROM contacts WHERE customer_id = ? AND name_key = ?",
+        (customer_id, key(fields["name"])),
+    ).fetchone()
+    if existing is None:
+        contacts.add_contact(
+            conn,
+            customer_id,
+            fields["name"],
+            role=fields["role"],
+            email=fields["email"],
+            phone=fields["phone"],
+            notes=fields["notes"],
+            primary=fields["primary"] and fields["gone_at"] is None,
+            created_at=fields["created_at"],
+            uid=uid,
+            gone_at=fields["gone_at"],
+        )
+        report.added += 1
+        return
+    contact_id = existing[0]
+    contacts.edit_contact(
+        conn,
+        contact_id,
+        role=fields["role"],
+        email=fields["email"],
+        phone=fields["phone"],
+        notes=fields["notes"],
+        primary=True if fields["primary"] and fields["gone_at"] is None else None,
+    )
+    conn.execute(
+        "UPDATE contacts SET gone_at = ?, created_at = coalesce(?, created_at),"
+        " uid = coalesce(?, uid) WHERE id = ?",
+        (
+            clock.to_stored(fields["gone_at"]) if fields["gone_at"] else None,
+            clock.to_stored(fields["created_at"]) if fields["created_at"] else None,
+            uid,
+            contact_id,
+        ),
+    )
+    if fields["gone_at"] is not None:
+        conn.execute("UPDATE contacts SET is_primary = 0 WHERE id = ?", (contact_id,))
+    report.updated += 1
 
 
 # --- check-ins ----------------------------------------------------------------------------------
@@ -313,6 +526,11 @@ def import_checkins(
         customers = dict(conn.execute("SELECT name_key, id FROM customers"))
         default_cadence = settings.get_int(conn, "cadence.default")
         now = clock.to_stored(clock.now())
+        people: dict[tuple[int, str], int] = {
+            (cid, name_key): pid
+            for pid, cid, name_key in conn.execute("SELECT id, customer_id, name_key FROM contacts")
+        }
+        missing_issues = 0
         try:
             for line, cells in records:
                 try:
@@ -339,11 +557,38 @@ def import_checkins(
                     report.created_customers.append(name)
                 if problems:
                     continue
+                row["issue_id"] = None
+                if row["issue_uid"]:
+                    issue = conn.execute(
+                        "SELECT id, customer_id FROM issues WHERE uid = ?", (row["issue_uid"],)
+                    ).fetchone()
+                    if issue is None:
+                        missing_issues += 1
+                    elif issue[1] != customer_id:
+                        problems.append(
+                            Problem(line, f"issue {row['issue_uid']} is another customer's")
+                        )
+                        continue
+                    else:
+                        row["issue_id"] = issue[0]
+                row["contact_id"] = None
+                if row["person"]:
+                    wanted = (customer_id, key(row["person"]))
+                    if wanted not in people:
+                        from tempcheck.store.contacts import add_contact
+
+                        people[wanted] = add_contact(conn, customer_id, row["person"]).id
+                    row["contact_id"] = people[wanted]
                 _insert_checkin(conn, report, row, customer_id, now, today)
         except _Malformed as bad:
             problems.append(bad.problem)
         if problems:
             raise ImportFailed(source, problems, report.warnings)
+        if missing_issues:
+            report.warnings.append(
+                f"{missing_issues} check-in(s) name an issue that is not in this database;"
+                " they were imported without the link"
+            )
     return report
 
 
@@ -395,6 +640,15 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
         except ValueError:
             reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
     row["uid"] = _uid(cell("uid"), reasons)
+    row["person"] = None
+    if text := restore(cell("person")).strip():
+        from tempcheck.store.contacts import check_name as check_person
+
+        try:
+            row["person"] = check_person(text)
+        except StoreError as exc:
+            reasons.append(f"person: {exc}")
+    row["issue_uid"] = _uid(cell("issue_uid"), reasons)
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
@@ -410,9 +664,9 @@ def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str
 
 _INSERT_CHECKIN = (
     "INSERT INTO checkins ({uid}customer_id, at, temperature, channel, initiated_by, note,"
-    " fell_short, follow_up, created_at) VALUES ({uid_value}:customer_id, :at, :temperature,"
-    " :channel, :initiated_by, :note, :fell_short, :follow_up, :created_at)"
-    " ON CONFLICT (uid) DO NOTHING"
+    " fell_short, follow_up, contact_id, issue_id, created_at) VALUES ({uid_value}:customer_id,"
+    " :at, :temperature, :channel, :initiated_by, :note, :fell_short, :follow_up, :contact_id,"
+    " :issue_id, :created_at) ON CONFLICT (uid) DO NOTHING"
 )
 _WITH_UID = _INSERT_CHECKIN.format(uid="uid, ", uid_value=":uid, ")
 _WITHOUT_UID = _INSERT_CHECKIN.format(uid="", uid_value="")
@@ -505,6 +759,7 @@ def _header(
     *,
     required: tuple[str, ...],
     report: ImportReport,
+    aliases: dict[str, str] | None = None,
 ) -> _Header:
     """Column name → index from the first record; unknown columns become warnings."""
     try:
@@ -519,7 +774,7 @@ def _header(
     unknown: list[str] = []
     for index, raw in enumerate(cells):
         name = "_".join(raw.strip().casefold().replace("-", " ").split())
-        name = _ALIASES.get(name, name)
+        name = (_ALIASES if aliases is None else aliases).get(name, name)
         if not name:
             continue
         if name in columns:

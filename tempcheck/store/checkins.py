@@ -12,7 +12,7 @@ from tempcheck.store.connection import StoreError, write
 
 _COLUMNS = (
     "id, uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
-    " follow_up, issue_id, logged_by"
+    " follow_up, issue_id, contact_id, logged_by"
 )
 
 
@@ -29,7 +29,8 @@ def _row(row: tuple) -> CheckIn:
         fell_short=row[8],
         follow_up=date.fromisoformat(row[9]) if row[9] else None,
         issue_id=row[10],
-        logged_by=row[11],
+        contact_id=row[11],
+        logged_by=row[12],
     )
 
 
@@ -45,6 +46,7 @@ def add_checkin(
     fell_short: str = "",
     follow_up: date | None = None,
     issue_id: int | None = None,
+    contact_id: int | None = None,
 ) -> CheckIn:
     """Record a check-in, and its follow-up as an open follow-up row."""
     if not 1 <= int(temperature) <= 5:
@@ -64,10 +66,16 @@ def add_checkin(
             ).fetchone()
             if owner is None or owner[0] != customer_id:
                 raise StoreError(f"issue {issue_id} is not one of this customer's issues")
+        if contact_id is not None:
+            person = conn.execute(
+                "SELECT customer_id FROM contacts WHERE id = ?", (contact_id,)
+            ).fetchone()
+            if person is None or person[0] != customer_id:
+                raise StoreError(f"contact {contact_id} is not one of this customer's people")
         cursor = conn.execute(
             "INSERT INTO checkins (customer_id, at, temperature, channel, initiated_by, note,"
-            " fell_short, follow_up, issue_id, created_at, logged_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fell_short, follow_up, issue_id, contact_id, created_at, logged_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer_id,
                 clock.to_stored(at) if at else now,
@@ -78,6 +86,7 @@ def add_checkin(
                 fell_short,
                 follow_up.isoformat() if follow_up else None,
                 issue_id,
+                contact_id,
                 now,
                 identity.member(conn),
             ),

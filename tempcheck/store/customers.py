@@ -12,7 +12,7 @@ from tempcheck.store.connection import StoreError, write
 
 _COLUMNS = (
     "id, uid, name, kind, cadence_days, contact, status, notes, created_at,"
-    " paused_until, calibration_days"
+    " paused_until, calibration_days, owner, renewal_on, domain"
 )
 MAX_NAME = 200
 
@@ -49,6 +49,9 @@ def _row(row: tuple) -> Customer:
         created_at=clock.from_stored(row[8]),
         paused_until=date.fromisoformat(row[9]) if row[9] else None,
         calibration_days=row[10],
+        owner=row[11],
+        renewal_on=date.fromisoformat(row[12]) if row[12] else None,
+        domain=row[13],
     )
 
 
@@ -99,6 +102,10 @@ def add_customer(
                 clock.to_stored(created_at or clock.now()),
             ),
         )
+        if contact.strip():  # the person becomes the primary contact (and the cached name)
+            from tempcheck.store.contacts import set_primary_name
+
+            set_primary_name(conn, cursor.lastrowid, contact)
         return get_customer(conn, cursor.lastrowid)
 
 
@@ -162,8 +169,6 @@ def edit(
         if kind not in KINDS:
             raise StoreError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         changes["kind"] = kind
-    if contact is not None:
-        changes["contact"] = contact.strip()
     if notes is not None:
         changes["notes"] = notes
     if calibration_days is not None:
@@ -182,6 +187,13 @@ def edit(
         for column, value in changes.items():
             # Column names come from the fixed set above, never from user input.
             conn.execute(f"UPDATE customers SET {column} = ? WHERE id = ?", (value, customer_id))
+        if contact is not None:  # the primary contact; customers.contact mirrors its name
+            from tempcheck.store.contacts import clear_primary, set_primary_name
+
+            if contact.strip():
+                set_primary_name(conn, customer_id, contact)
+            else:
+                clear_primary(conn, customer_id)
         return get_customer(conn, customer_id)
 
 

@@ -72,7 +72,7 @@ def dashboard_rows(
     first_contact_baselines = baselines(conn)
     asleep = snoozed(conn, today)
     issues = _issue_counts(conn, risk_until)
-    next_due = _next_due(conn)
+    next_due = _next_due(conn, today, int(values["renewal.window_days"]))
     calibration = _calibration(conn)
     changes = trust_changes(conn, now=now, settings_values=values) if with_trust else {}
     rows = []
@@ -167,14 +167,22 @@ def _issue_counts(conn: sqlite3.Connection, risk_until: date) -> dict[int, tuple
     return counts
 
 
-def _next_due(conn: sqlite3.Connection) -> dict[int, tuple[date, str]]:
-    """The nearest open follow-up or promise per customer."""
+def _next_due(
+    conn: sqlite3.Connection, today: date, renewal_days: int
+) -> dict[int, tuple[date, str]]:
+    """The nearest open follow-up, promise, or renewal within the window, per customer."""
     nearest: dict[int, tuple[date, str]] = {}
     candidates = conn.execute(
         f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}) GROUP BY customer_id"
         " UNION ALL SELECT p.customer_id, min(p.due), 'promise' FROM promises p"
         " WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)"
         " GROUP BY p.customer_id"
+        " UNION ALL SELECT id, renewal_on, 'renewal' FROM customers"
+        " WHERE renewal_on >= :today AND renewal_on <= :until",
+        {
+            "today": today.isoformat(),
+            "until": (today + timedelta(days=renewal_days)).isoformat(),
+        },
     )
     for cid, due, kind in candidates:
         day = date.fromisoformat(due)

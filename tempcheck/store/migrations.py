@@ -8,6 +8,7 @@ that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from tempcheck.domain.matching import key as name_key
 
@@ -242,7 +243,96 @@ BEGIN
 END;
 """
 
-V5_LOGGED_BY = """
+_PRIMARY_BODY = """
+    UPDATE customers SET contact = coalesce((SELECT name FROM contacts
+        WHERE customer_id = {who}.customer_id AND is_primary = 1 AND gone_at IS NULL), '')
+    WHERE id = {who}.customer_id;"""
+
+
+
+V5_ACCOUNTS_SQL = f"""
+-- The people at each account. Never deleted: a person who left is marked gone,
+-- so the check-ins that name them keep their names.
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    {UID},
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    is_primary INTEGER NOT NULL DEFAULT 0 CHECK (is_primary IN (0, 1)),
+    gone_at TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (customer_id, name_key)
+);
+CREATE INDEX contacts_email ON contacts (email) WHERE email != '';
+CREATE UNIQUE INDEX contacts_one_primary ON contacts (customer_id) WHERE is_primary = 1;
+
+-- The single free-text contact of earlier versions becomes the primary contact.
+INSERT INTO contacts (customer_id, name, name_key, is_primary, created_at)
+SELECT id, trim(contact), tempcheck_name_key(contact), 1, created_at
+FROM customers WHERE trim(contact) != '';
+
+-- From now on customers.contact mirrors the primary contact's name, so every reader
+-- of the old field (dashboard, export, report) sees the primary contact.
+CREATE TRIGGER contacts_primary_insert AFTER INSERT ON contacts BEGIN
+{_PRIMARY_BODY.format(who="NEW")}
+END;
+CREATE TRIGGER contacts_primary_update
+AFTER UPDATE OF customer_id, name, is_primary, gone_at ON contacts BEGIN
+{_PRIMARY_BODY.format(who="OLD")}
+{_PRIMARY_BODY.format(who="NEW")}
+END;
+
+ALTER TABLE customers ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN renewal_on TEXT;
+ALTER TABLE customers ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE customer_tags (
+    customer_id INTEGER NOT NULL REFERENCES customers (id),
+    tag TEXT NOT NULL,
+    PRIMARY KEY (customer_id, tag)
+);
+CREATE INDEX customer_tags_tag ON customer_tags (tag, customer_id);
+
+ALTER TABLE checkins ADD COLUMN contact_id INTEGER REFERENCES contacts (id);
+CREATE INDEX checkins_contact ON checkins (contact_id, at) WHERE contact_id IS NOT NULL;
+"""
+
+# What full-text search covers: table -> its searchable text columns.
+SEARCHABLE: dict[str, tuple[str, ...]] = {
+    "customers": ("name", "notes"),
+    "contacts": ("name", "role", "notes"),
+    "checkins": ("note", "fell_short"),
+    "issues": ("title", "detail"),
+    "issue_closures": ("resolution",),
+    "promises": ("text",),
+    "concerns": ("text",),
+}
+
+
+def build_search_index(conn: sqlite3.Connection) -> None:
+    """Full-text indexes (FTS5, external content) with triggers, so every write by any
+    program keeps them current. Runs inside the caller's transaction: sqlite-utils runs
+    its scripts statement by statement there instead of committing early."""
+    from sqlite_utils import Database
+
+    db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    for table, columns in SEARCHABLE.items():
+        db.table(table).enable_fts(columns, create_triggers=True, tokenize="porter", replace=True)
+
+
+def v5_accounts(conn: sqlite3.Connection) -> None:
+    """Contacts, tags, owner, renewal and domain; then the full-text search index."""
+    for statement in _statements(V5_ACCOUNTS_SQL):
+        conn.execute(statement)
+    build_search_index(conn)
+
+
+V6_LOGGED_BY = """
 -- Who logged each check-in and settled each promise (the member's user.name; '' before this
 -- version), so a team sees whose word each entry is.
 ALTER TABLE checkins ADD COLUMN logged_by TEXT NOT NULL DEFAULT '';
@@ -250,12 +340,14 @@ ALTER TABLE promise_settlements ADD COLUMN logged_by TEXT NOT NULL DEFAULT '';
 """
 
 
-MIGRATIONS: list[str] = [
+# Each step is an SQL script, or a function run inside the step's transaction.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V1_CUSTOMERS_AND_CHECKINS,
     V2_RELATIONSHIP_SYSTEMS,
     V3_BRIEF_SNOOZES_AND_BASELINES,
     V4_NAME_KEYS_AND_SUMMARY_TIES,
-    V5_LOGGED_BY,
+    v5_accounts,
+    V6_LOGGED_BY,
 ]
 LATEST = len(MIGRATIONS)
 
@@ -282,8 +374,11 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
             if schema_version(conn) != version:
                 conn.execute("ROLLBACK")
                 continue
-            for statement in _statements(script):
-                conn.execute(statement)
+            if callable(script):
+                script(conn)
+            else:
+                for statement in _statements(script):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:

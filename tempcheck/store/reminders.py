@@ -26,6 +26,9 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
     applied, so the two always agree); snoozed customers are left out of the
     contact reminders but not out of what is due.
     """
+    from tempcheck.store import settings
+    from tempcheck.store.accounts import renewals_within
+    from tempcheck.store.contacts import key_people
     from tempcheck.store.dashboard import dashboard_rows
     from tempcheck.store.followups import open_followups
     from tempcheck.store.issues import list_issues
@@ -45,6 +48,9 @@ def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Brie
         last_confirmed=last_confirmations(conn),
         snoozed=snoozed(conn, today),
         now=now,
+        renewals=renewals_within(conn, today, settings.get_int(conn, "renewal.window_days")),
+        people=key_people(conn),
+        quiet_ratio=float(settings.get(conn, "staleness.cold")),
     )
 
 

@@ -48,6 +48,29 @@ SAMPLE_CUSTOMERS: list[tuple[str, str, int, str, float | None, int]] = [
     ("Zorg Industries", "relationship", 30, "Jean-Baptiste", 33, 3),
 ]
 
+# The people at some sample customers: (name, role); the first is the primary contact
+# (the contact above). Customers not listed have only their primary contact.
+SAMPLE_PEOPLE: dict[str, list[tuple[str, str]]] = {
+    "Acme Corp": [("Dana", "project lead"), ("Raj Patel", "CFO"), ("Mia Chen", "sponsor")],
+    "Globex Logistics": [("Hank", "operations director"), ("Lena Ortiz", "IT manager")],
+    "Umbrella Health": [("Alice", "CIO"), ("Dr. Brandt", "clinical lead")],
+    "Stark Renewables": [("Pepper", "COO"), ("Happy", "facilities")],
+    "Wayne Foundation": [("Lucius", "CTO"), ("Barbara", "programme manager")],
+    "Cyberdyne Systems": [("Miles", "engineering lead"), ("Sarah", "security officer")],
+    "Tyrell Biotech": [("Rachael", "head of research"), ("Eldon", "CEO")],
+}
+# Tags, owner and renewal (days from today) for some sample customers.
+SAMPLE_ACCOUNTS: dict[str, tuple[tuple[str, ...], str, int | None]] = {
+    "Acme Corp": (("manufacturing", "tier-1"), "Sam", 25),
+    "Globex Logistics": (("logistics", "tier-1"), "Sam", 40),
+    "Umbrella Health": (("healthcare", "tier-1"), "Priya", 50),
+    "Stark Renewables": (("energy", "tier-2"), "Priya", 150),
+    "Wayne Foundation": (("nonprofit", "tier-2"), "Sam", None),
+    "Cyberdyne Systems": (("tech", "tier-1"), "Priya", 90),
+    "Tyrell Biotech": (("healthcare", "tier-2"), "Sam", 20),
+    "Initech": (("tech", "tier-3"), "Priya", None),
+}
+
 NOTES = {
     1: [
         "Escalated the outage to their CIO; very unhappy with our response time",
@@ -107,6 +130,7 @@ def write_sample(conn: sqlite3.Connection, *, now: datetime | None = None, seed:
         for name, kind, cadence, contact, last_days, mood in SAMPLE_CUSTOMERS:
             created = now - timedelta(days=200)
             cid = _insert_customer(conn, name, kind, cadence, contact, created)
+            people = _sample_people(conn, cid, name, contact, created)
             if last_days is None:
                 continue
             moments = []
@@ -122,7 +146,7 @@ def write_sample(conn: sqlite3.Connection, *, now: datetime | None = None, seed:
                 note = rng.choice(NOTES[temp])
                 conn.execute(
                     "INSERT INTO checkins (customer_id, at, temperature, channel, initiated_by,"
-                    " note, fell_short, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " note, fell_short, created_at, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         cid,
                         clock.to_stored(at),
@@ -132,11 +156,51 @@ def write_sample(conn: sqlite3.Connection, *, now: datetime | None = None, seed:
                         note,
                         rng.choice(SHORTFALLS) if temp <= 2 else "",
                         clock.to_stored(at),
+                        _person(people, index, (now - at).days),
                     ),
                 )
                 written += 1
         _sample_relationship_records(conn, now)
+        _sample_accounts(conn, now)
     return written
+
+
+def _sample_people(
+    conn: sqlite3.Connection, cid: int, name: str, contact: str, created: datetime
+) -> list[int]:
+    """The customer's people as contact rows; returns their ids, primary first."""
+    ids = []
+    for index, (person, role) in enumerate(SAMPLE_PEOPLE.get(name, [(contact, "")])):
+        ids.append(
+            conn.execute(
+                "INSERT INTO contacts (customer_id, name, name_key, role, is_primary, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, person, key(person), role, int(index == 0), clock.to_stored(created)),
+            ).lastrowid
+        )
+    return ids
+
+
+def _person(people: list[int], index: int, days_ago: int) -> int:
+    """Who a sample check-in was with: by turns, except that a third person (a sponsor,
+    say) has not been in a check-in for the last 70 days."""
+    if len(people) > 2 and days_ago < 70:
+        return people[index % 2]
+    return people[index % len(people)]
+
+
+def _sample_accounts(conn: sqlite3.Connection, now: datetime) -> None:
+    today = clock.local(now).date()
+    for name, (tags, owner, renewal_days) in SAMPLE_ACCOUNTS.items():
+        cid = conn.execute("SELECT id FROM customers WHERE name = ?", (name,)).fetchone()[0]
+        renewal = (today + timedelta(days=renewal_days)).isoformat() if renewal_days else None
+        conn.execute(
+            "UPDATE customers SET owner = ?, renewal_on = ? WHERE id = ?", (owner, renewal, cid)
+        )
+        conn.executemany(
+            "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)",
+            [(cid, tag) for tag in tags],
+        )
 
 
 def _sample_relationship_records(conn: sqlite3.Connection, now: datetime) -> None:

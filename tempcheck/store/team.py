@@ -550,7 +550,7 @@ def sync(conn: sqlite3.Connection, member: str) -> SyncReport:
                     conn.execute("SELECT dolt_merge(?)", (TRACKING,))  # a fast-forward
                 else:
                     report.renumbered += _renumber_unpublished(conn, base, member)
-                    report.conflicts += _merge(conn, member)
+                    report.conflicts += _merge(conn, member, base)
         if theirs is not None and not _ahead(conn):
             report.pushed = False
             break
@@ -652,7 +652,7 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
     return moved
 
 
-def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
+def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
     """Merge the remote into ours inside one transaction, resolving by the rule."""
     recorded: list[tuple[str, str, str, str, Any, Any]] = []
     conn.execute("BEGIN")
@@ -675,6 +675,10 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
             else:
                 recorded += _resolve_rows(conn, table)
         violations = conn.execute("SELECT * FROM dolt_constraint_violations").fetchall()
+        for table, count in violations:
+            if count:
+                recorded += _settle_violations(conn, str(table), base, member)
+        violations = conn.execute("SELECT * FROM dolt_constraint_violations").fetchall()
         violations = [v for v in violations if v[1]]
         if violations:
             tables = ", ".join(sorted({str(v[0]) for v in violations}))
@@ -683,6 +687,8 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
                 "two customers with the same name); nothing was merged, rename yours and sync "
                 "again"
             )
+        if ("customers", "contact") in _mirrored_columns(conn):
+            conn.execute(_MIRROR_CONTACT)  # the primary contact's name, as its trigger keeps it
         rebuild_derived(conn, stale)
         now = clock.to_stored(clock.now())
         conn.execute(CONFLICTS_DDL.format(schema=""))
@@ -707,6 +713,67 @@ def _merge(conn: sqlite3.Connection, member: str) -> list[int]:
     return ids
 
 
+def _mirrored_columns(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """Columns that triggers keep equal to another table: merged from their source."""
+    tables = {name for name, _ in _user_tables(conn)}
+    return {("customers", "contact")} if "contacts" in tables else set()
+
+
+_MIRROR_CONTACT = """
+UPDATE customers SET contact = coalesce((SELECT p.name FROM contacts p
+    WHERE p.customer_id = customers.id AND p.is_primary = 1 AND p.gone_at IS NULL), '')
+WHERE id IN (SELECT customer_id FROM contacts)
+"""
+
+
+def _settle_violations(
+    conn: sqlite3.Connection, table: str, base: str, member: str
+) -> list[tuple[str, str, str, str, Any, Any]]:
+    """Two members' new rows that break a uniqueness rule together: theirs stays as it is,
+    ours gives way by a documented rule, recorded like a field set aside.
+
+    - a second primary (an index ``… WHERE is_primary = 1``): ours stops being primary;
+    - the same name twice (an index on ``name_key``): ours is renamed "NAME (member)".
+
+    Anything else is left for the caller to refuse.
+    """
+    from tempcheck.domain.matching import key as name_key
+
+    cursor = conn.execute(f'SELECT * FROM "dolt_constraint_violations_{table}"')
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    ours = set(_added(conn, table, f"{base}..{BRANCH}"))
+    recorded = []
+    settled = False
+    for row in rows:
+        if row.get("violation_type") != "unique index" or row.get("id") not in ours:
+            continue
+        try:
+            info = json.loads(row.get("violation_info") or "{}")
+        except ValueError:
+            info = {}
+        index_sql = _one(
+            conn, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+            info.get("Name", ""),
+        ) or ""
+        row_key = str(row.get("uid", row["id"]))
+        if "is_primary" in index_sql and row.get("is_primary") == 1:
+            conn.execute(f'UPDATE "{table}" SET is_primary = 0 WHERE id = ?', (row["id"],))
+            recorded.append((table, "uid", row_key, "is_primary", 0, 1))
+            settled = True
+        elif "name_key" in info.get("Columns", []) and isinstance(row.get("name"), str):
+            renamed = f"{row['name']} ({member})"
+            conn.execute(
+                f'UPDATE "{table}" SET name = ?, name_key = ? WHERE id = ?',
+                (renamed, name_key(renamed), row["id"]),
+            )
+            recorded.append((table, "uid", row_key, "name", renamed, row["name"]))
+            settled = True
+    if settled:
+        conn.execute(f'DELETE FROM "dolt_constraint_violations_{table}"')
+    return recorded
+
+
 def _resolve_rows(
     conn: sqlite3.Connection, table: str
 ) -> list[tuple[str, str, str, str, Any, Any]]:
@@ -716,6 +783,7 @@ def _resolve_rows(
     cols = [n[5:] for n in names if n.startswith("base_")]
     key = _pk(conn, table) or cols[0]
     label_column = "uid" if "uid" in cols else key
+    mirrors = _mirrored_columns(conn)
     recorded = []
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
@@ -737,7 +805,8 @@ def _resolve_rows(
                     merged[c] = o
                 else:
                     merged[c] = t
-                    recorded.append((table, label_column, str(theirs[label_column]), c, t, o))
+                    if (table, c) not in mirrors:
+                        recorded.append((table, label_column, str(theirs[label_column]), c, t, o))
         present = conn.execute(
             f'SELECT 1 FROM "{table}" WHERE "{key}" = ?', (merged[key],)
         ).fetchone()
@@ -814,6 +883,13 @@ def describe_row(conn: sqlite3.Connection, conflict: Conflict) -> str:
             return f"customer {name}"
     if conflict.table == "settings":
         return f"setting {conflict.row}"
+    if conflict.table == "contacts":
+        found = conn.execute(
+            "SELECT p.name, c.name FROM contacts p JOIN customers c ON c.id = p.customer_id"
+            " WHERE p.uid = ?", (conflict.row,),
+        ).fetchone()
+        if found:
+            return f"contact {found[0]} of {found[1]}"
     return f"{conflict.table} {conflict.row[:8]}"
 
 
@@ -833,10 +909,25 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, side: str) -> Conflict:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if side == "ours":
-            conn.execute(
-                f'UPDATE "{conflict.table}" SET "{conflict.column}" = ? WHERE "{key_column}" = ?',
-                (conflict.set_aside, conflict.row),
-            )
+            try:
+                if conflict.column == "is_primary" and conflict.set_aside == 1:
+                    # one primary per customer: the other one steps down first
+                    conn.execute(
+                        f'UPDATE "{conflict.table}" SET is_primary = 0 WHERE is_primary = 1'
+                        f' AND customer_id = (SELECT customer_id FROM "{conflict.table}"'
+                        f' WHERE "{key_column}" = ?)',
+                        (conflict.row,),
+                    )
+                conn.execute(
+                    f'UPDATE "{conflict.table}" SET "{conflict.column}" = ?'
+                    f' WHERE "{key_column}" = ?',
+                    (conflict.set_aside, conflict.row),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise TeamError(
+                    f"cannot restore {conflict.column} of conflict {conflict_id}: it would "
+                    f"break a rule in {conflict.table} ({exc}); change the other one first"
+                ) from None
         conn.execute(
             "UPDATE team_conflicts SET resolved_at = ?, resolution = ? WHERE id = ?",
             (clock.to_stored(clock.now()), side, conflict_id),

@@ -28,6 +28,7 @@ class TempcheckApp(App[None]):
     ]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
     SYNC_SECONDS = 300.0  # team databases sync at start, then this often, and on S
+    COMMANDS = App.COMMANDS | {lambda: _customer_commands()}
 
     def __init__(self, db_path: str | Path, *, conn: sqlite3.Connection | None = None) -> None:
         super().__init__()
@@ -147,6 +148,13 @@ def _clock_now() -> str:
     from tempcheck.domain import clock
 
     return clock.local(clock.now()).strftime("%H:%M")
+
+
+def _customer_commands() -> type:
+    """The palette's "Open <customer>" provider, imported when the palette first opens."""
+    from tempcheck.tui.commands import CustomerCommands
+
+    return CustomerCommands
 
 
 def run(db_path: str | Path) -> None:

@@ -30,6 +30,9 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 @click.option("--follow-up", "follow_up", help="Follow up on: fri, +3d, 2w, 2026-12-01.")
 @click.option("--short", "fell_short", default="", help="Where did we fall short? (temp 1-2)")
 @click.option("--issue", "issue_id", type=int, help="The related issue's id.")
+@click.option(
+    "--with", "with_person", help="Who it was with: a contact's name (exact, prefix or part)."
+)
 @click.option("--at", "at_text", help="When it happened, if not now: yesterday 14:30, mon 9:15.")
 @click.option("--create", is_flag=True, help="Add the customer if nobody matches.")
 @click.pass_context
@@ -44,6 +47,7 @@ def log(
     follow_up: str | None,
     fell_short: str,
     issue_id: int | None,
+    with_person: str | None,
     at_text: str | None,
     create: bool,
 ) -> None:
@@ -89,6 +93,11 @@ def log(
                     f"no customer matches {customer!r}.{hint} Use --create to add it.", 2
                 ) from None
             found = customers.add_customer(conn, customer)
+        person = None
+        if with_person is not None:
+            from tempcheck.store.contacts import resolve_contact
+
+            person = resolve_contact(conn, found.id, with_person, customer_name=found.name)
         saved = checkins.add_checkin(
             conn,
             found.id,
@@ -100,8 +109,11 @@ def log(
             fell_short=fell_short,
             follow_up=due,
             issue_id=issue_id,
+            contact_id=person.id if person else None,
         )
     parts = [f"Logged {printable(found.name, single_line=True)}: {temperature.label(value)}"]
+    if person is not None:
+        parts[0] += f" with {printable(person.name, single_line=True)}"
     if due:
         parts.append(f"follow up {format_short(due)} ({due.isoformat()})")
     if at:

@@ -59,6 +59,10 @@ def add_customer(
 @click.option("--rename", help="A new name.")
 @click.option("--notes", help="Replace the notes.")
 @click.option("--calibration", help="Calibration interval: 90d, 12w, 3m.")
+@click.option("--owner", help="The consultant responsible ('' clears it).")
+@click.option(
+    "--renewal", help="Renewal or contract end: 2027-03-31, +3m, next month ('' or none clears it)."
+)
 @click.pass_context
 def edit(
     ctx: click.Context,
@@ -70,19 +74,36 @@ def edit(
     rename: str | None,
     notes: str | None,
     calibration: str | None,
+    owner: str | None,
+    renewal: str | None,
 ) -> None:
-    """Change a customer's cadence, kind, contact, name or notes."""
+    """Change a customer's cadence, kind, contact, name, notes, owner or renewal date."""
     from tempcheck.domain.text import printable
-    from tempcheck.store import customers
+    from tempcheck.store import customers, write
 
-    if not any(v is not None for v in (cadence, kind, contact, rename, notes, calibration)):
+    given = (cadence, kind, contact, rename, notes, calibration, owner, renewal)
+    if not any(v is not None for v in given):
         raise Failure(
-            "nothing to change: give --cadence, --kind, --contact, --rename, --notes "
-            "or --calibration"
+            "nothing to change: give --cadence, --kind, --contact, --rename, --notes, "
+            "--calibration, --owner or --renewal",
+            2,
         )
+    renewal_on = None
+    if renewal is not None and renewal.strip().lower() not in ("", "none"):
+        from tempcheck.domain.dates import parse_date
+
+        with fail_cleanly():
+            renewal_on = parse_date(renewal)
     conn = open_store(ctx, db)
-    with fail_cleanly():
+    with fail_cleanly(), write(conn):  # every change, or none
         found = customers.resolve(conn, customer)
+        if owner is not None or renewal is not None:
+            from tempcheck.store import accounts
+
+            if owner is not None:
+                accounts.set_owner(conn, found.id, owner)
+            if renewal is not None:
+                accounts.set_renewal(conn, found.id, renewal_on)
         changed = customers.edit(
             conn,
             found.id,
@@ -93,10 +114,15 @@ def edit(
             notes=notes,
             calibration_days=parse_cadence(calibration) if calibration else None,
         )
-    click.echo(
+    line = (
         f"{printable(changed.name, single_line=True)}: {changed.kind}, every "
-        f"{changed.cadence_days} days, contact {printable(changed.contact) or '—'}."
+        f"{changed.cadence_days} days, contact {printable(changed.contact) or '—'}"
     )
+    if changed.owner or owner is not None:
+        line += f", owner {printable(changed.owner, single_line=True) or '—'}"
+    if changed.renewal_on or renewal is not None:
+        line += f", renewal {changed.renewal_on.isoformat() if changed.renewal_on else '—'}"
+    click.echo(line + ".")
 
 
 @command("pause")

@@ -22,6 +22,7 @@ from tempcheck.exchange.export import KINDS  # light: the domain module imports 
 @click.option("--until", "until_text", help="Up to and including this date: 2026-11-30, today.")
 @click.option("--customer", help="Only this customer.")
 @click.option("--matching", help="Only customers whose name contains this (as the / filter).")
+@click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
 @click.option(
     "-o",
     "--output",
@@ -39,12 +40,13 @@ def export(
     until_text: str | None,
     customer: str | None,
     matching: str | None,
+    tag_filter: str | None,
     output: str | None,
     excel: bool,
     force: bool,
 ) -> None:
-    """Export KIND as CSV: dashboard, checkins, customers, issues, promises,
-    followups; or ics, open follow-ups and promises for a calendar.
+    """Export KIND as CSV: dashboard, checkins, customers, contacts, issues,
+    promises, followups; or ics, open follow-ups and promises for a calendar.
 
     Times are ISO-8601 in your local time with their offset; text that a
     spreadsheet would run as a formula gets a leading '.
@@ -68,11 +70,19 @@ def export(
             from tempcheck.store.customers import resolve
 
             customer_id = resolve(conn, customer).id
+        tag = None
+        if tag_filter is not None:
+            from tempcheck.domain.people import clean_tag
+            from tempcheck.store.accounts import check_tag_filter
+
+            check_tag_filter(conn, tag_filter)
+            tag = clean_tag(tag_filter)
         options = {
             "since": since,
             "until": until,
             "customer_id": customer_id,
             "matching": matching,
+            "tag": tag,
             "excel": excel,
         }
         if output and output != "-":

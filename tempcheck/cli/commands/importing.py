@@ -22,10 +22,11 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 @click.group("import", context_settings=CONTEXT)
 def import_() -> None:
-    """Import customers or check-ins from a CSV file (UTF-8, header row).
+    """Import customers, contacts or check-ins from a CSV file (UTF-8, header row).
 
     \b
     tempcheck import customers customers.csv [--dry-run] [--update]
+    tempcheck import contacts contacts.csv [--dry-run]
     tempcheck import checkins checkins.csv [--dry-run] [--create-customers]
     """
 
@@ -45,7 +46,8 @@ dry_run_option = click.option(
 @click.pass_context
 def customers(ctx: click.Context, db: str | None, file: str, dry_run: bool, update: bool) -> None:
     """Add customers from FILE.csv with columns name (required), cadence (14, 2w, 1m),
-    kind (relationship or transactional), contact, notes.
+    kind (relationship or transactional), contact (the primary contact), notes,
+    owner, renewal_on (2027-03-31), tags (space-separated).
 
     Names already in the database (ignoring case) are reported, or updated
     with --update: then non-empty cells overwrite.
@@ -73,8 +75,9 @@ def checkins(
     """Add check-ins from FILE.csv, as written by `tempcheck export checkins`.
 
     Columns: customer, at, temperature (1-5 or a word), channel, initiated_by,
-    note, fell_short, follow_up, uid. Rows whose uid is already present are
-    skipped, so importing a file twice adds nothing the second time.
+    note, fell_short, follow_up, person (a contact's name; new names are added),
+    issue_uid, uid. Rows whose uid is already present are skipped, so
+    importing a file twice adds nothing the second time.
     """
     from tempcheck.exchange.importing import import_checkins
 
@@ -94,7 +97,30 @@ def checkins(
     _done(report, summary)
 
 
+@command("contacts")
+@file_argument
+@dry_run_option
+@click.pass_context
+def contacts(ctx: click.Context, db: str | None, file: str, dry_run: bool) -> None:
+    """Add people from FILE.csv, as written by `tempcheck export contacts`.
+
+    Columns: customer, name (both required), role, email, phone, primary
+    (yes/no), notes, gone_at, created_at, uid. Rows whose uid is already
+    present are skipped.
+    """
+    from tempcheck.exchange.importing import import_contacts
+
+    conn = open_store(ctx, db)
+    with _reporting(file):
+        report = import_contacts(conn, file, dry_run=dry_run)
+    _warn(report)
+    noun = "contact" if report.added == 1 else "contacts"
+    summary = f"{report.added} {noun}, {report.updated} updated"
+    _done(report, f"{summary} ({report.already_present} already present)")
+
+
 import_.add_command(customers)
+import_.add_command(contacts)
 import_.add_command(checkins)
 
 

@@ -18,8 +18,11 @@ from tempcheck.cli.common import command, fail_cleanly, open_store
     show_default=True,
 )
 @click.option("--all", "include_all", is_flag=True, help="Include paused and ended customers.")
+@click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
 @click.pass_context
-def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bool) -> None:
+def list_customers(
+    ctx: click.Context, db: str | None, fmt: str, include_all: bool, tag_filter: str | None
+) -> None:
     """Print the dashboard's rows in the dashboard's order."""
     from tempcheck.domain.attention import RECORD_FIELDS, as_record
     from tempcheck.store.dashboard import dashboard_rows
@@ -27,6 +30,11 @@ def list_customers(ctx: click.Context, db: str | None, fmt: str, include_all: bo
     conn = open_store(ctx, db)
     with fail_cleanly():
         rows = dashboard_rows(conn, include_inactive=include_all)
+        if tag_filter is not None:
+            from tempcheck.store.accounts import check_tag_filter
+
+            tagged = check_tag_filter(conn, tag_filter)
+            rows = [row for row in rows if row.customer_id in tagged]
     records = [as_record(row) for row in rows]
     if fmt == "json":
         from tempcheck.domain.text import safe_json

@@ -34,6 +34,7 @@ FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
     help="The file to write: .html (charts as SVG) or .md (charts as tables).",
 )
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.option("--tag", "tag_filter", metavar="TAG", help="Review only the customers with this tag.")
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -42,8 +43,10 @@ def report(
     since_text: str,
     output: Path,
     force: bool,
+    tag_filter: str | None,
 ) -> None:
-    """Write a review of CUSTOMER (or of the whole portfolio) to one self-contained file."""
+    """Write a review of CUSTOMER (or of the whole portfolio, or of the customers
+    with --tag TAG) to one self-contained file."""
     from tempcheck.domain import clock
     from tempcheck.domain.dates import parse_date
     from tempcheck.domain.text import printable
@@ -57,6 +60,8 @@ def report(
         since = parse_date(since_text, today, past=True)
     if since > today:
         raise Failure(f"--since {since_text!r} is in the future ({since.isoformat()})")
+    if customer and tag_filter is not None:
+        raise Failure("give a CUSTOMER or --tag, not both", 2)
     if output.exists() and not force:
         raise Failure(f"{printable(str(output))} exists; use --force to overwrite it")
     conn = open_store(ctx, db)
@@ -65,8 +70,26 @@ def report(
         from tempcheck.store import customers
 
         customer_id = customers.resolve(conn, customer).id if customer else None
-        render = review.render_html if fmt == "html" else review.render_markdown
-        text = render(conn, customer_id=customer_id, since=since, now=now)
+        if tag_filter is not None:
+            import dataclasses
+
+            from tempcheck.domain.people import clean_tag
+            from tempcheck.store.accounts import check_tag_filter
+            from tempcheck.store.scope import narrowed_copy
+
+            tagged = check_tag_filter(conn, tag_filter)
+            scoped = narrowed_copy(conn, tagged)
+            try:
+                gathered = review.gather(scoped, since=since, now=now)
+            finally:
+                scoped.close()
+            subject = f"Portfolio #{clean_tag(tag_filter)}"
+            gathered = dataclasses.replace(gathered, title=f"Review: {subject}", subject=subject)
+            shape = review.review_html if fmt == "html" else review.review_markdown
+            text = shape(gathered)
+        else:
+            render = review.render_html if fmt == "html" else review.render_markdown
+            text = render(conn, customer_id=customer_id, since=since, now=now)
         write_private(output, text, force=force)
     click.echo(f"Wrote the review to {printable(str(output.resolve()))}")
 

@@ -246,6 +246,17 @@ def concern_table(concerns: Sequence[Any]) -> str:
     return text_table(["ID", "Rank", "Kind", "Text", "State"], rows)
 
 
+def account_line(conn: Any, customer: Any) -> str:
+    """``Owner: Kim · Renewal: Tue 29 Dec (in 30 days) · Tags: #fintech #tier-1``."""
+    from tempcheck.store.accounts import tags_of
+
+    tags = " ".join(f"#{t}" for t in tags_of(conn, customer.id))
+    return (
+        f"Owner: {safe(customer.owner) or '—'} · "
+        f"Renewal: {day(customer.renewal_on, relative=True)} · Tags: {safe(tags) or '—'}"
+    )
+
+
 def signed(amount: int) -> str:
     return f"+{amount}" if amount > 0 else str(amount)
 
@@ -305,6 +316,7 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
         f"Contact: {safe(customer.contact) or '—'} · {customer.kind}, "
         f"every {customer.cadence_days} days · {status}"
     )
+    out.append(account_line(conn, customer))
     last = row.last_contact
     if last is None:
         out.append(f"Last contact: never · {row.staleness.label}")
@@ -323,6 +335,15 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
 
     def section(title: str, body: str, empty: str) -> None:
         out.extend(["", title, body if body else f"  {empty}"])
+
+    from tempcheck.cli.commands.contacts import people_table, person_records
+
+    people = person_records(conn, customer_id, customer.name)
+    section(
+        f"People ({sum(1 for p in people if not p['gone'])})",
+        people_table(people, with_customer=False, indent="  ") if people else "",
+        "nobody recorded yet (tempcheck contact add CUSTOMER NAME)",
+    )
 
     at_risk = [i for i in open_issues if i.at_risk]
     flags = ""

@@ -277,16 +277,28 @@ def conflicts(ctx: click.Context, show_all: bool, db: str | None) -> None:
             state = f"resolved: {c.resolution}" if c.resolved_at else "open"
             what = printable(engine.describe_row(conn, c), single_line=True)
             click.echo(
-                f"{c.id:>4}  {what}, {c.column}: theirs (kept) {_show(c.kept)}"
+                f"{c.id:>4}  {what}, {_label(c.column)}: theirs (kept) {_show(c.kept, c.column)}"
                 f" · ours (set aside by {printable(c.synced_by, single_line=True)})"
-                f" {_show(c.set_aside)}  [{state}]"
+                f" {_show(c.set_aside, c.column)}  [{state}]"
             )
 
 
-def _show(value: object) -> str:
+_LABELS = {"is_primary": "primary"}
+
+
+def _label(column: str) -> str:
+    return _LABELS.get(column, column)
+
+
+def _show(value: object, column: str = "") -> str:
     from tempcheck.domain.text import printable
 
-    return "(empty)" if value in (None, "") else repr(printable(str(value), single_line=True))
+    if column == "is_primary":
+        return "yes" if value == 1 else "no"
+    if value in (None, ""):
+        return "(empty)"
+    return '"' + printable(str(value), single_line=True) + '"'
+
 
 
 @team.command("resolve")
@@ -306,7 +318,7 @@ def resolve(ctx: click.Context, conflict_id: int, side: str | None, db: str | No
     with fail_cleanly():
         c = engine.resolve(conn, conflict_id, side)
     value = c.set_aside if side == "ours" else c.kept
-    click.echo(f"conflict {c.id} resolved: {c.column} = {_show(value)} ({side}); "
+    click.echo(f"conflict {c.id} resolved: {_label(c.column)} = {_show(value, c.column)} ({side}); "
                "it reaches the team with your next sync")
 
 

@@ -21,8 +21,9 @@ from tempcheck.domain.text import safe_json
     show_default=True,
     help="text for the terminal, json for scripts, md for notes.",
 )
+@click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
 @click.pass_context
-def today(ctx: click.Context, db: str | None, fmt: str) -> None:
+def today(ctx: click.Context, db: str | None, fmt: str, tag_filter: str | None) -> None:
     """What to do today: calls first, promises and follow-ups due, who has gone cold."""
     from tempcheck.domain import clock
     from tempcheck.domain.brief import as_record
@@ -32,6 +33,11 @@ def today(ctx: click.Context, db: str | None, fmt: str) -> None:
     now = clock.now()
     with fail_cleanly():
         items = brief(conn, now=now)
+        if tag_filter is not None:
+            from tempcheck.store.accounts import check_tag_filter
+
+            tagged = check_tag_filter(conn, tag_filter)
+            items = [item for item in items if item.customer_id in tagged]
     if fmt == "json":
         click.echo(safe_json([as_record(item) for item in items]))
     elif fmt == "md":

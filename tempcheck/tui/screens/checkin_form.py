@@ -68,6 +68,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         super().__init__()
         self.customer = customer
         self._early_keys: list[events.Key] | None = []
+        self._default_with = ""  # the primary contact, filled in when the form opens
 
     def compose(self) -> ComposeResult:
         from tempcheck.store import settings
@@ -97,6 +98,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     id="short-field",
                 )
                 yield Checkbox("Open an issue from this answer (ctrl+o)", id="open-issue")
+            yield self._with_field()
             with Horizontal(classes="row"):
                 yield Field(
                     "Channel",
@@ -148,6 +150,59 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             event.stop()
             event.prevent_default()
             self._early_keys.append(event)
+
+    def _with_field(self) -> Field:
+        """Who it was with: the primary contact by default, names completed as typed."""
+        from textual.suggester import SuggestFromList
+
+        from tempcheck.store.contacts import list_contacts, primary_contact
+
+        conn = self.app.conn
+        people = list_contacts(conn, self.customer.id, include_gone=False)
+        primary = primary_contact(conn, self.customer.id)
+        self._default_with = primary.name if primary else ""
+        return Field(
+            "With (optional)",
+            Input(
+                self._default_with,
+                id="with",
+                placeholder="who was it with?" if people else "nobody recorded yet",
+                suggester=SuggestFromList([p.name for p in people], case_sensitive=False),
+                max_length=200,
+            ),
+            hint=primary.role if primary else "",
+            id="with-field",
+        )
+
+    @on(Input.Changed, "#with")
+    def _with_typed(self, event: Input.Changed) -> None:
+        field = self.query_one("#with-field", Field)
+        text = event.value.strip()
+        if not text:
+            field.set_error(None)
+            field.set_hint("")
+            return
+        person, problem = self._person(text)
+        if person is not None:
+            field.set_error(None)
+            field.set_hint(person.label if person.name != text else person.role)
+        else:
+            field.set_hint("…" if problem and "several" in problem else "")
+
+    def _person(self, text: str):  # noqa: ANN202 - (Contact | None, problem | None)
+        """The contact ``text`` names by the safe rule, or the reason there is none."""
+        from tempcheck.store import StoreError
+        from tempcheck.store.contacts import resolve_contact
+
+        try:
+            return (
+                resolve_contact(
+                    self.app.conn, self.customer.id, text, customer_name=self.customer.name
+                ),
+                None,
+            )
+        except StoreError as exc:
+            return None, str(exc)
 
     def _open_issues(self) -> list[tuple[int, str]]:
         try:
@@ -244,6 +299,17 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     ok = False
                 else:
                     follow_field.set_error(None)
+        with_field = self.query_one("#with-field", Field)
+        with_text = self.query_one("#with", Input).value.strip()
+        contact_id = None
+        if with_text:
+            person, problem = self._person(with_text)
+            if person is None:
+                with_field.set_error(problem)
+                ok = False
+            else:
+                with_field.set_error(None)
+                contact_id = person.id
         if not ok:
             return None
         low = temperature.is_low(value)
@@ -256,6 +322,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             "channel": self.query_one("#channel", Select).value,
             "initiated_by": self.query_one("#by", Select).value,
             "follow_up": follow_up,
+            "contact_id": contact_id,
             "issue_id": None
             if not issue_select or issue_select.first(Select).is_blank()
             else issue_select.first(Select).value,
@@ -289,6 +356,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     fell_short=values["fell_short"],
                     follow_up=values["follow_up"],
                     issue_id=values["issue_id"],
+                    contact_id=values["contact_id"],
                 )
                 settings.put(conn, CHANNEL_KEY, values["channel"])
                 if values["open_issue"]:
@@ -320,7 +388,11 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
     # --- cancelling --------------------------------------------------------------------------
 
     def _anything_typed(self) -> bool:
-        return any(widget.value.strip() for widget in self.query(Input))
+        return any(
+            widget.value.strip()
+            for widget in self.query(Input)
+            if not (widget.id == "with" and widget.value == self._default_with)
+        )
 
     def action_cancel(self) -> None:
         if not self._anything_typed():

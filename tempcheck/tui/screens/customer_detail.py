@@ -119,13 +119,24 @@ class CustomerDetailScreen(Screen[None]):
             id="tempcheck.detail.end",
         ),
         Binding("R", "reactivate", "Reactivate", show=False, id="tempcheck.detail.reactivate"),
+        Binding("a", "add_person", "Person", tooltip="Add a person", id="tempcheck.detail.person"),
+        Binding(
+            "G",
+            "person_gone",
+            "Person gone",
+            tooltip="Mark the highlighted person as gone (kept in the history)",
+            show=False,
+            id="tempcheck.detail.gone",
+        ),
         Binding("m", "more", "More history", show=False, id="tempcheck.detail.more"),
     ]
 
-    def __init__(self, customer_id: int) -> None:
+    def __init__(self, customer_id: int, *, show: tuple[str, int] | None = None) -> None:
+        """``show``: (kind, id) of a search hit to put the cursor on once loaded."""
         super().__init__()
         self.customer_id = customer_id
         self._timeline_oldest: datetime | None = None
+        self._show_item = show
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,6 +147,11 @@ class CustomerDetailScreen(Screen[None]):
                 yield TemperatureChart(id="temperature-chart")
                 yield ContactChart(id="contact-chart")
             for key, title, columns in (
+                (
+                    "people",
+                    "People (a add · G gone)",
+                    ["Name", "Role", "Email", "Phone", "Last check-in", "Temperature"],
+                ),
                 (
                     "issues",
                     "Open issues (i open · c close)",
@@ -166,6 +182,39 @@ class CustomerDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#issues", DataTable).focus()
+        if self._show_item is not None:
+            self.call_after_refresh(self._reveal, *self._show_item)
+
+    def _reveal(self, kind: str, ref_id: int) -> None:
+        """Put the cursor on a search hit's row, scrolled into view and focused."""
+        section = {
+            "issue": "issues",
+            "promise": "promises",
+            "concern": "concerns",
+            "priority": "concerns",
+            "contact": "people",
+        }.get(kind)
+        if kind in ("check-in", "resolution"):
+            wanted = {"check-in": "checkin", "resolution": "issue closed"}[kind]
+            table = self.query_one("#timeline", DataTable)
+            for index, ref in enumerate(self._timeline_refs):
+                if ref == (wanted, ref_id):
+                    table.move_cursor(row=index)
+                    table.focus()
+                    table.scroll_visible()
+                    return
+            if kind == "resolution":
+                section = "issues"
+        if section is None:
+            return
+        table = self.query_one(f"#{section}", DataTable)
+        try:
+            index = table.get_row_index(str(ref_id))
+        except Exception:  # not on this screen (say, a closed issue): stay at the top
+            return
+        table.move_cursor(row=index)
+        table.focus()
+        table.scroll_visible()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -194,6 +243,18 @@ class CustomerDetailScreen(Screen[None]):
             f"   trust balance: {balance:+d}",
             f"Promises: {record.summary}   priorities last confirmed: {_when(confirmed)}",
         ]
+        from tempcheck.store.accounts import tags_of
+
+        tags = " ".join(f"#{t}" for t in tags_of(conn, customer.id))
+        renewal = (
+            f"{customer.renewal_on} ({clock.until(customer.renewal_on)})"
+            if customer.renewal_on
+            else "—"
+        )
+        lines.append(
+            f"Owner: {printable(customer.owner, single_line=True) or '—'}   renewal: {renewal}"
+            f"   tags: {printable(tags, single_line=True) or '—'}"
+        )
         if customer.notes:
             lines.append(f"Notes: {clip(printable(customer.notes, single_line=True), 200)}")
         self.query_one("#detail-header", Static).update("\n".join(lines))
@@ -214,6 +275,23 @@ class CustomerDetailScreen(Screen[None]):
         flag_box.update("   ".join(flags))
         flag_box.display = bool(flags)
 
+        from tempcheck.store.contacts import people
+
+        self._fill(
+            "people",
+            people(conn, customer.id),
+            lambda p: (
+                p.contact.id,
+                p.contact.name
+                + (" ★" if p.contact.is_primary else "")
+                + (f" (gone {clock.local(p.contact.gone_at).date()})" if p.contact.gone else ""),
+                p.contact.role or "—",
+                p.contact.email or "—",
+                p.contact.phone or "—",
+                f"{_when(p.last_at)} ({clock.ago(p.last_at)})" if p.last_at else "never",
+                temperature.label(p.last_temperature),
+            ),
+        )
         self._fill(
             "issues",
             open_issues,
@@ -308,6 +386,7 @@ class CustomerDetailScreen(Screen[None]):
         if reset:
             table.clear()
             self._timeline_oldest = None
+            self._timeline_refs: list[tuple[str, int | None]] = []
         items = timeline(
             self.app.conn, self.customer_id, limit=TIMELINE_PAGE, before=self._timeline_oldest
         )
@@ -320,6 +399,7 @@ class CustomerDetailScreen(Screen[None]):
                 _t(clip(printable(item.detail, single_line=True), 50)),
                 key=f"{item.at.isoformat()}-{item.kind}-{item.ref_id}-{index}-{table.row_count}",
             )
+            self._timeline_refs.append((item.kind, item.ref_id))
         if items:
             self._timeline_oldest = items[-1].at
         title = self.query_one("#timeline-title", Label)
@@ -459,6 +539,38 @@ class CustomerDetailScreen(Screen[None]):
         self._run(
             lambda: set_status(self.app.conn, self.customer_id, "active", note="reactivated"),
             "Active again.",
+        )
+
+    def action_add_person(self) -> None:
+        from tempcheck.tui.screens.forms import contact_form
+
+        self._form(contact_form(self.app.conn, self.customer))
+
+    def action_person_gone(self) -> None:
+        from tempcheck.store.contacts import get_contact, mark_gone
+        from tempcheck.tui.screens.confirm import ConfirmDialog
+
+        if (contact_id := self._selected("people", "person")) is None:
+            return
+        person = get_contact(self.app.conn, contact_id)
+        if person.gone:
+            self.notify(f"{printable(person.name)} is already marked gone.", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(
+                    lambda: mark_gone(self.app.conn, contact_id),
+                    f"{printable(person.name, single_line=True)} marked gone.",
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Mark {printable(person.name, single_line=True)} as gone? Their check-ins "
+                "keep their name.",
+                yes="Mark gone",
+            ),
+            answered,
         )
 
     def action_more(self) -> None:

@@ -52,6 +52,32 @@ class CustomerForm(ModalScreen[int | None]):
             yield Field(
                 "Contact person", Input(c.contact if c else "", id="contact"), id="contact-field"
             )
+            tags = ""
+            if c:
+                from tempcheck.store.accounts import tags_of
+
+                tags = " ".join(f"#{t}" for t in tags_of(self.app.conn, c.id))
+            yield Field(
+                "Owner (optional)",
+                Input(c.owner if c else "", id="owner", placeholder="the consultant responsible"),
+                id="owner-field",
+            )
+            yield Field(
+                "Renewal or contract end (optional)",
+                Input(
+                    c.renewal_on.isoformat() if c and c.renewal_on else "",
+                    id="renewal",
+                    placeholder="2027-03-31, +3m",
+                    classes="short",
+                ),
+                hint="",
+                id="renewal-field",
+            )
+            yield Field(
+                "Tags (optional)",
+                Input(tags, id="tags", placeholder="#fintech #tier-1 #emea"),
+                id="tags-field",
+            )
             if c:
                 yield Field(
                     "Calibration interval",
@@ -69,10 +95,19 @@ class CustomerForm(ModalScreen[int | None]):
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
 
+    @on(Input.Changed, "#renewal")
+    def _renewal_typed(self, event: Input.Changed) -> None:
+        from tempcheck.domain.dates import DateParseError, format_short, parse_date
+
+        field = self.query_one("#renewal-field", Field)
+        try:
+            field.set_hint(format_short(parse_date(event.value)) if event.value.strip() else "")
+        except DateParseError:
+            field.set_hint("…")
+
     @on(Input.Submitted)
     def action_save(self) -> None:
         from tempcheck.store import StoreError
-        from tempcheck.store.customers import add_customer, edit
 
         name_field = self.query_one("#name-field", Field)
         cadence_field = self.query_one("#cadence-field", Field)
@@ -96,29 +131,62 @@ class CustomerForm(ModalScreen[int | None]):
             except ValueError as exc:
                 field.set_error(str(exc))
                 ok = False
+        renewal_field = self.query_one("#renewal-field", Field)
+        renewal_text = self.query_one("#renewal", Input).value.strip()
+        renewal = None
+        if renewal_text:
+            from tempcheck.domain.dates import DateParseError, parse_date
+
+            try:
+                renewal = parse_date(renewal_text)
+                renewal_field.set_error(None)
+            except DateParseError as exc:
+                renewal_field.set_error(str(exc))
+                ok = False
+        tags_field = self.query_one("#tags-field", Field)
+        from tempcheck.domain.people import clean_tag
+
+        try:
+            tags = [clean_tag(t) for t in self.query_one("#tags", Input).value.split()]
+            tags_field.set_error(None)
+        except ValueError as exc:
+            tags_field.set_error(str(exc))
+            ok = False
         if not ok:
             return
         kind = str(self.query_one("#kind", Select).value)
         contact = self.query_one("#contact", Input).value
+        from tempcheck.store import accounts, write
+
         try:
-            if self.customer is None:
-                saved = add_customer(
-                    self.app.conn, name, cadence_days=cadence, kind=kind, contact=contact
-                )
-            else:
-                saved = edit(
-                    self.app.conn,
-                    self.customer.id,
-                    name=name,
-                    cadence_days=cadence,
-                    kind=kind,
-                    contact=contact,
-                    calibration_days=calibration,
-                )
+            with write(self.app.conn):  # every field, or none
+                saved = self._save_profile(name, cadence, kind, contact, calibration)
+                accounts.set_owner(self.app.conn, saved.id, self.query_one("#owner", Input).value)
+                accounts.set_renewal(self.app.conn, saved.id, renewal)
+                accounts.set_tags(self.app.conn, saved.id, tags)
         except StoreError as exc:
             name_field.set_error(str(exc))
             return
         self.dismiss(saved.id)
+
+    def _save_profile(
+        self, name: str, cadence: int, kind: str, contact: str, calibration: int | None
+    ) -> Customer:
+        from tempcheck.store.customers import add_customer, edit
+
+        if self.customer is None:
+            return add_customer(
+                self.app.conn, name, cadence_days=cadence, kind=kind, contact=contact
+            )
+        return edit(
+            self.app.conn,
+            self.customer.id,
+            name=name,
+            cadence_days=cadence,
+            kind=kind,
+            contact=contact,
+            calibration_days=calibration,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

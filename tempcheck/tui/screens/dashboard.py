@@ -47,6 +47,21 @@ class DashboardScreen(Screen[None]):
         Binding(
             "v", "portfolio", "Portfolio", tooltip="The whole portfolio", id="tempcheck.portfolio"
         ),
+        Binding(
+            "f",
+            "search",
+            "Search",
+            tooltip="Search everything said: notes, issues, promises, people",
+            id="tempcheck.search",
+        ),
+        Binding(
+            "number_sign",
+            "toggle_tags",
+            "Tags",
+            tooltip="Show or hide each customer's tags",
+            show=False,
+            id="tempcheck.tags",
+        ),
         Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
         Binding("u", "undo", "Undo", tooltip="Undo the check-in just logged", id="tempcheck.undo"),
@@ -58,11 +73,17 @@ class DashboardScreen(Screen[None]):
         self.all_rows: list[DashboardRow] = []
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
         self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
+        # Read when first needed after each reload: tags, and people's name keys per customer.
+        self._tags: dict[int, list[str]] | None = None
+        self._people: dict[int, str] | None = None
         self._undo_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter by name… (Enter: open or add, Esc: clear)", id="filter")
+        yield Input(
+            placeholder="Filter by name, a person's name or #tag… (Enter: open or add, Esc: clear)",
+            id="filter",
+        )
         yield Static("", id="summary", markup=False)
         yield TodayPanel(id="today")
         yield CustomerTable(id="customers")
@@ -86,6 +107,9 @@ class DashboardScreen(Screen[None]):
         conn = self.app.conn
         self.all_rows = dashboard_rows(conn, with_trust=False)
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
+        self._tags = self._people = None
+        if self.table.tag_text is not None:
+            self.table.tag_text = self._tag_text()
         self._show(keep=keep)
         self.call_after_refresh(self._fill_trust)
         if self.query_one(TodayPanel).display:
@@ -139,12 +163,64 @@ class DashboardScreen(Screen[None]):
         self.table.update_trust(trust_changes(self.app.conn))
 
     def _show(self, *, keep: int | None = None) -> None:
-        needle = key(self.query_one("#filter", Input).value)
+        words = self.query_one("#filter", Input).value.split()
+        wanted_tags = [w.lstrip("#").casefold() for w in words if w.startswith("#") and w != "#"]
+        needle = key(" ".join(w for w in words if not w.startswith("#")))
         rows = self.all_rows
+        if wanted_tags:
+            tags = self._all_tags()
+            rows = [
+                row
+                for row in rows
+                if all(
+                    any(t.startswith(w) for t in tags.get(row.customer_id, ())) for w in wanted_tags
+                )
+            ]
         if needle:
-            rows = [row for row, name in zip(rows, self._name_keys, strict=True) if needle in name]
+            # The name, or the name of someone who works there.
+            people = self._people_keys()
+            names = dict(zip((r.customer_id for r in self.all_rows), self._name_keys, strict=True))
+            rows = [
+                row
+                for row in rows
+                if needle in names[row.customer_id] or needle in people.get(row.customer_id, "")
+            ]
         self.table.set_rows(rows, keep=keep)
         self._update_summary(rows)
+
+    def _all_tags(self) -> dict[int, list[str]]:
+        if self._tags is None:
+            from tempcheck.store.accounts import all_tags
+
+            self._tags = all_tags(self.app.conn)
+        return self._tags
+
+    def _people_keys(self) -> dict[int, str]:
+        """Each customer's people's names (name keys, one per line) for the filter."""
+        if self._people is None:
+            found: dict[int, list[str]] = {}
+            for cid, name_key in self.app.conn.execute(
+                "SELECT customer_id, name_key FROM contacts"
+            ):
+                found.setdefault(cid, []).append(name_key)
+            self._people = {cid: "\n".join(keys) for cid, keys in found.items()}
+        return self._people
+
+    def _tag_text(self) -> dict[int, str]:
+        return {cid: " ".join(f"#{t}" for t in tags) for cid, tags in self._all_tags().items()}
+
+    def action_toggle_tags(self) -> None:
+        if self._typed_into_input("#"):
+            return
+        showing = self.table.tag_text is not None
+        self.table.tag_text = None if showing else self._tag_text()
+        self._show()  # the name column's width changed
+        self.notify("Tags hidden." if showing else "Tags shown after each name.", timeout=2)
+
+    def action_search(self) -> None:
+        from tempcheck.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(), lambda _: self.reload())
 
     def _update_summary(self, rows: list[DashboardRow]) -> None:
         counts = {state: 0 for state in Staleness}

@@ -297,3 +297,38 @@ def snooze_reminder_form(conn: sqlite3.Connection, customer: Customer) -> FormDi
         note="The customer stays on the dashboard, marked ☾; the morning brief leaves out "
         "'gone cold' and 'unhappy' for them until then. Issues and promises still show.",
     )
+
+
+def contact_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
+    """Add a person at the customer: name, role, email, phone, notes, primary or not."""
+
+    def save(values: dict[str, Any]) -> int:
+        from tempcheck.store.contacts import add_contact
+
+        return add_contact(
+            conn,
+            customer.id,
+            values["name"],
+            role=values["role"] or "",
+            email=values["email"] or "",
+            phone=values["phone"] or "",
+            notes=values["notes"] or "",
+            primary=values["primary"] == "yes",
+        ).id
+
+    return FormDialog(
+        f"Add a person · {_name(customer)}",
+        [
+            FormField("name", "Name", "Dana Ruiz", required=True),
+            FormField("role", "Role", "CFO, sponsor, project lead"),
+            FormField("email", "Email", "dana@example.com"),
+            FormField("phone", "Phone", "+44 20 7946 0000", short=True),
+            FormField("notes", "Notes", "What to remember about them"),
+            FormField(
+                "primary",
+                "Primary contact",
+                choices=[("no", "no"), ("yes, the primary contact", "yes")],
+            ),
+        ],
+        save,
+    )

@@ -99,6 +99,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("trust", "Trust", 6, _trust_text, lambda r: r.trust_change or 0),
 )
 
+TAG_EXTRA = 20  # more room for the name column while tags are shown after names
 STALENESS_CLASSES = {state: f"customer-table--{state.value}" for state in Staleness}
 
 
@@ -149,6 +150,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self.rows: list[DashboardRow] = []
         self.sort_column: str | None = None
         self.sort_reverse = False
+        self.tag_text: dict[int, str] | None = None  # shown after each name when set
 
     # --- data -------------------------------------------------------------------------
 
@@ -201,8 +203,12 @@ class CustomerTable(ScrollView, can_focus=True):
 
     # --- rendering ----------------------------------------------------------------------
 
+    def _width(self, column: Column) -> int:
+        """Column widths; the name column is wider while tags are shown after names."""
+        return column.width + (TAG_EXTRA if column.key == "name" and self.tag_text else 0)
+
     def _total_width(self) -> int:
-        return sum(column.width + 1 for column in COLUMNS)
+        return sum(self._width(column) + 1 for column in COLUMNS)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -223,7 +229,7 @@ class CustomerTable(ScrollView, can_focus=True):
             label = column.label
             if column.key == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
-            segments.append(Segment(set_cell_size(" " + label, column.width + 1), style))
+            segments.append(Segment(set_cell_size(" " + label, self._width(column) + 1), style))
         return Strip(segments)
 
     def _row_strip(self, index: int) -> Strip:
@@ -238,9 +244,13 @@ class CustomerTable(ScrollView, can_focus=True):
         segments = []
         for column in COLUMNS:
             text = column.cell(row)
-            if cell_len(text) > column.width:
-                text = set_cell_size(text, column.width - 1) + "…"
-            segments.append(Segment(set_cell_size(" " + text, column.width + 1), style))
+            tags = self.tag_text.get(row.customer_id) if self.tag_text else None
+            if column.key == "name" and tags:
+                text += " " + printable(tags, single_line=True)
+            width = self._width(column)
+            if cell_len(text) > width:
+                text = set_cell_size(text, width - 1) + "…"
+            segments.append(Segment(set_cell_size(" " + text, width + 1), style))
         return Strip(segments)
 
     # --- cursor ---------------------------------------------------------------------------
