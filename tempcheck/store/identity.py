@@ -86,3 +86,13 @@ def db_file(conn: sqlite3.Connection) -> str | None:
 def member(conn: sqlite3.Connection) -> str:
     """Who is logging through ``conn``."""
     return name_for_path(db_file(conn))
+
+
+def my_customers(conn: sqlite3.Connection) -> set[int]:
+    """Ids of the customers whose owner is this member (by ``user.name``, any case)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(customers)")}
+    if "owner" not in columns:
+        return set()
+    me = member(conn).casefold()
+    return {cid for cid, owner in conn.execute("SELECT id, owner FROM customers")
+            if (owner or "").strip().casefold() == me}
