@@ -52,7 +52,7 @@ PUSH_ATTEMPTS = 3
 URL_RE = re.compile(r"^https?://[^\s/?#]+(:\d{1,5})?/[A-Za-z0-9._-]+\.db$")
 
 CONFLICTS_DDL = f"""
-CREATE TABLE IF NOT EXISTS {{schema}}team_conflicts (
+CREATE TABLE IF NOT EXISTS {{schema}}.team_conflicts (
     id INTEGER PRIMARY KEY,
     uid TEXT NOT NULL UNIQUE DEFAULT {UUID_SQL},
     at TEXT NOT NULL,
@@ -131,8 +131,32 @@ def check_url(url: str) -> str:
     return url
 
 
-def _one(conn: sqlite3.Connection, sql: str, *args: Any) -> Any:
-    row = conn.execute(sql, args).fetchone()
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def q(name: str) -> str:
+    """A table or column name read from the schema, checked and double-quoted for SQL."""
+    if not _IDENT.match(name):
+        raise TeamError(f"unexpected name in the schema: {name[:40]!r}")
+    return f'"{name}"'
+
+
+def _exec(
+    conn: sqlite3.Connection, template: str, params: Any = (), **names: str | list[str]
+) -> sqlite3.Cursor:
+    """Run SQL whose only non-literal parts are schema names: each ``{name}`` of the
+    literal ``template`` becomes the checked, quoted identifier (a list: comma-separated).
+    Values always go as parameters."""
+    quoted = {
+        key: ", ".join(q(v) for v in value) if isinstance(value, list) else q(value)
+        for key, value in names.items()
+    }
+    sql = template.format(**quoted)
+    return conn.execute(sql, params)
+
+
+def _one(conn: sqlite3.Connection, template: str, *args: Any, **names: str) -> Any:
+    row = _exec(conn, template, args, **names).fetchone()
     return row[0] if row else None
 
 
@@ -167,8 +191,9 @@ def remote_url(conn: sqlite3.Connection) -> str | None:
 
 def _user_tables(conn: sqlite3.Connection, schema: str = "main") -> list[tuple[str, str]]:
     """(name, sql) of the ordinary tables, without SQLite's, Doltlite's or FTS shadows."""
-    rows = conn.execute(
-        f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name"
+    rows = _exec(
+        conn, "SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name",
+        schema=schema,
     ).fetchall()
     virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
     out = []
@@ -201,6 +226,9 @@ def derived_tables(conn: sqlite3.Connection) -> set[str]:
     return set(DERIVED_TABLES) | shadows
 
 
+_REBUILD_ONE = summary.REBUILD_SQL + " WHERE c.id = ?"
+
+
 def rebuild_derived(conn: sqlite3.Connection, customer_ids: set[int] | None = None) -> None:
     """Recompute the contact summary (all of it, or these customers') and every
     full-text index from their tables."""
@@ -208,20 +236,19 @@ def rebuild_derived(conn: sqlite3.Connection, customer_ids: set[int] | None = No
     if customer_ids is None:
         summary.rebuild(conn)
     else:
-        conn.executemany(
-            summary.REBUILD_SQL + " WHERE c.id = ?", [(cid,) for cid in sorted(customer_ids)]
-        )
+        conn.executemany(_REBUILD_ONE, [(cid,) for cid in sorted(customer_ids)])
     for name, sql in _virtual_tables(conn):
         if "FTS5" in sql.upper():
-            conn.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
+            _exec(conn, "INSERT INTO {t}({t}) VALUES ('rebuild')", t=name)
 
 
 def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
-    return [row[1] for row in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+    return [row[1] for row in _exec(conn, "PRAGMA {schema}.table_info({t})", schema=schema,
+                                     t=table)]
 
 
 def _pk(conn: sqlite3.Connection, table: str) -> str | None:
-    keys = [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")') if row[5]]
+    keys = [row[1] for row in _exec(conn, "PRAGMA table_info({t})", t=table) if row[5]]
     return keys[0] if len(keys) == 1 else None
 
 
@@ -244,23 +271,24 @@ def copy_tables(conn: sqlite3.Connection, src: str, dst: str) -> dict[str, int]:
     for name, _sql in _user_tables(conn, src):
         if name not in dst_tables:
             if name == "team_conflicts":
-                conn.execute(CONFLICTS_DDL.format(schema=f"{dst}."))
+                _exec(conn, CONFLICTS_DDL, schema=dst)
             else:
                 continue
         src_cols = _columns(conn, name, src)
         dst_cols = set(_columns(conn, name, dst))
-        cols = ", ".join(f'"{c}"' for c in src_cols if c in dst_cols)
-        conn.execute(f'DELETE FROM {dst}."{name}"')
-        conn.execute(
-            f'INSERT OR REPLACE INTO {dst}."{name}" ({cols}) SELECT {cols} FROM {src}."{name}"'
+        cols = [c for c in src_cols if c in dst_cols]
+        _exec(conn, "DELETE FROM {dst}.{t}", dst=dst, t=name)
+        _exec(
+            conn, "INSERT OR REPLACE INTO {dst}.{t} ({cols}) SELECT {cols} FROM {src}.{t}",
+            dst=dst, src=src, t=name, cols=cols,
         )
-        counts[name] = _one(conn, f'SELECT count(*) FROM {dst}."{name}"')
-    for name, sql in conn.execute(
-        f"SELECT name, sql FROM {dst}.sqlite_master WHERE type = 'table'"
+        counts[name] = _one(conn, "SELECT count(*) FROM {dst}.{t}", dst=dst, t=name)
+    for name, sql in _exec(
+        conn, "SELECT name, sql FROM {dst}.sqlite_master WHERE type = 'table'", dst=dst
     ).fetchall():
         if (sql or "").upper().startswith("CREATE VIRTUAL") and "FTS5" in (sql or "").upper():
             with contextlib.suppress(sqlite3.Error):
-                conn.execute(f'INSERT INTO {dst}."{name}"("{name}") VALUES (\'rebuild\')')
+                _exec(conn, "INSERT INTO {dst}.{t}({t}) VALUES ('rebuild')", dst=dst, t=name)
     return counts
 
 
@@ -459,7 +487,7 @@ def init(path: Path, url: str, member: str) -> tuple[Path, SyncReport | None]:
             with _foreign_keys_off(conn):
                 conn.execute("BEGIN")
                 copy_tables(conn, "solo", "main")
-                conn.execute(CONFLICTS_DDL.format(schema=""))
+                _exec(conn, CONFLICTS_DDL, schema="main")
                 conn.execute("COMMIT")
             conn.execute("DETACH DATABASE solo")
             conn.execute(
@@ -579,20 +607,20 @@ def _tracking_hash(conn: sqlite3.Connection) -> str | None:
 
 
 def _ahead(conn: sqlite3.Connection) -> int:
-    return _one(conn, f"SELECT count(*) FROM dolt_log('{TRACKING}..{BRANCH}')") or 0
+    return _one(conn, "SELECT count(*) FROM dolt_log(?)", f"{TRACKING}..{BRANCH}") or 0
 
 
 def _behind(conn: sqlite3.Connection) -> int:
-    return _one(conn, f"SELECT count(*) FROM dolt_log('{BRANCH}..{TRACKING}')") or 0
+    return _one(conn, "SELECT count(*) FROM dolt_log(?)", f"{BRANCH}..{TRACKING}") or 0
 
 
 def _added(conn: sqlite3.Connection, table: str, revisions: str) -> dict[Any, Any]:
     """{integer key: uid} of the rows ``table`` gained over ``revisions`` ('A..B')."""
     uid = "uid" if "uid" in _columns(conn, table) else "id"
     try:
-        return dict(conn.execute(
-            f'SELECT "to_id", "to_{uid}" FROM "dolt_diff_{table}"(?) WHERE diff_type = \'added\'',
-            (revisions,),
+        return dict(_exec(
+            conn, "SELECT to_id, {uid} FROM {diff}(?) WHERE diff_type = 'added'", (revisions,),
+            uid=f"to_{uid}", diff=f"dolt_diff_{table}",
         ))
     except sqlite3.Error:
         return {}  # the table is new in this range: its keys cannot clash with older rows
@@ -607,7 +635,7 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
     tables = [name for name, _ in _user_tables(conn) if _pk(conn, name) == "id"]
     children: dict[str, list[tuple[str, str]]] = {}
     for name, _ in _user_tables(conn):
-        for fk in conn.execute(f'PRAGMA foreign_key_list("{name}")'):
+        for fk in _exec(conn, "PRAGMA foreign_key_list({t})", t=name):
             children.setdefault(fk[2], []).append((name, fk[3]))
     plan: list[tuple[str, list[Any], int]] = []
     for table in tables:
@@ -617,7 +645,7 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
         theirs = _added(conn, table, f"{base}..{TRACKING}")
         clash = sorted(key for key, uid in ours.items() if key in theirs and theirs[key] != uid)
         if clash:
-            top = max(_one(conn, f'SELECT coalesce(max(id), 0) FROM "{table}"'), max(theirs))
+            top = max(_one(conn, "SELECT coalesce(max(id), 0) FROM {t}", t=table), max(theirs))
             plan.append((table, clash, top))
     if not plan:
         return 0
@@ -630,15 +658,14 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
             for table, clash, top in plan:
                 for old in clash:
                     top += 1
-                    conn.execute(f'UPDATE "{table}" SET id = ? WHERE id = ?', (top, old))
+                    _exec(conn, "UPDATE {t} SET id = ? WHERE id = ?", (top, old), t=table)
                     if table == "customers":
                         moved_customers.add(top)
                     for child, column in children.get(table, []):
                         if child in derived:
                             continue  # recomputed below (triggers have already moved some)
-                        conn.execute(
-                            f'UPDATE "{child}" SET "{column}" = ? WHERE "{column}" = ?', (top, old)
-                        )
+                        _exec(conn, "UPDATE {t} SET {c} = ? WHERE {c} = ?", (top, old),
+                              t=child, c=column)
                     moved += 1
             rebuild_derived(conn, moved_customers)
             conn.execute("COMMIT")
@@ -691,7 +718,7 @@ def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
             conn.execute(_MIRROR_CONTACT)  # the primary contact's name, as its trigger keeps it
         rebuild_derived(conn, stale)
         now = clock.to_stored(clock.now())
-        conn.execute(CONFLICTS_DDL.format(schema=""))
+        _exec(conn, CONFLICTS_DDL, schema="main")
         ids = []
         for table, key_column, row_key, column, kept, aside in recorded:
             cursor = conn.execute(
@@ -739,7 +766,7 @@ def _settle_violations(
     """
     from tempcheck.domain.matching import key as name_key
 
-    cursor = conn.execute(f'SELECT * FROM "dolt_constraint_violations_{table}"')
+    cursor = _exec(conn, "SELECT * FROM {v}", v=f"dolt_constraint_violations_{table}")
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     ours = set(_added(conn, table, f"{base}..{BRANCH}"))
@@ -758,19 +785,17 @@ def _settle_violations(
         ) or ""
         row_key = str(row.get("uid", row["id"]))
         if "is_primary" in index_sql and row.get("is_primary") == 1:
-            conn.execute(f'UPDATE "{table}" SET is_primary = 0 WHERE id = ?', (row["id"],))
+            _exec(conn, "UPDATE {t} SET is_primary = 0 WHERE id = ?", (row["id"],), t=table)
             recorded.append((table, "uid", row_key, "is_primary", 0, 1))
             settled = True
         elif "name_key" in info.get("Columns", []) and isinstance(row.get("name"), str):
             renamed = f"{row['name']} ({member})"
-            conn.execute(
-                f'UPDATE "{table}" SET name = ?, name_key = ? WHERE id = ?',
-                (renamed, name_key(renamed), row["id"]),
-            )
+            _exec(conn, "UPDATE {t} SET name = ?, name_key = ? WHERE id = ?",
+                  (renamed, name_key(renamed), row["id"]), t=table)
             recorded.append((table, "uid", row_key, "name", renamed, row["name"]))
             settled = True
     if settled:
-        conn.execute(f'DELETE FROM "dolt_constraint_violations_{table}"')
+        _exec(conn, "DELETE FROM {v}", v=f"dolt_constraint_violations_{table}")
     return recorded
 
 
@@ -778,7 +803,7 @@ def _resolve_rows(
     conn: sqlite3.Connection, table: str
 ) -> list[tuple[str, str, str, str, Any, Any]]:
     """Field by field: one side's change wins over no change; both changed: theirs, ours aside."""
-    cursor = conn.execute(f'SELECT * FROM "dolt_conflicts_{table}"')
+    cursor = _exec(conn, "SELECT * FROM {v}", v=f"dolt_conflicts_{table}")
     names = [d[0] for d in cursor.description]
     cols = [n[5:] for n in names if n.startswith("base_")]
     key = _pk(conn, table) or cols[0]
@@ -807,24 +832,19 @@ def _resolve_rows(
                     merged[c] = t
                     if (table, c) not in mirrors:
                         recorded.append((table, label_column, str(theirs[label_column]), c, t, o))
-        present = conn.execute(
-            f'SELECT 1 FROM "{table}" WHERE "{key}" = ?', (merged[key],)
-        ).fetchone()
+        present = _exec(conn, "SELECT 1 FROM {t} WHERE {k} = ?", (merged[key],), t=table,
+                        k=key).fetchone()
+        others = [c for c in cols if c != key]
         if present:
-            assignments = ", ".join(f'"{c}" = ?' for c in cols if c != key)
-            conn.execute(
-                f'UPDATE "{table}" SET {assignments} WHERE "{key}" = ?',
-                [merged[c] for c in cols if c != key] + [merged[key]],
-            )
+            # UPDATE t SET (a, b) = (?, ?): one row value, so no SQL is built per column
+            _exec(conn, "UPDATE {t} SET ({cols}) = (" + ", ".join("?" * len(others))
+                  + ") WHERE {k} = ?", [merged[c] for c in others] + [merged[key]],
+                  t=table, cols=others, k=key)
         else:
-            conn.execute(
-                f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})',
-                [merged[c] for c in cols],
-            )
-        conn.execute(
-            f'DELETE FROM "dolt_conflicts_{table}" WHERE dolt_conflict_id = ?',
-            (row["dolt_conflict_id"],),
-        )
+            _exec(conn, "INSERT INTO {t} ({cols}) VALUES (" + ", ".join("?" * len(cols)) + ")",
+                  [merged[c] for c in cols], t=table, cols=cols)
+        _exec(conn, "DELETE FROM {v} WHERE dolt_conflict_id = ?", (row["dolt_conflict_id"],),
+              v=f"dolt_conflicts_{table}")
     return recorded
 
 
@@ -912,17 +932,12 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, side: str) -> Conflict:
             try:
                 if conflict.column == "is_primary" and conflict.set_aside == 1:
                     # one primary per customer: the other one steps down first
-                    conn.execute(
-                        f'UPDATE "{conflict.table}" SET is_primary = 0 WHERE is_primary = 1'
-                        f' AND customer_id = (SELECT customer_id FROM "{conflict.table}"'
-                        f' WHERE "{key_column}" = ?)',
-                        (conflict.row,),
-                    )
-                conn.execute(
-                    f'UPDATE "{conflict.table}" SET "{conflict.column}" = ?'
-                    f' WHERE "{key_column}" = ?',
-                    (conflict.set_aside, conflict.row),
-                )
+                    _exec(conn, "UPDATE {t} SET is_primary = 0 WHERE is_primary = 1 AND"
+                          " customer_id = (SELECT customer_id FROM {t} WHERE {k} = ?)",
+                          (conflict.row,), t=conflict.table, k=key_column)
+                _exec(conn, "UPDATE {t} SET {c} = ? WHERE {k} = ?",
+                      (conflict.set_aside, conflict.row), t=conflict.table, c=conflict.column,
+                      k=key_column)
             except sqlite3.IntegrityError as exc:
                 raise TeamError(
                     f"cannot restore {conflict.column} of conflict {conflict_id}: it would "
