@@ -210,3 +210,32 @@ def test_fts_query_quotes_words_and_prefixes_the_last() -> None:
     assert fts_query('say "hi"') == '"say" "hi"'
     assert fts_query("  ") == ""
     assert fts_query("*()^:") == ""
+
+
+def test_bulk_loads_are_searchable(db_path: Path, tmp_path: Path) -> None:
+    from tempcheck.exchange.importing import import_checkins
+    from tempcheck.store import sample
+
+    conn = open_db(db_path)
+    try:
+        # Generated data leaves the index to the first search, which builds it once.
+        sample.write_synthetic(conn, 5, 50, seed=3)
+        stale = "SELECT count(*) FROM settings WHERE key = 'search.checkins_stale'"
+        assert conn.execute(stale).fetchone() == (1,)
+        generated = conn.execute(
+            "SELECT count(*) FROM checkins WHERE note LIKE '%roadmap%'"
+        ).fetchone()[0]
+        assert generated > 0
+        hits = search(conn, "roadmap", limit=500)
+        assert len(hits) == generated
+        assert conn.execute(stale).fetchone() == (0,)
+        # An import indexes the rows it adds, at once.
+        csv = tmp_path / "in.csv"
+        csv.write_text(
+            "customer,at,temperature,note\nCustomer 000001,2026-01-05,3,quokka sighting\n"
+        )
+        import_checkins(conn, csv)
+        assert [h.marked() for h in search(conn, "quokka")] == ["«quokka» sighting"]
+        conn.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        conn.close()

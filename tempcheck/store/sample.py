@@ -310,7 +310,12 @@ def write_synthetic(
     span = 180 * 86400
     created = clock.to_stored(now - timedelta(days=200))
     run = str(uuid.uuid4())[:24]  # one random prefix per run, a counter after it
-    with _rollback_journal_if_empty(conn), write(conn), bulk_checkins(conn):
+    # The search index is built by the first search: generation stays a pure load.
+    with (
+        _rollback_journal_if_empty(conn),
+        write(conn),
+        bulk_checkins(conn, defer_search_index=True),
+    ):
         conn.execute("PRAGMA cache_size = -200000")
         first_id = (conn.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0]) + 1
         conn.executemany(

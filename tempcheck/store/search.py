@@ -150,6 +150,7 @@ def search(
     query = fts_query(text)
     if not query:
         return []
+    _catch_up(conn)
     limit = max(1, min(int(limit), MAX_LIMIT))
     rows = conn.execute(
         _SEARCH_SQL,
@@ -164,6 +165,18 @@ def search(
         Hit(kind, cid, name, clock.from_stored(at), ref, snip or "")
         for cid, name, at, ref, snip, kind in rows
     ]
+
+
+def _catch_up(conn: sqlite3.Connection) -> None:
+    """A bulk load may have left the check-in index to the first search (read-only files
+    are searched as they are)."""
+    from tempcheck.store.connection import StoreError
+    from tempcheck.store.summary import ensure_search_index
+
+    try:
+        ensure_search_index(conn)
+    except (sqlite3.Error, StoreError):
+        pass
 
 
 def matching_customers(conn: sqlite3.Connection, text: str) -> set[int]:

@@ -29,15 +29,26 @@ def rebuild(conn: sqlite3.Connection) -> None:
     conn.execute(REBUILD_SQL)
 
 
+# A settings row saying the check-in search index waits for a rebuild (see bulk_checkins).
+SEARCH_STALE_KEY = "search.checkins_stale"
+
+
 @contextlib.contextmanager
-def bulk_checkins(conn: sqlite3.Connection) -> Iterator[None]:
+def bulk_checkins(conn: sqlite3.Connection, *, defer_search_index: bool = False) -> Iterator[None]:
     """Inside an open write transaction: drop the check-in triggers (summary and
-    full-text index), then restore them and rebuild what they would have kept."""
+    full-text index), then restore them and bring up to date what they would have kept.
+
+    Rows added meanwhile are added to the search index (bulk loads only insert).
+    ``defer_search_index`` leaves that to the first search instead, which rebuilds
+    the index once (a million generated check-ins load without waiting for it).
+    """
     if not conn.in_transaction:
         raise RuntimeError("bulk_checkins needs an open write transaction")
     triggers = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'checkins'"
     ).fetchall()
+    indexed = any(name == "checkins_ai" for name, _ in triggers)
+    last_id = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
     for name, _ in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
     try:
@@ -46,6 +57,28 @@ def bulk_checkins(conn: sqlite3.Connection) -> Iterator[None]:
         for _, sql in triggers:
             conn.execute(sql)
         rebuild(conn)
-        if any(name == "checkins_ai" for name, _ in triggers):
-            # The full-text index missed the rows loaded without its triggers.
+        if indexed and defer_search_index:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, '1')"
+                " ON CONFLICT (key) DO UPDATE SET value = '1'",
+                (SEARCH_STALE_KEY,),
+            )
+        elif indexed:
+            conn.execute(
+                "INSERT INTO checkins_fts (rowid, note, fell_short)"
+                " SELECT id, note, fell_short FROM checkins WHERE id > ?",
+                (last_id,),
+            )
+
+
+def ensure_search_index(conn: sqlite3.Connection) -> None:
+    """Rebuild the check-in search index if a bulk load left it for later."""
+    stale = conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone()
+    if stale is None:
+        return
+    from tempcheck.store.connection import write
+
+    with write(conn):
+        if conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone():
             conn.execute("INSERT INTO checkins_fts (checkins_fts) VALUES ('rebuild')")
+            conn.execute("DELETE FROM settings WHERE key = ?", (SEARCH_STALE_KEY,))

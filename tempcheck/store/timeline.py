@@ -17,7 +17,9 @@ from tempcheck.domain.records import TimelineItem
 # Every arm yields: at, kind, text, temperature, a, b, c, ref (a/b/c depend on the kind).
 _TIMELINE = """
 SELECT k.at AS at, 'checkin' AS kind, k.note AS text, k.temperature AS temperature,
-    k.channel AS a, k.initiated_by AS b, k.fell_short AS c, k.id AS ref
+    k.channel || coalesce(' with ' || (SELECT p.name FROM contacts p WHERE p.id = k.contact_id),
+        '') AS a,
+    k.initiated_by AS b, k.fell_short AS c, k.id AS ref
 FROM checkins k WHERE k.customer_id = :cid AND k.at < :before {same}
 UNION ALL
 SELECT i.opened_at, 'issue opened', i.title, NULL, i.detail, i.due, i.raised_by, i.id
