@@ -179,6 +179,11 @@ def test_three_members_converge_without_losing_a_row(
         "bob: worried about the invoice": "Acme Corp / Bob",
         "bob: initech intro": "Initech / Bob",
     }
+    # Full-text search finds the other members' words after the merge.
+    for member, word, found in ((ann, "invoice", "worried about the «invoice»"),
+                                (bob, "hooli", "ann: «hooli» first call"),
+                                (cara, "initech", "bob: «initech» intro")):
+        assert found in tc("search", word, db=member).stdout
     # The dashboard's summary is recomputed after the merge: newest temperature first.
     recent = dict(conn.execute(
         "SELECT c.name, coalesce(s.recent, '') FROM customers c"

@@ -229,17 +229,29 @@ def derived_tables(conn: sqlite3.Connection) -> set[str]:
 _REBUILD_ONE = summary.REBUILD_SQL + " WHERE c.id = ?"
 
 
-def rebuild_derived(conn: sqlite3.Connection, customer_ids: set[int] | None = None) -> None:
-    """Recompute the contact summary (all of it, or these customers') and every
-    full-text index from their tables."""
+def rebuild_derived(
+    conn: sqlite3.Connection,
+    customer_ids: set[int] | None = None,
+    indexes: set[str] | None = None,
+) -> None:
+    """Recompute the contact summary (all of it, or these customers') and the full-text
+    indexes (all of them, or these)."""
     conn.execute("DELETE FROM contact_summary WHERE customer_id NOT IN (SELECT id FROM customers)")
     if customer_ids is None:
         summary.rebuild(conn)
     else:
         conn.executemany(_REBUILD_ONE, [(cid,) for cid in sorted(customer_ids)])
     for name, sql in _virtual_tables(conn):
-        if "FTS5" in sql.upper():
+        if "FTS5" in sql.upper() and (indexes is None or name in indexes):
             _exec(conn, "INSERT INTO {t}({t}) VALUES ('rebuild')", t=name)
+
+
+def _index_of(conn: sqlite3.Connection, shadow: str) -> str | None:
+    """The full-text index a shadow table belongs to."""
+    for name, _ in _virtual_tables(conn):
+        if shadow.startswith(name + "_"):
+            return name
+    return None
 
 
 def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
@@ -667,7 +679,8 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
                         _exec(conn, "UPDATE {t} SET {c} = ? WHERE {c} = ?", (top, old),
                               t=child, c=column)
                     moved += 1
-            rebuild_derived(conn, moved_customers)
+            # full-text triggers follow the moved rows; only summaries need recomputing
+            rebuild_derived(conn, moved_customers, indexes=set())
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -691,12 +704,16 @@ def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
                 raise
         derived = derived_tables(conn)
         stale: set[int] = set()
+        stale_indexes: set[str] = set()
         for (table,) in conn.execute("SELECT \"table\" FROM dolt_conflicts").fetchall():
             if table == "contact_summary":
                 for ours, theirs in conn.execute(
                     "SELECT our_customer_id, their_customer_id FROM dolt_conflicts_contact_summary"
                 ):
                     stale |= {cid for cid in (ours, theirs) if cid is not None}
+            index = _index_of(conn, table)
+            if index is not None:
+                stale_indexes.add(index)  # both sides wrote to it: rebuild from its table
             if table in derived:
                 conn.execute("SELECT dolt_conflicts_resolve('--ours', ?)", (table,))
             else:
@@ -716,7 +733,7 @@ def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
             )
         if ("customers", "contact") in _mirrored_columns(conn):
             conn.execute(_MIRROR_CONTACT)  # the primary contact's name, as its trigger keeps it
-        rebuild_derived(conn, stale)
+        rebuild_derived(conn, stale, stale_indexes)
         now = clock.to_stored(clock.now())
         _exec(conn, CONFLICTS_DDL, schema="main")
         ids = []
