@@ -28,8 +28,8 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "names checked against [A-Za-z_][A-Za-z0-9_]* and double-quoted; values go as "
         "parameters"
     ),
-    ("store/team.py", "<module>", "_REBUILD_ONE"): (
-        "summary.REBUILD_SQL (a module constant) plus a literal WHERE with a ? parameter"
+    ("store/team.py", "<module>", "_SUMMARY_ROWS"): (
+        "the SELECT part of summary.REBUILD_SQL (a module constant) wrapped in literal text"
     ),
     ("store/customers.py", "edit", "column"): (
         "loop over changes.items(); the dict's keys are the literal column names set a few "

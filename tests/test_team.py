@@ -383,3 +383,27 @@ def test_a_remote_with_tls_lets_in_only_members_whose_key_it_holds(tmp_path: Pat
         assert "bob over tls" in tc("show", "Acme Corp", db=ann).stdout
     finally:
         server.stop()
+
+
+def test_round_after_round_of_edits_on_both_sides_still_converges(
+    tmp_path: Path, remote: Remote
+) -> None:
+    ann, bob, _cara = team_of_three(tmp_path, remote)
+    for round_ in range(1, 4):
+        tc("log", "Acme Corp", "3", f"ann {round_}", db=ann)
+        tc("edit", "Acme Corp", "--notes", f"ann's notes {round_}", db=ann)
+        tc("sync", db=ann)
+        tc("log", "Acme Corp", "5", f"bob {round_}", db=bob)
+        tc("edit", "Acme Corp", "--notes", f"bob's notes {round_}", db=bob)
+        tc("sync", db=bob)
+    tc("sync", db=ann)
+    a = export(ann, tmp_path / "ann-out.db")
+    b = export(bob, tmp_path / "bob-out.db")
+    assert snapshot(a) == snapshot(b)
+    assert a.execute(
+        "SELECT s.recent, c.notes FROM contact_summary s JOIN customers c ON c.id = s.customer_id"
+        " WHERE c.name = 'Acme Corp'"
+    ).fetchone() == ("5353533", "ann's notes 3")
+    assert [r[0] for r in a.execute(
+        "SELECT set_aside FROM team_conflicts ORDER BY id")] == [
+        json.dumps(f"bob's notes {n}") for n in (1, 2, 3)]

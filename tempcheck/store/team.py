@@ -226,7 +226,8 @@ def derived_tables(conn: sqlite3.Connection) -> set[str]:
     return set(DERIVED_TABLES) | shadows
 
 
-_REBUILD_ONE = summary.REBUILD_SQL + " WHERE c.id = ?"
+# The summary's rows, computed by the same SELECT the solo store uses.
+_SUMMARY_ROWS = "SELECT * FROM (" + summary.REBUILD_SQL.split("recent)", 1)[1] + ")"
 
 
 def rebuild_derived(
@@ -235,12 +236,24 @@ def rebuild_derived(
     indexes: set[str] | None = None,
 ) -> None:
     """Recompute the contact summary (all of it, or these customers') and the full-text
-    indexes (all of them, or these)."""
+    indexes (all of them, or these).
+
+    The summary is read first and written as values: inside a merge, Doltlite refuses
+    an INSERT … SELECT into contact_summary ("constraint failed") that works as two steps.
+    """
     conn.execute("DELETE FROM contact_summary WHERE customer_id NOT IN (SELECT id FROM customers)")
     if customer_ids is None:
-        summary.rebuild(conn)
+        rows = conn.execute(_SUMMARY_ROWS).fetchall()
     else:
-        conn.executemany(_REBUILD_ONE, [(cid,) for cid in sorted(customer_ids)])
+        rows = [
+            row
+            for cid in sorted(customer_ids)
+            for row in conn.execute(_SUMMARY_ROWS + " WHERE id = ?", (cid,)).fetchall()
+        ]
+    conn.executemany("DELETE FROM contact_summary WHERE customer_id = ?", [r[:1] for r in rows])
+    conn.executemany(
+        "INSERT INTO contact_summary (customer_id, last_at, recent) VALUES (?, ?, ?)", rows
+    )
     for name, sql in _virtual_tables(conn):
         if "FTS5" in sql.upper() and (indexes is None or name in indexes):
             _exec(conn, "INSERT INTO {t}({t}) VALUES ('rebuild')", t=name)
