@@ -271,6 +271,17 @@ TUI_SCRIPT = textwrap.dedent(
             await app.workers.wait_for_complete()
             await pilot.pause()
             print("AFTER", app.sub_title, globex(app), flush=True)
+            gone = Path(sys.argv[2] + "-offline")
+            deadline = time.monotonic() + 30
+            while not gone.exists() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await pilot.press("S")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("slash", *"glo")  # the dashboard still answers
+            print("OFFLINE", app.sub_title, [r.name for r in
+                  app.screen.query_one("CustomerTable").rows], flush=True)
 
     asyncio.run(main())
     """
@@ -299,6 +310,12 @@ def test_dashboard_shows_another_members_checkin_after_a_sync(
         after = tui.stdout.readline()
         assert "team: synced" in after, (after, tui.stderr.read() if tui.poll() else "")
         assert "5|Globex ✓ fresh just now 5 delighted" in after, after
+
+        remote.stop()
+        Path(str(go) + "-offline").touch()
+        offline = tui.stdout.readline()
+        assert offline.startswith("OFFLINE v"), offline
+        assert "team: offline, work kept locally ['Globex']" in offline, offline
         tui.wait(timeout=TIMEOUT)
     finally:
         if tui.poll() is None:
