@@ -179,6 +179,11 @@ def test_three_members_converge_without_losing_a_row(
         "bob: worried about the invoice": "Acme Corp / Bob",
         "bob: initech intro": "Initech / Bob",
     }
+    # Another member's check-in says who logged it; one's own does not.
+    for viewer, others, own in ((cara, ("Ann", "Bob"), "Cara"), (bob, ("Ann",), "Bob")):
+        shown = tc("show", "Acme Corp", db=viewer).stdout
+        assert all(f"we reached out; logged by {name}" in shown for name in others), shown
+        assert f"logged by {own}" not in shown
     # Full-text search finds the other members' words after the merge.
     for member, word, found in ((ann, "invoice", "worried about the «invoice»"),
                                 (bob, "hooli", "ann: «hooli» first call"),
