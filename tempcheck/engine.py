@@ -99,7 +99,7 @@ def prepare(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None
     """
     argv = sys.argv[1:] if argv is None else argv
     environ = os.environ if environ is None else environ
-    if "sqlite3" in sys.modules or "doltlite" in sys.modules:
+    if "sqlite3" in sys.modules or engine_loaded():
         return  # too late to choose (in-process callers such as tests), or already chosen
     if needs_team_engine(argv, environ):
         try:
@@ -110,4 +110,4 @@ def prepare(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None
 
 def engine_loaded() -> bool:
     """Is Doltlite this process's SQLite engine?"""
-    return "doltlite" in sys.modules
+    return sys.modules.get("doltlite") is not None

@@ -429,3 +429,26 @@ def test_round_after_round_of_edits_on_both_sides_still_converges(
     assert [r[0] for r in a.execute(
         "SELECT set_aside FROM team_conflicts ORDER BY id")] == [
         json.dumps(f"bob's notes {n}") for n in (1, 2, 3)]
+
+
+def test_without_the_team_extra_a_team_database_says_what_to_install(tmp_path: Path) -> None:
+    db = tmp_path / "team.db"
+    subprocess.run(
+        [sys.executable, "-c", "import doltlite, sqlite3, sys;"
+         "sqlite3.connect(sys.argv[1]).execute('CREATE TABLE t (a)')", str(db)],
+        check=True, timeout=TIMEOUT,
+    )
+    assert db.read_bytes()[:4] == b"CTLD"
+    blocked = (
+        "import sys; sys.modules['doltlite'] = None; sys.argv = ['tempcheck', *sys.argv[1:]];"
+        "from tempcheck.cli.main import main; main()"
+    )
+    for args, message in (
+        (["--db", str(db), "list"], f"tempcheck: {db} is a team database; open it with the team "
+                                    "extra installed (pip install 'tempcheck[team]')\n"),
+        (["--db", str(db), "sync"], "tempcheck: team mode needs the team extra: "
+                                    "pip install 'tempcheck[team]'\n"),
+    ):
+        done = subprocess.run([sys.executable, "-c", blocked, *args], capture_output=True,
+                              text=True, timeout=TIMEOUT)
+        assert (done.returncode, done.stderr) == (1, message)
