@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tempcheck import engine
+from tempcheck.cli import engine
 
 
 def test_the_database_is_found_as_the_shell_finds_it(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from tempcheck import __version__, engine
+from tempcheck import __version__
+from tempcheck.cli import engine
 
 # Before anything imports sqlite3: a team database runs on Doltlite's engine.
 engine.prepare()

@@ -93,7 +93,7 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         version, tables = version_and_tables(conn)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
-            from tempcheck.engine import INSTALL_HINT, engine_loaded, is_team_file
+            from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
 
             if is_team_file(path) and not engine_loaded():
                 raise StoreError(

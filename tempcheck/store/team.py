@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from tempcheck.domain import clock
-from tempcheck.engine import INSTALL_HINT, engine_loaded, is_team_file
+from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
 from tempcheck.store import identity, summary
 from tempcheck.store.connection import StoreError, _create_private_file, open_db
 from tempcheck.store.migrations import UUID_SQL

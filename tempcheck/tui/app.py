@@ -35,7 +35,7 @@ class TempcheckApp(App[None]):
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
-        from tempcheck.engine import engine_loaded, is_team_file
+        from tempcheck.domain.fileformat import engine_loaded, is_team_file
 
         self.team = engine_loaded() and is_team_file(self.db_path)
         self.sync_state = ""

@@ -31,7 +31,7 @@ OFF_LOOPBACK_REFUSAL = (
 
 
 def _require_engine() -> None:
-    from tempcheck.engine import INSTALL_HINT, engine_loaded
+    from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded
 
     if not engine_loaded():
         try:
@@ -43,7 +43,7 @@ def _require_engine() -> None:
 
 
 def _team_store(ctx: click.Context, db: str | None) -> tuple[Path, sqlite3.Connection]:
-    from tempcheck.engine import is_team_file
+    from tempcheck.domain.fileformat import is_team_file
 
     _require_engine()
     path = resolve_db_path(ctx, db)

@@ -20,23 +20,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-TEAM_MAGIC = b"CTLD"
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
+
 ENGINE_COMMANDS = frozenset({"team", "sync"})
-INSTALL_HINT = "pip install 'tempcheck[team]'"
 
 
 class TeamEngineMissing(Exception):
     """A team database or command, but the ``team`` extra is not installed."""
-
-
-def is_team_file(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` is an existing Doltlite (team) database."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(TEAM_MAGIC)) == TEAM_MAGIC
-    except OSError:
-        return False
 
 
 def db_from_argv(argv: Sequence[str], environ: Mapping[str, str]) -> Path:
@@ -106,8 +96,3 @@ def prepare(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None
             load_team_engine()
         except TeamEngineMissing:
             pass  # reported by the command or the store, in one line
-
-
-def engine_loaded() -> bool:
-    """Is Doltlite this process's SQLite engine?"""
-    return sys.modules.get("doltlite") is not None
