@@ -452,3 +452,18 @@ def test_without_the_team_extra_a_team_database_says_what_to_install(tmp_path: P
         done = subprocess.run([sys.executable, "-c", blocked, *args], capture_output=True,
                               text=True, timeout=TIMEOUT)
         assert (done.returncode, done.stderr) == (1, message)
+
+
+def test_offline_work_on_different_customers_merges_cleanly(tmp_path: Path, remote: Remote) -> None:
+    ann, bob, cara = team_of_three(tmp_path, remote)
+    remote.stop()
+    tc("log", "Acme Corp", "4", "ann on acme", db=ann)
+    tc("log", "Globex", "2", "bob on globex", db=bob)
+    remote.start()
+    for member in (ann, bob, ann, cara):
+        tc("sync", db=member)
+    shots = [snapshot(export(m, tmp_path / f"{m.stem}-out.db")) for m in (ann, bob, cara)]
+    assert shots[0] == shots[1] == shots[2]
+    notes = {row[7] for row in shots[2]["checkins"]}
+    assert {"kickoff", "ann on acme", "bob on globex"} <= notes
+    assert shots[2]["team_conflicts"] == []

@@ -761,7 +761,13 @@ def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
         message = f"{member}: merged the team's changes"
         if ids:
             message += f" ({len(ids)} field(s) edited on both sides set aside)"
-        conn.execute("SELECT dolt_commit('-A', '-m', ?, '--author', ?)", (message, author(member)))
+        try:
+            conn.execute(
+                "SELECT dolt_commit('-A', '-m', ?, '--author', ?)", (message, author(member))
+            )
+        except sqlite3.Error as exc:
+            if "nothing to commit" not in str(exc):
+                raise  # else the merge committed itself (a clean merge, or the same changes)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
