@@ -493,7 +493,7 @@ def init(path: Path, url: str, member: str) -> tuple[Path, SyncReport | None]:
     if is_team_file(path):
         raise TeamError(f"{path} is already a team database")
     if not path.exists():
-        open_db(path).close()  # a new, empty portfolio
+        _make_plain(path)  # a new, empty portfolio, as a solo file first
     solo = open_db(path)  # plain SQLite, brought up to the current schema
     with contextlib.suppress(sqlite3.Error):
         solo.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -997,16 +997,8 @@ PLAIN_CHILD = (
 )
 
 
-def export(conn: sqlite3.Connection, dest: Path) -> dict[str, int]:
-    """Write everything to a new plain SQLite tempcheck database at ``dest``.
-
-    The plain file is created by a child process without Doltlite (this process's
-    engine would make a Doltlite file), then filled from here through ATTACH:
-    Doltlite opens plain SQLite files with SQLite's own engine.
-    """
-    require_engine()
-    if dest.exists():
-        raise TeamError(f"{dest} already exists; export to a new file")
+def _make_plain(dest: Path) -> None:
+    """A new, empty plain SQLite tempcheck database, made by a child without Doltlite."""
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "_DOLTLITE_BOOTSTRAPPED",
                                                              "DYLD_INSERT_LIBRARIES")}
     done = subprocess.run(
@@ -1018,6 +1010,19 @@ def export(conn: sqlite3.Connection, dest: Path) -> dict[str, int]:
             os.remove(dest)
         tail = (done.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise TeamError(f"cannot create {dest}: {tail}")
+
+
+def export(conn: sqlite3.Connection, dest: Path) -> dict[str, int]:
+    """Write everything to a new plain SQLite tempcheck database at ``dest``.
+
+    The plain file is created by a child process without Doltlite (this process's
+    engine would make a Doltlite file), then filled from here through ATTACH:
+    Doltlite opens plain SQLite files with SQLite's own engine.
+    """
+    require_engine()
+    if dest.exists():
+        raise TeamError(f"{dest} already exists; export to a new file")
+    _make_plain(dest)
     conn.execute("ATTACH DATABASE ? AS plain", (str(dest),))
     try:
         with _foreign_keys_off(conn):
