@@ -7,32 +7,41 @@ Each picture drives the real app with the same keys a person would press.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
 SIZE = (120, 40)
+SMALL = (80, 24)  # a laptop's default terminal
 
-# file name -> keys pressed after the dashboard appears
-SHOTS: dict[str, Sequence[str]] = {
-    "dashboard": [],
-    "checkin-form": ["down", "l", "4", *"replacement order was fine"],
-    "low-temperature-prompt": ["l", "2", *"report late again", "tab", *"nobody warned them"],
-    "customer-detail": ["slash", *"acme", "enter"],
-    "portfolio": ["v"],
-    "help": ["question_mark"],
+CHECKIN_LOW = ["l", "2", *"report late again", "tab", *"nobody warned them"]
+EXPORT_ERROR = ["e", "tab", "tab", "3", "m", "ctrl+s"]  # a date range the dashboard refuses
+# file name -> (terminal size, keys pressed after the dashboard appears)
+SHOTS: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
+    "dashboard": (SIZE, []),
+    "checkin-form": (SIZE, ["down", "l", "4", *"replacement order was fine"]),
+    "low-temperature-prompt": (SIZE, CHECKIN_LOW),
+    "customer-detail": (SIZE, ["slash", *"acme", "enter"]),
+    "portfolio": (SIZE, ["v"]),
+    "help": (SIZE, ["question_mark"]),
+    "dashboard-80x24": (SMALL, []),
+    "today-collapsed-80x24": (SMALL, ["t"]),
+    "low-temperature-prompt-80x24": (SMALL, CHECKIN_LOW),
+    "customer-detail-80x24": (SMALL, ["slash", *"acme", "enter"]),
+    "export-80x24": (SMALL, EXPORT_ERROR),
 }
 
 
-async def shoot(db_path: Path, name: str, keys: Sequence[str]) -> Path:
+async def shoot(db_path: Path, name: str, size: tuple[int, int], keys: Sequence[str]) -> Path:
     from textual.widgets import Input
 
     from tempcheck.tui.app import TempcheckApp
 
     app = TempcheckApp(db_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()  # the Today panel
         await pilot.pause()
         await pilot.press(*keys)
@@ -53,8 +62,14 @@ async def main(names: Sequence[str]) -> None:
         conn = open_db(db_path)
         demo.write_sample(conn)
         conn.close()
+        unknown = [name for name in names if name not in SHOTS]
+        if unknown:
+            raise SystemExit(f"no such screenshot: {', '.join(unknown)} (see SHOTS)")
+        # The export dialog names the folder files go to: the home folder reads as "~".
+        os.chdir(Path.home())
         for name in names or SHOTS:
-            path = await shoot(db_path, name, SHOTS[name])
+            size, keys = SHOTS[name]
+            path = await shoot(db_path, name, size, keys)
             print(f"wrote {path}")
 
 

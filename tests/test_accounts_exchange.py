@@ -170,9 +170,7 @@ def test_import_rejects_bad_account_cells(tmp_path: Path) -> None:
     conn = open_db(tmp_path / "a.db")
     try:
         bad = tmp_path / "customers.csv"
-        bad.write_text(
-            'name,renewal_on,tags\nAcme,next year,ok\nGlobex,,"a,#b ' + "x" * 41 + '"\n'
-        )
+        bad.write_text('name,renewal_on,tags\nAcme,next year,ok\nGlobex,,"a,#b ' + "x" * 41 + '"\n')
         import pytest
 
         from tempcheck.exchange.importing import ImportFailed
@@ -194,3 +192,35 @@ def test_import_rejects_bad_account_cells(tmp_path: Path) -> None:
         ]
     finally:
         conn.close()
+
+
+def test_spreadsheet_forms_carry_the_accounts_too(tmp_path: Path) -> None:
+    import zipfile
+
+    from tempcheck.exchange.export import export_to_path
+
+    source = fill(tmp_path / "a.db")
+    files = {}
+    for kind in ("customers", "contacts", "checkins"):
+        files[kind] = tmp_path / f"{kind}.csv"
+        export_to_path(source, kind, files[kind], excel=True)
+    head = files["contacts"].read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head == (
+        "customer,name,role,email,phone,primary,notes,gone_at,gone_at_offset,"
+        "created_at,created_at_offset,uid"
+    )
+    target = open_db(tmp_path / "b.db")
+    try:
+        import_customers(target, files["customers"])
+        import_contacts(target, files["contacts"])
+        import_checkins(target, files["checkins"])
+        for kind in ("customers", "contacts", "checkins"):
+            again = tmp_path / f"again-{kind}.csv"
+            export_to_path(target, kind, again, excel=True)
+            assert again.read_bytes() == files[kind].read_bytes(), kind
+    finally:
+        target.close()
+    book = tmp_path / "people.xlsx"
+    assert export_to_path(source, "contacts", book, tag="fintech") == 3
+    source.close()
+    assert b'name="People"' in zipfile.ZipFile(book).read("xl/workbook.xml")

@@ -113,14 +113,14 @@ def test_search_index_is_built_for_rows_written_before_the_upgrade(tmp_path: Pat
 
 
 def test_the_accounts_step_is_all_or_nothing(tmp_path: Path) -> None:
-    """A failure inside the step (here: a clashing table) leaves version 4 intact."""
-    path = _copy("schema_v4.db", tmp_path)
+    """A failure inside the step (here: a clashing table) leaves version 5 intact."""
+    path = _copy("schema_v5.db", tmp_path)
     raw = sqlite3.connect(path, isolation_level=None)
     try:
         raw.execute("CREATE TABLE promises_fts (x)")  # makes the index step fail part-way
         with pytest.raises(sqlite3.OperationalError):
-            migrate(raw, target=5)
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
+            migrate(raw, target=6)
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 5
         names = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
         assert "contacts" not in names and "checkins_fts" not in names
         assert not raw.in_transaction

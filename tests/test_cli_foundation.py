@@ -428,11 +428,13 @@ def test_demo_force_twice_fails_cleanly_without_half_writing(run_tc, db_path, ro
     assert run_tc("demo").exit_code == 0
     before = row_counts(db_path)
     result = run_tc("demo", "--force")
-    if result.exit_code == 0:
-        assert row_counts(db_path)["customers"] > before["customers"]
-    else:  # the sample's names are taken: one line, and nothing half-written
-        assert_one_clean_line(result, 1)
-        assert row_counts(db_path) == before
+    # The sample's names are taken: one line saying so, and nothing half-written.
+    message = assert_one_clean_line(result, 1)
+    assert message == (
+        "tempcheck: the sample is already here (25 of its customers, such as 'Acme Corp');"
+        " nothing was written\n"
+    )
+    assert row_counts(db_path) == before
 
 
 def synthetic_rows(path: Path) -> dict[str, list[tuple]]:

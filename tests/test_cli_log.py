@@ -102,8 +102,8 @@ def assert_one_clean_line(result, exit_code: int) -> str:
         ("ACME CORP", "Acme Corp"),
         ("acme", "Acme Corp"),  # unique prefix
         ("glob", "Globex Logistics"),
-        ("Umbrela Health", "Umbrella Health"),  # fuzzy
-        ("globex logistcs", "Globex Logistics"),
+        ("health", "Umbrella Health"),  # a unique whole word
+        ("brella", "Umbrella Health"),  # a unique substring
     ],
 )
 def test_customer_matching(run_tc, book: Path, typed: str, meant: str) -> None:
@@ -126,7 +126,8 @@ def test_unknown_customer_exits_2_naming_the_closest_and_suggesting_create(
     before = row_counts(book)
     message = assert_one_clean_line(run_tc("log", "Initial Holdings", "4"), 2)
     assert "no customer matches 'Initial Holdings'" in message
-    assert "Closest:" in message and "Initech" in message
+    assert "Did you mean Initrode or Initech?" in message
+    assert message.endswith(f"run: tempcheck --db {book} log Initrode 4\n")
     assert "--create" in message
     assert row_counts(book) == before
     nothing_close = assert_one_clean_line(run_tc("log", "Zzyzx", "4"), 2)
@@ -139,8 +140,10 @@ def test_create_adds_the_customer_and_the_checkin(run_tc, book: Path) -> None:
     assert result.stdout.startswith("Logged Wayne Foundation: 5 delighted")
     assert checkins(book)[-1]["name"] == "Wayne Foundation"
     assert checkins(book)[-1]["note"] == "great start"
-    again = run_tc("log", "wayne foundation", "4", "--create")  # existing: no duplicate
+    again = run_tc("log", "Wayne Foundation", "4", "--create")  # existing: no duplicate
     assert again.exit_code == 0
+    twin = run_tc("log", "wayne foundation", "4", "--create")  # a case twin: refused
+    assert twin.exit_code == 2 and "only by case or spacing" in twin.stderr
     connection = sqlite3.connect(book)
     assert connection.execute("SELECT count(*) FROM customers").fetchone()[0] == 6
     connection.close()

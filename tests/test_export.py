@@ -78,6 +78,7 @@ def test_kinds_and_default_file_names() -> None:
         "issues",
         "promises",
         "followups",
+        "review",
         "ics",
     ]
     assert all(kind.description for kind in export.KINDS.values())

@@ -46,7 +46,18 @@ def test_add_followup_rejects_the_past_and_unknown_customers(conn, acme, db_path
 def test_checkin_follow_up_is_listed(conn, acme):
     checkin = checkins.add_checkin(conn, acme, 4, note="demo went well", follow_up=TODAY)
     [followup] = open_followups(conn)
-    assert followup.checkin_id == checkin.id and followup.note == "demo went well"
+    assert followup.checkin_id == checkin.id and followup.note == ""  # not the note's copy
+    checkins.add_checkin(
+        conn, acme, 4, note="x", follow_up=TODAY, follow_up_note=" Ask how the rollout went "
+    )
+    assert open_followups(conn)[-1].note == "Ask how the rollout went"
+
+
+def test_a_checkin_follow_up_in_the_past_is_refused_by_the_store(conn, acme, db_path, row_counts):
+    before = row_counts(db_path)
+    with pytest.raises(StoreError, match="in the past"):
+        checkins.add_checkin(conn, acme, 4, follow_up=TODAY - timedelta(1))
+    assert row_counts(db_path) == before
 
 
 def test_due_within_days_boundaries(conn, acme, clock_at_noon):

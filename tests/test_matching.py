@@ -47,15 +47,26 @@ def test_exact_wins_even_when_it_is_also_a_prefix_of_others() -> None:
     assert match("HOOLI", NAMES).found == "Hooli"
 
 
-def test_a_unique_close_fuzzy_match() -> None:
-    assert match("Globx Logistics", NAMES).found == "Globex Logistics"
-    assert match("inittech", NAMES).found == "Initech"
-
-
-def test_several_close_matches_are_ambiguous() -> None:
+def test_a_close_spelling_is_only_suggested_never_found() -> None:
+    assert match("Globx Logistics", NAMES) == Match(candidates=["Globex Logistics"])
+    assert match("inittech", NAMES).found is None
+    assert match("inittech", NAMES).candidates[0] == "Initech"
     result = match("Acme Corq", ["Acme Corp", "Acme Cort"])
-    assert result.ambiguous and result.found is None
+    assert result.found is None and not result.ambiguous
     assert set(result.candidates) == {"Acme Corp", "Acme Cort"}
+
+
+def test_a_unique_whole_word_then_a_unique_substring() -> None:
+    names = ["Pied Piper", "Gripper Labs", "Oscorp Labs", "Acme Corp", "Zorg Industries"]
+    assert match("piper", names).found == "Pied Piper"  # the whole word, not inside Gripper
+    assert match("corp", names).found == "Acme Corp"  # the whole word, not inside Oscorp
+    assert match("scor", names).found == "Oscorp Labs"  # a substring
+    assert match("ipp", names).found == "Gripper Labs"
+    assert match("labs", names) == Match(
+        candidates=["Gripper Labs", "Oscorp Labs"], ambiguous=True
+    )
+    assert match("Stark Industries", names).found is None
+    assert match("Oscorp Industries", names).found is None
 
 
 def test_nothing_close_gives_suggestions_but_no_match() -> None:

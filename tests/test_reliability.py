@@ -85,32 +85,75 @@ def notes(path: Path) -> list[str]:
 # --- concurrency -----------------------------------------------------------------------------
 
 
-def test_two_processes_logging_200_each_store_400(db_path: Path) -> None:
+# Like WRITER, but each waits on stdin for "go" (a barrier the test releases once both are
+# ready) and prints, per check-in, its id and how long add_checkin took, lock wait included.
+# A commit takes well under a millisecond, so without the short pause between check-ins one
+# writer finishes all 200 within a single sleep of the other's busy handler.
+BARRIER_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from tempcheck.store import open_db
+    from tempcheck.store.checkins import add_checkin
+
+    path, customer, count, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    conn = open_db(path)
+    print("ready", flush=True)
+    assert sys.stdin.readline() == "go\\n"
+    for n in range(count):
+        started = time.perf_counter()
+        saved = add_checkin(conn, customer, 1 + n % 5, note=f"{tag} {n}")
+        print(saved.id, f"{time.perf_counter() - started:.6f}", flush=True)
+        time.sleep(0.002)  # a breath between check-ins, as any real caller has
+    conn.close()
+    """
+)
+
+
+def test_two_processes_logging_200_each_at_once_store_400(db_path: Path, record_property) -> None:
     acme, globex = fresh_book(db_path)
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db_path), str(customer), "200", tag],
+            [sys.executable, "-c", BARRIER_WRITER, str(db_path), str(customer), "200", tag],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for customer, tag in ((acme, "first"), (globex, "second"))
     ]
+    for writer in writers:  # both are started and have the database open ...
+        assert writer.stdout.readline() == "ready\n", writer.stderr.read()
+    for writer in writers:  # ... then both are let go together
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
     outputs = [writer.communicate(timeout=120) for writer in writers]
+    waits = []
+    reported = set()
     for writer, (out, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0, err
         assert "locked" not in err and "Traceback" not in err
-        assert len(out.split()) == 200
+        lines = [line.split() for line in out.splitlines()]
+        assert len(lines) == 200
+        reported |= {int(i) for i, _ in lines}
+        waits += [float(w) for _, w in lines]
     stored = notes(db_path)
     assert len(stored) == 400
     assert sorted(stored) == sorted(
         [f"first {n}" for n in range(200)] + [f"second {n}" for n in range(200)]
     )
-    reported = {int(i) for out, _ in outputs for i in out.split()}
     connection = sqlite3.connect(db_path)
     assert reported == {r[0] for r in connection.execute("SELECT id FROM checkins")}
+    # The writers really ran at the same time: in commit order their rows interleave.
+    order = [r[0] for r in connection.execute("SELECT customer_id FROM checkins ORDER BY id")]
+    switches = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
     summary = dict(connection.execute("SELECT customer_id, length(recent) FROM contact_summary"))
     connection.close()
+    longest = max(waits)
+    record_property("writer_switches", switches)
+    record_property("longest_wait_s", round(longest, 4))
+    print(f"rows switched writer {switches} times in 399; longest wait {longest * 1000:.1f} ms")
+    assert switches >= 50, switches  # measured 320-361 on two busy cores
+    assert longest < 5.0  # well inside the 10 s busy timeout
     assert summary == {acme: 8, globex: 8}
     assert integrity(db_path) == "ok"
 
@@ -242,9 +285,16 @@ def test_sigkill_during_a_big_bulk_load_leaves_the_old_data(db_path: Path) -> No
         assert child.stdout.readline() == "start\n"
         import time
 
-        # No event marks "half-way through one transaction"; the load takes several seconds,
-        # so a short pause lands inside it (and the assertions hold wherever it lands).
-        time.sleep(0.5)
+        # Inside the transaction: it holds the write lock (its rows wait in a 200 MB cache,
+        # so unlike the import nothing reaches the -wal before the commit).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None:
+            if write_lock_is_held(db_path):
+                time.sleep(0.3)  # well into the load, which takes several seconds
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError("the load finished or never began its transaction")
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=30)
     finally:
@@ -265,11 +315,12 @@ def test_sigkill_during_a_big_bulk_load_leaves_the_old_data(db_path: Path) -> No
         connection.close()
 
 
-# --- a full disk -----------------------------------------------------------------------------
+# --- a file size limit ---------------------------------------------------------------------
 
 
-def test_a_full_disk_gives_a_clear_line_and_half_writes_nothing(db_path: Path) -> None:
-    """RLIMIT_FSIZE in the child: any write past the limit fails like a full disk would."""
+def test_a_file_size_limit_gives_a_clear_line_and_half_writes_nothing(db_path: Path) -> None:
+    """RLIMIT_FSIZE (``ulimit -f``) in the child: SQLite sees an I/O error, not a full disk.
+    A really full disk is in test_disk_full.py."""
     fresh_book(db_path, ("Acme",))
     connection = open_db(db_path)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -300,30 +351,6 @@ def test_a_full_disk_gives_a_clear_line_and_half_writes_nothing(db_path: Path) -
     finally:
         connection.close()
     assert notes(db_path) == ["room again"]
-
-
-def test_a_full_database_says_the_disk_is_full(
-    run_tc, db_path: Path, monkeypatch: pytest.MonkeyPatch, row_counts
-) -> None:
-    """SQLITE_FULL (what ENOSPC gives), simulated by capping the page count."""
-    import tempcheck.cli.commands.capture as capture
-
-    fresh_book(db_path, ("Acme",))
-    real_open_store = capture.open_store
-
-    def capped(ctx, db=None):
-        conn = real_open_store(ctx, db)
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count = {pages}")
-        return conn
-
-    monkeypatch.setattr(capture, "open_store", capped)
-    before = row_counts(db_path)
-    result = run_tc("log", "acme", "4", "-", stdin="x" * 200_000)
-    assert result.exit_code == 1, result.output
-    assert result.stderr == "tempcheck: the disk is full; nothing was written to the database\n"
-    assert row_counts(db_path) == before
-    assert integrity(db_path) == "ok"
 
 
 # --- unwritable places -----------------------------------------------------------------------
@@ -406,3 +433,78 @@ def test_a_read_only_old_version_is_refused_without_a_half_upgrade(
 def test_open_db_refuses_a_missing_file_without_create(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         open_db(tmp_path / "nothing-here.db", create=False)
+
+
+def write_lock_is_held(path: Path) -> bool:
+    """True while another connection is inside a write transaction on ``path``."""
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc), exc
+        return True
+    else:
+        probe.execute("ROLLBACK")
+        return False
+    finally:
+        probe.close()
+
+
+def test_sigkill_inside_a_bulk_import_leaves_the_old_data(db_path: Path, tmp_path: Path) -> None:
+    import time
+
+    fresh_book(db_path, ("Acme Corp",))
+    connection = open_db(db_path)
+    checkin_store.add_checkin(connection, 1, 4, note="before the import")
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    source = tmp_path / "big.csv"
+    with source.open("w") as handle:
+        handle.write("customer,at,temperature,note\n")
+        for n in range(100_000):
+            handle.write(f"Acme Corp,2026-{1 + n % 9:02d}-{1 + n % 28:02d}T10:00:00Z,3,bulk {n}\n")
+    child = subprocess.Popen(
+        [str(TEMPCHECK), "--db", str(db_path), "import", "checkins", str(source)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wal = Path(f"{db_path}-wal")
+    try:
+        # The sign that the kill lands inside the transaction: the import holds the write
+        # lock and has already spilled rows into the -wal file, uncommitted.
+        deadline = time.monotonic() + 60
+        inside = False
+        while time.monotonic() < deadline and child.poll() is None:
+            if wal.exists() and wal.stat().st_size > 512 * 1024 and write_lock_is_held(db_path):
+                inside = True
+                break
+            time.sleep(0.02)
+        assert inside, "the import finished or never began its transaction"
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert integrity(db_path) == "ok"
+    assert notes(db_path) == ["before the import"]
+    connection = open_db(db_path)  # the next start works, and so does the import
+    try:
+        triggers = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'checkins'"
+        ).fetchone()[0]
+        # The bulk path's dropped triggers (summary and search index) came back with the rollback.
+        assert triggers == 6
+        last_at = connection.execute("SELECT last_at FROM contact_summary").fetchone()[0]
+        assert last_at == connection.execute("SELECT max(at) FROM checkins").fetchone()[0]
+    finally:
+        connection.close()
+    again = subprocess.run(
+        [str(TEMPCHECK), "--db", str(db_path), "import", "checkins", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    assert len(notes(db_path)) == 100_001

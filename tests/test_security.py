@@ -39,6 +39,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "loop over changes.items(); the dict's keys are the literal column names set a few "
         "lines above (name, name_key, role, email, phone, notes, is_primary)"
     ),
+    ("store/migrations.py", "executescript", "statement"): (
+        "statements of the CREATE VIRTUAL TABLE / CREATE TRIGGER / INSERT scripts that "
+        "sqlite-utils' enable_fts builds from the literal SEARCHABLE table and column names"
+    ),
     ("store/migrations.py", "v5_accounts", "statement"): (
         "statements split from the module constant V5_ACCOUNTS_SQL"
     ),
@@ -76,13 +80,25 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "joins the keys of the local dict `values`, which are the literal column names written "
         "in that function (name, name_key, kind, ..., uid); its values go as ? parameters"
     ),
+    ("exchange/importing.py", "_copy", "UUID_SQL"): (
+        "the module constant of store/migrations.py: SQLite's own random UUID expression, "
+        "the uid column's default, for staged rows without a uid"
+    ),
     ("exchange/export.py", "_write_table", "select.as_lines()"): (
         "the _Select comes from the _QUERIES builders: literal column expressions, WHERE "
         "clauses added by _Filter.add as literals with :named parameters, LocalZone.sql "
         "(timestamps from clock.to_stored and int offsets), _word_sql (the WORDS constants) "
         "and csvout's *_cell_sql wrappers around those expressions"
     ),
+    ("exchange/export.py", "values", "select.as_values()"): (
+        "the same _Select as _write_table's, in its plain-value form: the builders' literal "
+        "expressions, _day's julianday() around them and LocalZone.sql's 'wall', 'offset' "
+        "and 'serial' forms (stored timestamps, int offsets, the constant day numbers)"
+    ),
 }
+
+
+FRAGMENTS_MODULE = "tempcheck.store.fragments"
 
 
 @dataclass
@@ -105,6 +121,7 @@ class SqlChecker:
 
     def __init__(self, tree: ast.Module, relative: str) -> None:
         self.relative = relative
+        self.tree = tree
         self.module_assignments = self._assignments(tree.body, top_level=True)
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in ast.walk(tree):
@@ -244,6 +261,8 @@ class SqlChecker:
                 return all(self.trusted(value, functions[index:], seen | {key}) for value in local)
         if (self.relative, "<module>", name) in ALLOWED:
             return True
+        if name in self.shared_fragments():  # judged where they are defined
+            return True
         values = self.module_assignments.get(name)
         if not values:
             return False
@@ -251,6 +270,21 @@ class SqlChecker:
         if key in seen:
             return True
         return all(self.trusted(value, [], seen | {key}) for value in values)
+
+    def shared_fragments(self) -> set[str]:
+        """Names imported from ``tempcheck.store.fragments`` whose own definition is trusted."""
+        imported = {
+            alias.asname or alias.name
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.ImportFrom) and node.module == FRAGMENTS_MODULE
+            for alias in node.names
+        }
+        if not imported:
+            return set()
+        path = PACKAGE / "store" / "fragments.py"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checker = SqlChecker(tree, "store/fragments.py")
+        return {name for name in imported if checker._trusted_name(name, [], frozenset())}
 
     def findings(self, tree: ast.Module, source: str) -> tuple[list[Finding], int]:
         bad, checked = [], 0

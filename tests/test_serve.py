@@ -396,6 +396,85 @@ def test_bad_database_fails_like_other_commands_before_serving(
     assert served.stdout == ""
 
 
+def ws_url(served: Served, query: str = "") -> str:
+    return served.base.replace("http://", "ws://").rstrip("/") + "/ws" + query
+
+
+async def upgrade_status(url: str, headers: dict[str, str] | None = None) -> int:
+    """The HTTP status a real websocket upgrade gets (101 when it is accepted)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        try:
+            websocket = await session.ws_connect(url, headers=headers or {})
+        except aiohttp.WSServerHandshakeError as exc:
+            return exc.status
+        await websocket.close()
+        return 101
+
+
+def test_a_websocket_upgrade_without_the_right_token_is_refused(served: Served) -> None:
+    token = served.url.split("?token=")[1]
+    assert asyncio.run(upgrade_status(ws_url(served))) == 403
+    assert asyncio.run(upgrade_status(ws_url(served, "?token=wrong-token-wrong"))) == 403
+    assert asyncio.run(upgrade_status(ws_url(served), {"Cookie": "tempcheck_token_1=x"})) == 403
+    # The same upgrade with the token is let through (so the refusals above are the token's).
+    assert asyncio.run(upgrade_status(ws_url(served, f"?token={token}"))) == 101
+
+
+def test_a_plain_get_on_the_websocket_route_is_answered(served: Served) -> None:
+    token = served.url.split("?token=")[1]
+    request = urllib.request.Request(ws_url(served, f"?token={token}").replace("ws://", "http://"))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 400
+    assert refused.value.read().decode() == (
+        "This address is the page's websocket; open the page's URL instead.\n"
+    )
+    stop(served.process)
+    stderr = served.process.stderr.read()  # type: ignore[union-attr]
+    assert "Traceback" not in stderr and "Error" not in stderr
+
+
+@pytest.mark.parametrize("token", ["x", "short-token-15c"])
+def test_a_weak_token_is_refused_off_loopback(run_tc, token: str) -> None:
+    result = run_tc("serve", "--host", "0.0.0.0", "--port", "0", "--token", token)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "tempcheck: a token off loopback must be at least 16 characters (0.0.0.0 is reachable"
+        " from other machines); leave --token out to get a strong random one\n"
+    )
+    assert result.stdout == ""
+
+
+def test_token_from_a_file_stays_out_of_ps(sample_db: Path, tmp_path: Path) -> None:
+    secret = "from-a-file-0123456789"
+    token_file = tmp_path / "token"
+    token_file.write_text(secret + "\n")
+    server = start_serve("--db", str(sample_db), "--token-file", str(token_file))
+    try:
+        assert server.url.endswith(f"?token={secret}")
+        assert http_status(server.url) == 200
+        assert http_status(server.base + "?token=nope") == 403
+        command_line = Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
+        assert secret.encode() not in command_line
+    finally:
+        stop(server.process)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("", "is empty; put the token on its first line"), (None, "cannot read the token file")],
+)
+def test_a_bad_token_file_is_one_clear_line(run_tc, tmp_path: Path, content, message) -> None:
+    token_file = tmp_path / "token"
+    if content is not None:
+        token_file.write_text(content)
+    result = run_tc("serve", "--port", "0", "--token-file", str(token_file))
+    assert result.exit_code == 1
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
 # --- end to end in a real browser ------------------------------------------------------------
 
 # Records what the server sends to the terminal, as text: xterm.js paints a canvas,

@@ -19,13 +19,18 @@ from tempcheck.tui.app import TempcheckApp
 
 PINNED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 SIZE = (120, 40)
+SMALL = (80, 24)
+# The screens the layout must hold at a laptop's default terminal and at a larger one.
+BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
 
 
 @pytest.fixture
-def pinned(monkeypatch: pytest.MonkeyPatch):
-    """UTC, a fixed instant (ticking from there), and sample data written at that instant."""
+def pinned(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """UTC, a fixed instant (ticking from there), and sample data written at that instant;
+    the working folder is the test's own home, which the export dialog shows as ``~``."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    monkeypatch.chdir(tmp_path / "home")
     with time_machine.travel(PINNED, tick=True):
         yield
     monkeypatch.undo()
@@ -43,15 +48,18 @@ def sample_app(pinned, db_path) -> TempcheckApp:
 
 
 async def _still_cursor(pilot) -> None:
+    """Wait for the Today panel's thread and the footer's relayout; stop cursors blinking."""
     await pilot.app.workers.wait_for_complete()  # the Today panel loads in a thread
     await pilot.pause()
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     await pilot.pause()
+    await pilot.pause()
 
 
-def test_dashboard(snap_compare, sample_app):
-    assert snap_compare(sample_app, terminal_size=SIZE, run_before=_still_cursor)
+@BOTH
+def test_dashboard(snap_compare, sample_app, size):
+    assert snap_compare(sample_app, terminal_size=size, run_before=_still_cursor)
 
 
 def test_checkin_form(snap_compare, sample_app):
@@ -63,23 +71,41 @@ def test_checkin_form(snap_compare, sample_app):
     assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_form)
 
 
-def test_low_temperature_prompt(snap_compare, sample_app):
+@BOTH
+def test_low_temperature_prompt(snap_compare, sample_app, size):
+    """The check-in form at temperature 2: "Where did we fall short?" and its checkbox."""
+
     async def open_form(pilot) -> None:
         await _still_cursor(pilot)
         await pilot.press("l", "2", *"report late again", "tab", *"nobody warned them")
         await _still_cursor(pilot)
 
-    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_form)
+    assert snap_compare(sample_app, terminal_size=size, run_before=open_form)
 
 
-def test_customer_detail(snap_compare, sample_app):
+@BOTH
+def test_customer_detail(snap_compare, sample_app, size):
     async def open_detail(pilot) -> None:
         await _still_cursor(pilot)
         await pilot.press("slash", *"acme", "enter")
         await pilot.pause()
         await _still_cursor(pilot)
 
-    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_detail)
+    assert snap_compare(sample_app, terminal_size=size, run_before=open_detail)
+
+
+@BOTH
+def test_export_dialog(snap_compare, sample_app, size):
+    """The export dialog with an error the save found, in view."""
+
+    async def open_export(pilot) -> None:
+        await _still_cursor(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("tab", "tab", "3", "m", "ctrl+s")
+        await _still_cursor(pilot)
+
+    assert snap_compare(sample_app, terminal_size=size, run_before=open_export)
 
 
 def test_help(snap_compare, sample_app):
@@ -91,11 +117,13 @@ def test_help(snap_compare, sample_app):
     assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_help)
 
 
-def test_portfolio(snap_compare, sample_app):
+@BOTH
+def test_portfolio(snap_compare, sample_app, size):
     async def open_portfolio(pilot) -> None:
         await _still_cursor(pilot)
         await pilot.press("v")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.pause()
 
-    assert snap_compare(sample_app, terminal_size=SIZE, run_before=open_portfolio)
+    assert snap_compare(sample_app, terminal_size=size, run_before=open_portfolio)

@@ -258,7 +258,7 @@ TUI_SCRIPT = textwrap.dedent(
         table = app.screen.query_one("CustomerTable")
         index = next(i for i, r in enumerate(table.rows) if r.name == "Globex")
         row = table.rows[index]
-        text = " ".join(table._row_strip(index).text.split())
+        text = " ".join("".join(table._row_cells(index)[0]).split())
         return f"{row.recent_newest_first or '-'}|{text}"
 
     async def main():

@@ -27,12 +27,12 @@ from tempcheck.domain.brief import (
     text_lines,
 )
 from tempcheck.domain.staleness import Staleness
+from tempcheck.services.brief import brief
 from tempcheck.store import StoreError, checkins, concerns, customers, followups, issues, promises
 from tempcheck.store import sample as demo
 from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.store.reminders import (
     baselines,
-    brief,
     snooze_reminder,
     snoozed,
     spread,

@@ -85,7 +85,7 @@ async def test_help_lists_every_dashboard_binding(sample_db):
             "Add a customer",
             "Open an issue",
             "Record a promise",
-            "Export CSV or iCalendar",
+            "Export CSV, xlsx or ics",
             "Sort by the next column",
             "Quit",
         ):
@@ -104,7 +104,7 @@ async def test_palette_offers_the_screen_bindings(sample_db):
             "Log a check-in",
             "Filter",
             "Add a customer",
-            "Export CSV or iCalendar",
+            "Export CSV, xlsx or ics",
             "Help",
         ):
             assert title in titles

@@ -101,7 +101,7 @@ async def test_make_keep_and_break_promises(db_path, conn, acme):
         promises = screen.query_one("#promises")
         assert promises.row_count == 2
         promises.move_cursor(row=row_with(promises, "Send the report"))
-        await pilot.press("k")
+        await pilot.press("K", "y")  # asks first; y settles
         await pilot.pause()
         promises.move_cursor(row=row_with(promises, "Call back"))
         await pilot.press("b", *"Vendor slipped", "enter")
@@ -122,7 +122,7 @@ async def test_follow_up_done_and_snooze(db_path, conn, acme):
         screen = await open_detail(pilot)
         table = screen.query_one("#followups")
         table.move_cursor(row=0)
-        await pilot.press("d")
+        await pilot.press("d", "y")
         await pilot.pause()
         table.move_cursor(row=0)
         await pilot.press("z", *"+7d", "enter")
@@ -142,10 +142,10 @@ async def test_concerns_add_confirm_drop(db_path, conn, acme):
         await pilot.pause()
         table = screen.query_one("#concerns")
         table.move_cursor(row=0)
-        await pilot.press("f")
+        await pilot.press("f", "y")
         await pilot.pause()
         assert "confirmed" in str(table.get_row_at(0))
-        await pilot.press("x")
+        await pilot.press("x", "y")
         await pilot.pause()
     kinds = [row[0] for row in conn.execute("SELECT kind FROM concern_events ORDER BY id")]
     assert kinds == ["confirmed", "dropped"]

@@ -12,6 +12,7 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+ARGV: list[str] = []  # the command line as typed, for "run: tempcheck …" hints
 EXIT_ERROR = 1
 EXIT_NOT_FOUND = 2
 
@@ -30,6 +31,55 @@ class Failure(click.ClickException):
         click.echo(f"tempcheck: {printable(self.format_message(), single_line=True)}", err=True)
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER
+
+
+class RowId(click.ParamType):
+    """The id of a stored row: a whole number SQLite can hold (1 to 2^63-1)."""
+
+    name = "ID"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            if not text.isascii() or not text.isdigit():
+                self.fail(f"{value!r} is not an id (a whole number such as 7)", param, ctx)
+            number = int(text) if len(text) <= 20 else MAX_ROW_ID + 1
+        if not 1 <= number <= MAX_ROW_ID:
+            self.fail(f"{value!r} is not an id (ids run from 1 to {MAX_ROW_ID})", param, ctx)
+        return number
+
+
+ROW_ID = RowId()
+
+
+def not_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse an empty value, which would otherwise quietly mean "all" or "the default"."""
+    if value is not None and not str(value).strip():
+        raise click.BadParameter("must not be empty", ctx=ctx, param=param)
+    return value
+
+
+def not_utf8(args: list[str]) -> str | None:
+    """The message for the first argument that is not UTF-8 text, or None.
+
+    Python hands such bytes over as lone surrogates, which SQLite refuses with
+    "surrogates not allowed"; say what is wrong and where instead.
+    """
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = arg.encode("utf-8", "surrogateescape")[exc.start : exc.start + 1]
+            return (
+                f"argument {number} is not UTF-8 text (byte 0x{raw.hex() or '??'} at"
+                f" character {exc.start + 1}); nothing was done"
+            )
+    return None
+
+
 def db_option(func: F) -> F:
     """``--db PATH`` on the group and on every subcommand."""
     return click.option(
@@ -37,6 +87,7 @@ def db_option(func: F) -> F:
         # Not readable=True: open_db says what is wrong in one line, click would print usage.
         type=click.Path(dir_okay=True, readable=False, path_type=str),
         default=None,
+        callback=not_empty,  # "" must not fall back to the user's real database
         help="Database file (default: $TEMPCHECK_DB or the user data folder).",
     )(func)
 
@@ -98,3 +149,69 @@ def command(name: str | None = None, **kwargs: Any) -> Callable[[F], click.Comma
 
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def find_customer(
+    conn: sqlite3.Connection, query: str, *, verb: str = "Use", can_create: bool = False
+) -> Any:
+    """The customer ``query`` names, by the one matching rule (exact, unique prefix, whole
+    word, substring). A near miss is never acted on: on a terminal it may ask
+    "<verb> <name>? [y/N]"; otherwise it exits 2 with "did you mean …?" and the command."""
+    from tempcheck.domain.text import printable
+    from tempcheck.store import customers
+
+    try:
+        return customers.resolve(conn, query)
+    except customers.AmbiguousCustomer as many:
+        names = ", ".join(printable(n, single_line=True) for n in many.candidates[:8])
+        more = f" and {len(many.candidates) - 8} more" if len(many.candidates) > 8 else ""
+        raise Failure(
+            f"{printable(query, single_line=True)!r} matches several customers: {names}{more}."
+            " Type more of the name.",
+            EXIT_NOT_FOUND,
+        ) from None
+    except customers.CustomerNotFound as missing:
+        shown = printable(query, single_line=True)
+        create = " Use --create to add it." if can_create else ""
+        if not missing.suggestions:
+            raise Failure(f"no customer matches {shown!r}.{create}", EXIT_NOT_FOUND) from None
+        best = missing.suggestions[0]
+        if _interactive() and click.confirm(
+            f"No customer matches {shown!r}. {verb} {printable(best, single_line=True)}?",
+            default=False,
+        ):
+            found = customers.by_key(conn, best)
+            if found is not None:
+                return found
+        others = " or ".join(printable(n, single_line=True) for n in missing.suggestions)
+        raise Failure(
+            f"no customer matches {shown!r}. Did you mean {others}?{create} To use "
+            f"{printable(best, single_line=True)}, run: {command_with(query, best)}",
+            EXIT_NOT_FOUND,
+        ) from None
+
+
+def _interactive() -> bool:
+    """A person at a terminal (stdin and stdout); scripts never get a prompt."""
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def command_with(query: str, name: str) -> str:
+    """The command line just typed, with the customer ``query`` replaced by ``name``."""
+    import shlex
+
+    args = list(ARGV)
+    for index, arg in enumerate(args):
+        if arg == query:
+            args[index] = name
+            break
+        if arg.startswith("--") and "=" in arg and arg.split("=", 1)[1] == query:
+            args[index] = f"{arg.split('=', 1)[0]}={name}"
+            break
+    else:
+        ctx = click.get_current_context(silent=True)
+        path = ctx.command_path.split()[1:] if ctx else []
+        args = [*path, name]
+    return "tempcheck " + shlex.join(args)

@@ -18,7 +18,7 @@ from tempcheck.cli import engine
 # Before anything imports sqlite3: a team database runs on Doltlite's engine.
 engine.prepare()
 
-from tempcheck.cli.common import db_option, fail_cleanly, resolve_db_path  # noqa: E402
+from tempcheck.cli.common import db_option, fail_cleanly, not_utf8, resolve_db_path  # noqa: E402
 
 # name -> "module:function" under tempcheck.cli.commands
 COMMANDS: dict[str, str] = {
@@ -57,8 +57,16 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use, and whose errors are one line."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        from tempcheck.cli import common
+
+        argv = args[0] if args else kwargs.get("args")
+        common.ARGV[:] = list(argv) if argv is not None else sys.argv[1:]
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        argv = args[0] if args and args[0] is not None else kwargs.get("args") or sys.argv[1:]
+        if (problem := not_utf8(list(argv))) is not None:
+            click.echo(f"tempcheck: {problem}", err=True)
+            sys.exit(2)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
@@ -84,12 +92,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("tempcheck.cli.commands"):
-                return None  # not built yet
-            raise
+        module = importlib.import_module(f"tempcheck.cli.commands.{module_name}")
         return getattr(module, attr)
 
 
@@ -113,6 +116,9 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     $TEMPCHECK_DB, else tempcheck.db in your user data folder.
     """
     if ctx.invoked_subcommand is not None:
+        from tempcheck.cli import output
+
+        output.install()  # every subcommand prints through the one safe writer
         return
     with fail_cleanly():
         if demo_mode:
@@ -131,9 +137,11 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     from tempcheck.tui.app import run
 
     try:
-        run(path)
+        code = run(path)
     finally:
         if demo_mode:  # the demo is made afresh each time; leave nothing behind
             import shutil
 
             shutil.rmtree(path.parent, ignore_errors=True)
+    if code:
+        sys.exit(code)

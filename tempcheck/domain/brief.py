@@ -1,6 +1,6 @@
 """The morning brief ("Today"): what to do first, each line with what you need to act on it.
 
-Plain records and rules only, no SQL: :func:`tempcheck.store.reminders.brief`
+Plain records and rules only, no SQL: :func:`tempcheck.services.brief.brief`
 gathers the facts and :func:`assemble` turns them into lines in the order the
 brief promises: issues to call about first, promises due, follow-ups due,
 customers gone cold or never contacted, unhappy customers nobody has spoken
@@ -9,12 +9,14 @@ to since, and priorities to recalibrate.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.attention import DashboardRow
+from tempcheck.domain.dates import MONTHS
 from tempcheck.domain.records import FollowUp, Issue, Promise
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
@@ -56,10 +58,7 @@ SYMBOLS: dict[str, str] = {
     PERSON_QUIET: "◌",
 }
 # English month and weekday abbreviations whatever the locale (strftime's %b follows LC_TIME).
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# The contact reminders a snooze hides; commitments (issues, promises, follow-ups) never hide.
-SNOOZABLE = frozenset({GONE_COLD, NEVER_CONTACTED, UNHAPPY, PERSON_UNHAPPY, PERSON_QUIET})
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,9 @@ class BriefItem:
     ref_id: int | None = None  # the issue / promise / follow-up id when there is one
     due: date | None = None  # the issue / promise / follow-up due date when there is one
     last_temperature: int | None = None
+    # Where the line sorts within its reason (see assemble); lets one customer's lines be
+    # replaced in place (merge) without assembling the whole brief again.
+    order: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def symbol(self) -> str:
@@ -136,7 +138,15 @@ def assemble(
     by_id = {row.customer_id: row for row in rows}
     items: list[BriefItem] = []
 
-    def item(cid: int, reason: str, detail: str, ref: int | None = None, due: date | None = None):
+    def item(
+        cid: int,
+        reason: str,
+        detail: str,
+        ref: int | None = None,
+        due: date | None = None,
+        *,
+        order: tuple,
+    ) -> None:
         last = last_checkins.get(cid)
         items.append(
             BriefItem(
@@ -149,10 +159,14 @@ def assemble(
                 ref_id=ref,
                 due=due,
                 last_temperature=last.temperature if last else None,
+                order=order,
             )
         )
 
-    for issue in sorted(issues, key=lambda i: (i.due or date.max, i.id)):
+    def issue_order(i: Issue) -> tuple:
+        return (i.due or date.max, i.id)
+
+    for issue in sorted(issues, key=issue_order):
         if issue.call_first and issue.is_open and issue.customer_id in by_id:
             item(
                 issue.customer_id,
@@ -160,16 +174,31 @@ def assemble(
                 f"{issue.title}, {due_phrase(issue.due, today)}" if issue.due else issue.title,
                 issue.id,
                 issue.due,
+                order=issue_order(issue),
             )
     for promise in sorted(promises, key=lambda p: (p.due, p.id)):
         if promise.is_open and promise.due <= today and promise.customer_id in by_id:
             detail = f"{promise.text}, {due_phrase(promise.due, today)}"
-            item(promise.customer_id, PROMISE_DUE, detail, promise.id, promise.due)
+            item(
+                promise.customer_id,
+                PROMISE_DUE,
+                detail,
+                promise.id,
+                promise.due,
+                order=(promise.due, promise.id),
+            )
     for followup in sorted(followups, key=lambda f: (f.due, f.id)):
         if not followup.done and followup.due <= today and followup.customer_id in by_id:
             what = followup.note or "follow up"
             detail = f"{what}, {due_phrase(followup.due, today)}"
-            item(followup.customer_id, FOLLOWUP_DUE, detail, followup.id, followup.due)
+            item(
+                followup.customer_id,
+                FOLLOWUP_DUE,
+                detail,
+                followup.id,
+                followup.due,
+                order=(followup.due, followup.id),
+            )
 
     def renewal_rank(pair: tuple[int, date]) -> tuple:
         last = last_checkins.get(pair[0])
@@ -182,18 +211,22 @@ def assemble(
             f"last temperature {temperature.label(last.temperature)}" if last else "no check-in yet"
         )
         detail = f"renewal {short_date(on, today)} ({clock.until(on, today)}); {feeling}"
-        item(cid, RENEWAL, detail, None, on)
+        item(cid, RENEWAL, detail, None, on, order=renewal_rank((cid, on)))
 
     awake = [row for row in rows if row.customer_id not in snoozed]
     cold = [
         row for row in awake if row.customer_id in last_checkins and row.staleness is Staleness.COLD
     ]
-    for row in sorted(cold, key=lambda r: (-r.ratio, r.name.casefold())):
+
+    def cold_order(r: DashboardRow) -> tuple:
+        return (-r.ratio, r.name.casefold())
+
+    for row in sorted(cold, key=cold_order):
         last = last_checkins[row.customer_id]
         detail = f"no contact for {_days(row.days_since)}, {_cadence(row)}"
         if temperature.is_low(last.temperature):
             detail += f"; last temperature {temperature.label(last.temperature)}"
-        item(row.customer_id, GONE_COLD, detail)
+        item(row.customer_id, GONE_COLD, detail, order=cold_order(row))
 
     never = [
         row
@@ -201,14 +234,18 @@ def assemble(
         if row.customer_id not in last_checkins
         and row.staleness in (Staleness.NEVER, Staleness.OVERDUE, Staleness.COLD)
     ]
-    for row in sorted(never, key=lambda r: (-r.ratio, r.cadence_days, r.name.casefold())):
+
+    def never_order(r: DashboardRow) -> tuple:
+        return (-r.ratio, r.cadence_days, r.name.casefold())
+
+    for row in sorted(never, key=never_order):
         baseline = baselines.get(row.customer_id)
         if baseline is None:
             detail = f"no check-in yet, {_cadence(row)}"
         else:
             first_due = clock.local(baseline + timedelta(days=row.cadence_days)).date()
             detail = f"no check-in yet, first contact {due_phrase(first_due, today)}"
-        item(row.customer_id, NEVER_CONTACTED, detail)
+        item(row.customer_id, NEVER_CONTACTED, detail, order=never_order(row))
 
     listed_cold = {row.customer_id for row in cold}
     unhappy = [
@@ -218,16 +255,21 @@ def assemble(
         and row.customer_id not in listed_cold
         and temperature.is_low(last_checkins[row.customer_id].temperature)
     ]
-    for row, last in sorted(unhappy, key=lambda p: (p[1].temperature, p[1].at, p[0].name)):
+
+    def unhappy_order(pair: tuple[DashboardRow, LastCheckin]) -> tuple:
+        return (pair[1].temperature, pair[1].at, pair[0].name)
+
+    for row, last in sorted(unhappy, key=unhappy_order):
         detail = f"last temperature {temperature.label(last.temperature)}"
         if last.fell_short:
             detail += f"; fell short: {last.fell_short}"
-        item(row.customer_id, UNHAPPY, detail)
+        item(row.customer_id, UNHAPPY, detail, order=unhappy_order((row, last)))
 
     listed = listed_cold | {row.customer_id for row, _ in unhappy}
     listed |= {row.customer_id for row in never}
     awake_ids = {row.customer_id for row in awake}
     quiet = []
+    uneasy = []
     for person in people:
         cid = person.customer_id
         if cid not in awake_ids or cid in listed:
@@ -235,29 +277,38 @@ def assemble(
         row = by_id[cid]
         label = f"{person.name} ({person.role})" if person.role else person.name
         if person.last_temperature is not None and temperature.is_low(person.last_temperature):
-            when = clock.ago(person.last_at, now) if person.last_at else ""
-            detail = (
-                f"{label} was {temperature.label(person.last_temperature)} {when}".rstrip()
-                + f"; the account's last temperature is {_last_label(last_checkins.get(cid))}"
-            )
-            item(cid, PERSON_UNHAPPY, detail)
+            uneasy.append((person.last_temperature, row.name.casefold(), label.casefold(), person))
             continue
         days = clock.days_between(person.since, now)
         if days >= quiet_ratio * max(row.cadence_days, 1):
-            quiet.append((days, row, person, label))
-    for days, row, person, label in sorted(quiet, key=lambda q: (-q[0], q[1].name.casefold())):
-        heard = (
-            f"not in a check-in for {_days(days)}"
-            if person.last_at is not None
-            else f"in no check-in for {_days(days)}"
+            quiet.append((-days, row.name.casefold(), label.casefold(), row, person, label))
+    for rank in sorted(uneasy, key=lambda u: u[:3]):
+        person = rank[3]
+        label = f"{person.name} ({person.role})" if person.role else person.name
+        when = clock.ago(person.last_at, now) if person.last_at else ""
+        detail = (
+            f"{label} was {temperature.label(person.last_temperature)} {when}".rstrip()
+            + "; the account's last temperature is "
+            + _last_label(last_checkins.get(person.customer_id))
         )
-        item(row.customer_id, PERSON_QUIET, f"{label}: {heard}, {_cadence(row)}")
+        item(person.customer_id, PERSON_UNHAPPY, detail, order=rank[:3])
+    for rank in sorted(quiet, key=lambda q: q[:3]):
+        row, person, label = rank[3:]
+        heard = (
+            f"not in a check-in for {_days(-rank[0])}"
+            if person.last_at is not None
+            else f"in no check-in for {_days(-rank[0])}"
+        )
+        detail = f"{label}: {heard}, {_cadence(row)}"
+        item(row.customer_id, PERSON_QUIET, detail, order=rank[:3])
 
     stale = [row for row in rows if row.recalibrate]
     oldest = datetime.min.replace(tzinfo=now.tzinfo)
-    for row in sorted(
-        stale, key=lambda r: (last_confirmed.get(r.customer_id) or oldest, r.name.casefold())
-    ):
+
+    def recalibrate_order(r: DashboardRow) -> tuple:
+        return (last_confirmed.get(r.customer_id) or oldest, r.name.casefold())
+
+    for row in sorted(stale, key=recalibrate_order):
         confirmed = last_confirmed.get(row.customer_id)
         if confirmed is None:
             detail = "priorities may have shifted: never confirmed with the customer"
@@ -267,15 +318,35 @@ def assemble(
                 f"{short_date(clock.local(confirmed).date(), today)}"
                 f" ({clock.ago(confirmed, now)})"
             )
-        item(row.customer_id, RECALIBRATE, detail)
+        item(row.customer_id, RECALIBRATE, detail, order=recalibrate_order(row))
 
     return in_order(items)
 
 
+_RANK = {reason: index for index, reason in enumerate(ORDER)}
+
+
 def in_order(items: Iterable[BriefItem]) -> list[BriefItem]:
     """Items sorted by reason in :data:`ORDER`, keeping their order within a reason."""
-    rank = {reason: index for index, reason in enumerate(ORDER)}
-    return sorted(items, key=lambda i: rank[i.reason])
+    return sorted(items, key=lambda i: _RANK[i.reason])
+
+
+def merge(
+    items: Sequence[BriefItem], customer_id: int, theirs: Iterable[BriefItem]
+) -> list[BriefItem]:
+    """``items`` with ``customer_id``'s lines replaced by ``theirs`` (that customer's
+    brief, from :func:`assemble` on their records alone), each in its place.
+
+    The same list as assembling everyone again, without touching anyone else.
+    """
+    merged = [i for i in items if i.customer_id != customer_id]
+    for item in theirs:
+        insort(merged, item, key=_merge_key)
+    return merged
+
+
+def _merge_key(item: BriefItem) -> tuple:
+    return (_RANK[item.reason], item.order)
 
 
 def short_date(day: date, today: date) -> str:

@@ -6,9 +6,22 @@ dashboard query relies on.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
-_STORED = "%Y-%m-%dT%H:%M:%S.%fZ"
+# The days tempcheck stores and computes with: a check-in, a due date or an export range
+# outside these years is a typing mistake, and near year 1 or 9999 the calendar arithmetic
+# (a day later, local time) runs off the end.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+# A stored value that cannot be read at all is shown as this moment rather than stopping
+# every screen and command that reads it.
+UNREADABLE = datetime(1970, 1, 1, tzinfo=UTC)
+# Readable values are kept inside this range, so local time and a day either side exist.
+_LOWEST = datetime(1, 1, 3, tzinfo=UTC)
+_HIGHEST = datetime(9999, 12, 29, tzinfo=UTC)
+_SHORT_YEAR = re.compile(r"(-?)(\d{1,3})-")
 
 
 def now() -> datetime:
@@ -22,15 +35,45 @@ def today() -> date:
 
 
 def to_stored(moment: datetime) -> str:
-    """Format an aware datetime for storage (UTC, microseconds, ``Z``)."""
+    """Format an aware datetime for storage (UTC, microseconds, ``Z``, a four-digit year)."""
     if moment.tzinfo is None:
         moment = moment.astimezone()
-    return moment.astimezone(UTC).strftime(_STORED)
+    # isoformat pads the year to four digits; strftime("%Y") does not on every platform,
+    # and "500-06-01T…" is text fromisoformat refuses (and that sorts after "2026-…").
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_stored(text: str) -> datetime:
-    """Parse a stored timestamp back into an aware UTC datetime."""
-    return datetime.fromisoformat(text).astimezone(UTC)
+    """Parse a stored timestamp back into an aware UTC datetime, whatever is stored.
+
+    Values written by older versions or imported before they were checked (a year
+    written with fewer than four digits, a year at the calendar's edge) are read as
+    well as they can be; one bad value never stops the rest of the data being shown.
+    """
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        padded = _SHORT_YEAR.sub(lambda m: f"{m[2]:0>4}-", str(text), count=1)
+        try:
+            moment = datetime.fromisoformat(padded)
+        except ValueError:
+            return UNREADABLE
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        return _LOWEST if moment.year < 5000 else _HIGHEST
+    return min(max(moment, _LOWEST), _HIGHEST)
+
+
+def check_day(day: date, what: str) -> date:
+    """``day`` if it lies within :data:`EARLIEST_DAY`..:data:`LATEST_DAY`, else ValueError."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(
+            f"{what} {day.isoformat()} is outside the years {EARLIEST_DAY.year}-{LATEST_DAY.year}"
+        )
+    return day
 
 
 def local(moment: datetime) -> datetime:

@@ -53,6 +53,8 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
+# "Jan" … "Dec", for short dates shown anywhere.
+MONTHS = tuple(name[:3] for name in _MONTH_NAMES)
 _MONTHS = {name.lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)})
 _MONTHS["sept"] = 9

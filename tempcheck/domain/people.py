@@ -1,7 +1,7 @@
 """The people at an account: their record, tags, and which one someone meant.
 
 Pure rules, no SQLite: matching a typed name within one customer's contacts by
-the safe rule (exact, unique prefix, unique substring; nothing looser), and
+the customers' safe rule (nothing looser than a unique part of the name), and
 the shape of a tag.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tempcheck.domain.matching import key
+from tempcheck.domain.matching import match
 
 MAX_CONTACT_NAME = 200
 MAX_CONTACT_FIELD = 200
@@ -57,28 +57,15 @@ class SafeMatch:
 
 
 def safe_match(query: str, names: Sequence[str]) -> SafeMatch:
-    """Exact (normalised) name, else a unique prefix, else a unique substring.
+    """The customers' rule (:func:`tempcheck.domain.matching.match`) applied to people:
+    exact, unique prefix, unique whole word, unique part; nothing looser is ever found.
 
-    Never anything looser: a write acts only on what this returns as ``found``.
-    Several matches at the first level that has any make it ambiguous.
+    Several matches at the first step that has any make it ambiguous.
     """
-    wanted = key(query)
-    if not wanted:
-        return SafeMatch()
-    keyed = {key(name): name for name in names}
-    if wanted in keyed:
-        return SafeMatch(found=keyed[wanted])
-    for test in (str.startswith, _contains):
-        hits = sorted((name for k, name in keyed.items() if test(k, wanted)), key=str.casefold)
-        if len(hits) == 1:
-            return SafeMatch(found=hits[0])
-        if hits:
-            return SafeMatch(candidates=hits, ambiguous=True)
-    return SafeMatch()
-
-
-def _contains(text: str, part: str) -> bool:
-    return part in text
+    result = match(query, names)
+    if result.ambiguous:
+        return SafeMatch(candidates=result.candidates, ambiguous=True)
+    return SafeMatch(found=result.found)
 
 
 def clean_tag(raw: str) -> str:

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import IO, Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tempcheck.domain.text import for_terminal
+
 BOM = "\ufeff"
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
 _PREFIXED = re.compile(r"'+[=+\-@\t\r]")
@@ -56,17 +57,6 @@ def cell(value: Any) -> Any:
 
 
 # Control characters that would drive a terminal (a CR not ending a line included).
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-
-
-def for_terminal(text: str) -> str:
-    """CSV text made safe to show on a terminal: control characters become ``\ufffd``.
-
-    Only for output a person reads on screen; files and pipes get the exact data.
-    """
-    return _TERMINAL_CONTROL.sub("\ufffd", text)
-
-
 class TerminalSafe:
     """A text stream wrapper applying :func:`for_terminal` to everything written."""
 

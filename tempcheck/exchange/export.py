@@ -19,15 +19,18 @@ The CLI (``tempcheck export``) and the dashboard's export dialog both call
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
+import re
 import sqlite3
+import stat
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from tempcheck.domain import clock
 from tempcheck.domain.temperature import WORDS
@@ -41,6 +44,7 @@ from tempcheck.exchange.csvformat import (
     write_records,
 )
 from tempcheck.store.connection import StoreError
+from tempcheck.store.fragments import EFFECTIVE_DUE
 
 
 class FileExists(StoreError):
@@ -118,6 +122,15 @@ KINDS: dict[str, Kind] = {
             "follow-ups",
             "follow-up",
             dated=True,
+        ),
+        Kind(
+            "review",
+            "A workbook for one customer's review (or everyone's): dashboard, check-ins,"
+            " issues, promises and follow-ups, one sheet each",
+            "rows",
+            "row",
+            dated=True,
+            suffix=".xlsx",
         ),
         Kind(
             "ics",
@@ -209,13 +222,51 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 # Columns the dashboard export adds after tempcheck.domain.attention.as_record's.
 DASHBOARD_EXTRA = ("last_temperature_word", "uid")
+# Columns holding a moment (stored in UTC): spreadsheet styles give each an offset column.
+TIME_COLUMNS = frozenset(
+    {"at", "created_at", "last_contact", "opened_at", "closed_at", "made_at", "done_at", "gone_at"}
+)
 
 
-def default_filename(kind: str, today: date | None = None) -> str:
-    """A sensible file name: ``tempcheck-checkins-2026-11-24.csv``."""
+FORMATS = ("csv", "xlsx")
+# The kinds a workbook can hold: each CSV table kind as one sheet, and the review.
+WORKBOOK_KINDS = frozenset({*HEADERS, "dashboard", "review"})
+
+
+def default_filename(kind: str, today: date | None = None, fmt: str | None = None) -> str:
+    """A sensible file name: ``tempcheck-checkins-2026-11-24.csv`` (``.xlsx`` for a workbook)."""
     spec = _kind(kind)
     day = today or clock.today()
-    return f"tempcheck-{spec.name}-{day.isoformat()}{spec.suffix}"
+    suffix = ".xlsx" if fmt == "xlsx" else spec.suffix
+    return f"tempcheck-{spec.name}-{day.isoformat()}{suffix}"
+
+
+def output_format(kind: str, path: str | os.PathLike[str] | None, fmt: str | None = None) -> str:
+    """What to write: ``csv``, ``xlsx`` or ``ics``, from ``--format``, else the file name.
+
+    A file name ending in ``.xlsx`` means a workbook; so does the review kind.
+    A format that contradicts the kind or the file name is refused.
+    """
+    spec = _kind(kind)
+    suffix = Path(path).suffix.lower() if path and str(path) != "-" else ""
+    if spec.suffix == ".ics":
+        if fmt not in (None, "ics"):
+            raise StoreError("the ics export is a calendar file; --format does not apply")
+        return "ics"
+    if fmt is not None and fmt not in FORMATS:
+        raise StoreError(f"unknown format {fmt!r}: choose csv or xlsx")
+    chosen = fmt or ("xlsx" if suffix == ".xlsx" or spec.suffix == ".xlsx" else "csv")
+    if chosen == "csv" and spec.suffix == ".xlsx":
+        raise StoreError(f"the {spec.name} export is a workbook: write it as xlsx")
+    if chosen == "xlsx" and kind not in WORKBOOK_KINDS:
+        raise StoreError(f"the {spec.name} export cannot be a workbook")
+    if chosen == "csv" and suffix == ".xlsx":
+        raise StoreError(f"{Path(str(path)).name} ends in .xlsx but the format is csv")
+    if chosen == "xlsx" and suffix in (".csv", ".ics") and spec.suffix == ".xlsx":
+        raise StoreError(f"the {spec.name} export is a workbook: name the file NAME.xlsx")
+    if chosen == "xlsx" and suffix in (".csv", ".ics"):
+        raise StoreError(f"{Path(str(path)).name} ends in {suffix} but the format is xlsx")
+    return chosen
 
 
 def write_export(
@@ -242,6 +293,8 @@ def write_export(
 
     spec = _kind(kind)
     check_options(kind, since=since, until=until, excel=excel)
+    if spec.suffix == ".xlsx":
+        raise StoreError(f"the {spec.name} export is a workbook: give a file, -o NAME.xlsx")
     name_part = key(matching) if matching and matching.strip() else None
     if (name_part or tag) and spec.name == "ics":
         raise StoreError("the calendar export is for all customers or one (--customer)")
@@ -259,15 +312,23 @@ def check_options(
     since: date | None = None,
     until: date | None = None,
     excel: bool = False,
+    fmt: str | None = None,
 ) -> None:
     """Refuse options that mean nothing for ``kind``, in words a user can act on."""
     spec = _kind(kind)
     if (since is not None or until is not None) and not spec.dated:
         raise StoreError(f"the {spec.name} export takes no date range (--since/--until)")
+    for name, day in (("--since", since), ("--until", until)):
+        if day is not None:
+            try:
+                clock.check_day(day, name)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from None
     if since is not None and until is not None and until < since:
         raise StoreError(f"the range ends ({until}) before it starts ({since})")
-    if excel and spec.suffix != ".csv":
-        raise StoreError(f"--excel applies to CSV exports, not {spec.name}")
+    if excel and (spec.suffix != ".csv" or fmt == "xlsx"):
+        target = "a workbook" if fmt == "xlsx" or spec.suffix == ".xlsx" else spec.name
+        raise StoreError(f"--excel applies to CSV exports, not {target}")
 
 
 def export_to_path(
@@ -282,15 +343,41 @@ def export_to_path(
     matching: str | None = None,
     excel: bool = False,
     tag: str | None = None,
+    fmt: str | None = None,
 ) -> int:
     """Write one export to a new file readable by its owner only; returns rows written.
 
-    An existing file raises :class:`FileExists` (the dialog can ask, then pass
-    ``force``); with ``force`` it is replaced in one step, so a failed export
-    never leaves half a file behind.
+    ``fmt`` "xlsx" (or a name ending in ``.xlsx``, or the review kind) writes a
+    workbook, see :mod:`tempcheck.exchange.xlsx`; the count is then the rows
+    of every sheet. An existing file raises :class:`FileExists` (the dialog can
+    ask, then pass ``force``); with ``force`` it is replaced in one step, so a
+    failed export never leaves half a file behind.
     """
-    check_options(kind, since=since, until=until, excel=excel)
+    fmt = output_format(kind, path, fmt)
+    check_options(kind, since=since, until=until, excel=excel, fmt=fmt)
     target = Path(path).expanduser()
+    if fmt == "xlsx":
+        from tempcheck.exchange.xlsx import DATED, REVIEW, write_workbook
+
+        kinds = REVIEW if kind == "review" else (kind,)
+        sheets = (
+            (
+                each,
+                *values(
+                    conn,
+                    each,
+                    since=since if each in DATED else None,
+                    until=until if each in DATED else None,
+                    customer_id=customer_id,
+                    matching=matching,
+                    tag=tag,
+                ),
+            )
+            for each in kinds
+        )
+        with private_file(target, force=force) as handle, _snapshot(conn):
+            counts = write_workbook(handle, sheets)
+        return sum(counts.values())
     with private_file(target, force=force) as handle:
         stream = io.TextIOWrapper(handle, encoding="utf-8", newline="")
         try:
@@ -316,15 +403,36 @@ def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
     """A new file at ``target`` with mode 0600, removed again if writing it fails.
 
     Without ``force`` an existing file is refused (atomically, by ``O_EXCL``);
-    with it, a temporary file beside it replaces it once complete.
+    with it, a temporary file beside it replaces it once complete. A terminal, a
+    pipe or a device such as ``/dev/stdout`` (or a link to one) is written
+    through, never replaced or chmod-ed; only regular files are ever replaced.
     """
     if target.is_dir():
         raise StoreError(f"{target} is a folder; give a file name")
     if not target.parent.is_dir():
         raise StoreError(f"cannot write {target}: the folder {target.parent} does not exist")
+    try:
+        found = os.stat(target)  # through a link to what it points at
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+    through_fd = found is not None and _names_a_descriptor(target)
+    if found is not None and (through_fd or not stat.S_ISREG(found.st_mode)):
+        if not (through_fd or stat.S_ISCHR(found.st_mode) or stat.S_ISFIFO(found.st_mode)):
+            raise StoreError(f"{target} is not a regular file, a pipe or a terminal")
+        with _written_through(target) as handle:
+            yield handle
+        return
+    dangling = found is None and target.is_symlink()
+    if dangling and not force:
+        raise StoreError(
+            f"{target} is a link to {os.readlink(target)}, which does not exist;"
+            " use --force to replace the link with the file"
+        )
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
-        if force and target.exists():
+        if force and (found is not None or dangling):
             import tempfile
 
             fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -345,10 +453,43 @@ def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
                 os.fsync(handle.fileno())
         if written_to != target:
             os.replace(written_to, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             written_to.unlink()
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kept = "the old file is unchanged" if written_to != target else "nothing was kept"
+            raise StoreError(f"the disk is full: cannot write {target}; {kept}") from None
         raise
+
+
+def _names_a_descriptor(target: Path) -> bool:
+    """``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1`` or a link to one: whatever the
+    shell opened there (a pipe, a terminal, a file given with ``>``) is written into,
+    never replaced."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # links of links, as far as the kernel itself would follow
+        parent = os.path.dirname(path)
+        if parent == "/dev/fd" or _FD_FOLDER.fullmatch(parent):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.normpath(os.path.join(parent, os.readlink(path)))
+    return False
+
+
+_FD_FOLDER = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/fd")
+
+
+@contextlib.contextmanager
+def _written_through(target: Path) -> Iterator[IO[bytes]]:
+    """Write into an existing pipe, terminal, device or open file as it is (appending,
+    as ``>>`` asked, or after the shell's ``>`` emptied it)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb", buffering=1 << 16) as handle:
+        yield handle
 
 
 # --- the queries -------------------------------------------------------------------------------
@@ -393,41 +534,126 @@ class _Filter:
         return " WHERE " + " AND ".join(self.where) if self.where else ""
 
 
+class _Column(NamedTuple):
+    """One column in three forms: a neutralised value (``as_columns``, what the
+    sqlite3 tool is given in the benchmark), a finished CSV cell (``as_lines``,
+    what the CSV export writes) and the plain typed value a workbook gets
+    (``as_values``), with the number format it needs (:data:`DATE`, :data:`TIME`)."""
+
+    value: str
+    cell: str
+    raw: str
+    number_format: str | None = None
+
+
+DATE = "date"  # a workbook cell holding a day number, shown as a date
+TIME = "time"  # a workbook cell holding a local date-time, shown as one
+
+
 @dataclass(frozen=True)
 class _Select:
-    """A kind's columns and the rest of its query.
+    """A kind's columns and the rest of its query."""
 
-    Each column comes in two forms: a neutralised value (``as_columns``, what
-    the sqlite3 tool is given in the benchmark) and a finished CSV cell
-    (``as_lines``, what the export writes).
-    """
-
-    columns: tuple[tuple[str, str], ...]
+    columns: tuple[_Column, ...]
     tail: str  # FROM … WHERE … ORDER BY …
     prefix: str = ""  # WITH …
 
     def as_columns(self) -> str:
-        return f"{self.prefix}SELECT {', '.join(c for c, _ in self.columns)} {self.tail}"
+        return f"{self.prefix}SELECT {', '.join(c.value for c in self.columns)} {self.tail}"
 
     def as_lines(self) -> str:
-        return f"{self.prefix}SELECT {line_sql([cell for _, cell in self.columns])} {self.tail}"
+        return f"{self.prefix}SELECT {line_sql([c.cell for c in self.columns])} {self.tail}"
+
+    def as_values(self) -> str:
+        return f"{self.prefix}SELECT {', '.join(c.raw for c in self.columns)} {self.tail}"
 
 
-def _text(expression: str) -> tuple[str, str]:
-    """A free-text column: neutralised, and quoted when needed."""
-    return neutralise_sql(expression), text_cell_sql(expression)
+def _text(expression: str) -> _Column:
+    """A free-text column: neutralised, and quoted when needed (a workbook gets it as is)."""
+    return _Column(neutralise_sql(expression), text_cell_sql(expression), expression)
 
 
-def _plain(expression: str) -> tuple[str, str]:
-    """A column that never needs neutralising or quoting: numbers, dates, times, fixed words."""
-    return expression, plain_cell_sql(expression)
+def _plain(expression: str) -> _Column:
+    """A column that never needs neutralising or quoting: numbers, fixed words."""
+    return _Column(expression, plain_cell_sql(expression), expression)
+
+
+# Day numbers as spreadsheets count them: 1899-12-30 is day 0 (valid from 1900-03-01 on).
+_SERIAL_FROM = "1900-03-01"
+_JULIAN_DAY_ZERO = 2415018.5
+
+
+def _day(expression: str) -> _Column:
+    """A stored ``YYYY-MM-DD`` date: the text in CSV, a date cell in a workbook.
+
+    A value that is not a date goes to the workbook as the text it is.
+    """
+    serial = (
+        f"(CASE WHEN {expression} >= '{_SERIAL_FROM}'"
+        f" THEN coalesce(julianday({expression}) - {_JULIAN_DAY_ZERO}, {expression})"
+        f" ELSE {expression} END)"
+    )
+    return _Column(expression, plain_cell_sql(expression), serial, DATE)
+
+
+def _moment(zone: LocalZone, column: str) -> tuple[_Column, ...]:
+    """A stored UTC time as its export style shows it: one ISO-8601 column, or
+    (for spreadsheets) the local date-time and then its UTC offset in a column of its own."""
+    if zone.style == "iso":
+        return (_plain(zone.sql(column)),)
+    wall = _plain(zone.sql(column, "wall"))
+    offset = _plain(zone.sql(column, "offset"))
+    serial = f"coalesce({zone.sql(column, 'serial')}, {wall.value})"
+    return _Column(wall.value, wall.cell, serial, TIME), offset
 
 
 # Customer names formatted once per customer, not once per check-in.
 _NAMES = (
     f"WITH names AS MATERIALIZED (SELECT id, {neutralise_sql('name')} AS value,"
-    f" {text_cell_sql('name')} AS cell FROM customers) "
+    f" {text_cell_sql('name')} AS cell, name FROM customers) "
 )
+
+
+def header(kind: str, style: str = "iso") -> tuple[str, ...]:
+    """A table kind's columns; the spreadsheet styles add ``<time>_offset`` after each time."""
+    base = tuple(dashboard_header()) if kind == "dashboard" else HEADERS[kind]
+    if style == "iso":
+        return base
+    out: list[str] = []
+    for name in base:
+        out.append(name)
+        if name in TIME_COLUMNS:
+            out.append(f"{name}_offset")
+    return tuple(out)
+
+
+def values(
+    conn: sqlite3.Connection,
+    kind: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    customer_id: int | None = None,
+    matching: str | None = None,
+    tag: str | None = None,
+) -> tuple[tuple[str, ...], tuple[str | None, ...], Iterable[Sequence[object]]]:
+    """A kind's header, number formats and rows of plain typed values, for a workbook.
+
+    Times are local date-times as day numbers (formatted :data:`TIME`) followed
+    by their UTC offset as text, dates day numbers (:data:`DATE`), numbers
+    numbers, text exactly as stored (a workbook writes it as text, never a
+    formula). Call inside one read transaction for a consistent picture.
+    """
+    from tempcheck.domain.matching import key
+
+    name_part = key(matching) if matching and matching.strip() else None
+    if kind == "dashboard":
+        return _dashboard_values(conn, customer_id, name_part, tag)
+    select, params = _select(
+        conn, kind, since, until, customer_id, name_part, style="xlsx", tag=tag
+    )
+    formats = tuple(column.number_format for column in select.columns)
+    return header(kind, "xlsx"), formats, conn.execute(select.as_values(), params)
 
 
 def query(
@@ -454,6 +680,7 @@ def _select(
     until: date | None,
     customer_id: int | None,
     name_part: str | None = None,
+    style: str = "iso",
     tag: str | None = None,
 ) -> tuple[_Select, dict[str, object]]:
     if kind not in HEADERS:
@@ -461,8 +688,11 @@ def _select(
     lo = _day_start(since) if since else None
     hi = _day_start(until + timedelta(days=1)) if until else None
     narrow = _Filter(since, until, customer_id, name_part, lo, hi, tag)
-    zone = _zone_for(conn, kind, lo, hi, customer_id)
-    return _QUERIES[kind](zone, narrow), narrow.params
+    zone = replace(_zone_for(conn, kind, lo, hi, customer_id), style=style)
+    select = _QUERIES[kind](zone, narrow)
+    if len(select.columns) != len(header(kind, style)):
+        raise AssertionError(f"the {kind} export's columns and header disagree")
+    return select, narrow.params
 
 
 def _write_table(
@@ -476,9 +706,10 @@ def _write_table(
     name_part: str | None = None,
     tag: str | None = None,
 ) -> int:
-    select, params = _select(conn, kind, since, until, customer_id, name_part, tag)
+    style = "excel" if excel else "iso"
+    select, params = _select(conn, kind, since, until, customer_id, name_part, style, tag)
     cursor = conn.execute(select.as_lines(), {**params, "eol": line_end(excel)})
-    return write_lines(stream, HEADERS[kind], cursor, excel=excel)
+    return write_lines(stream, header(kind, style), cursor, excel=excel)
 
 
 def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
@@ -489,15 +720,15 @@ def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
         narrow.add("k.at < :hi", hi=narrow.hi)
     return _Select(
         (
-            ("n.value", "n.cell"),
-            _plain(zone.sql("k.at")),
+            _Column("n.value", "n.cell", "n.name"),
+            *_moment(zone, "k.at"),
             _plain("k.temperature"),
             _plain(_word_sql("k.temperature")),
             _plain("k.channel"),
             _plain("k.initiated_by"),
             _text("k.note"),
             _text("k.fell_short"),
-            _plain("k.follow_up"),
+            _day("k.follow_up"),
             _text("(SELECT p.name FROM contacts p WHERE p.id = k.contact_id)"),
             _text("(SELECT i.uid FROM issues i WHERE i.id = k.issue_id)"),
             _text("k.uid"),
@@ -518,13 +749,13 @@ def _customers(zone: LocalZone, narrow: _Filter) -> _Select:
             _plain("c.cadence_days"),
             _text("c.contact"),
             _text("c.notes"),
-            _plain("c.paused_until"),
-            _plain(zone.sql("c.created_at")),
-            _plain(zone.sql("s.last_at")),
+            _day("c.paused_until"),
+            *_moment(zone, "c.created_at"),
+            *_moment(zone, "s.last_at"),
             _plain(last),
             _plain(_word_sql(last)),
             _text("c.owner"),
-            _plain("c.renewal_on"),
+            _day("c.renewal_on"),
             _text(
                 "(SELECT group_concat(tag, ' ') FROM (SELECT t.tag FROM customer_tags t"
                 " WHERE t.customer_id = c.id ORDER BY t.tag))"
@@ -547,8 +778,8 @@ def _contacts(zone: LocalZone, narrow: _Filter) -> _Select:
             _text("p.phone"),
             _plain("(CASE WHEN p.is_primary THEN 'yes' ELSE 'no' END)"),
             _text("p.notes"),
-            _plain(zone.sql("p.gone_at")),
-            _plain(zone.sql("p.created_at")),
+            *_moment(zone, "p.gone_at"),
+            *_moment(zone, "p.created_at"),
             _text("p.uid"),
         ),
         "FROM contacts p JOIN customers c ON c.id = p.customer_id"
@@ -569,10 +800,10 @@ def _issues(zone: LocalZone, narrow: _Filter) -> _Select:
             _text("i.title"),
             _text("i.detail"),
             _plain("i.raised_by"),
-            _plain(zone.sql("i.opened_at")),
-            _plain("i.due"),
+            *_moment(zone, "i.opened_at"),
+            _day("i.due"),
             _plain("(CASE WHEN x.id IS NULL THEN 'open' ELSE 'closed' END)"),
-            _plain(zone.sql("x.closed_at")),
+            *_moment(zone, "x.closed_at"),
             _text("x.resolution"),
             _text("i.uid"),
         ),
@@ -593,10 +824,10 @@ def _promises(zone: LocalZone, narrow: _Filter) -> _Select:
         (
             _text("c.name"),
             _text("p.text"),
-            _plain(zone.sql("p.made_at")),
-            _plain("p.due"),
+            *_moment(zone, "p.made_at"),
+            _day("p.due"),
             _plain("(CASE WHEN s.id IS NULL THEN 'open' ELSE s.outcome END)"),
-            _plain("s.settled_on"),
+            _day("s.settled_on"),
             _text("s.note"),
             _text("p.uid"),
         ),
@@ -604,13 +835,6 @@ def _promises(zone: LocalZone, narrow: _Filter) -> _Select:
         " LEFT JOIN promise_settlements s ON s.promise_id = p.id"
         f"{narrow.sql} ORDER BY p.due, p.id",
     )
-
-
-# The newest snooze sets a follow-up's due date (as in tempcheck.store.dashboard).
-_EFFECTIVE_DUE = (
-    "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
-    " AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due)"
-)
 
 
 def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
@@ -623,19 +847,19 @@ def _followups(zone: LocalZone, narrow: _Filter) -> _Select:
     return _Select(
         (
             _text("c.name"),
-            _plain("f.effective_due"),
-            _plain("f.due"),
+            _day("f.effective_due"),
+            _day("f.due"),
             _text("f.note"),
             _plain("(CASE WHEN d.at IS NULL THEN 'open' ELSE 'done' END)"),
-            _plain(zone.sql("d.at")),
-            _plain(zone.sql("f.created_at")),
+            *_moment(zone, "d.at"),
+            *_moment(zone, "f.created_at"),
             _text("f.uid"),
         ),
         "FROM f JOIN customers c ON c.id = f.customer_id"
         " LEFT JOIN (SELECT followup_id, min(at) AS at FROM followup_events"
         " WHERE kind = 'done' GROUP BY followup_id) d ON d.followup_id = f.id"
         f"{narrow.sql} ORDER BY f.effective_due, f.id",
-        prefix=f"WITH f AS (SELECT f.*, {_EFFECTIVE_DUE} AS effective_due FROM followups f) ",
+        prefix=f"WITH f AS (SELECT f.*, {EFFECTIVE_DUE} AS effective_due FROM followups f) ",
     )
 
 
@@ -685,25 +909,50 @@ class LocalZone:
     """
 
     segments: tuple[tuple[str | None, int], ...]
+    # How the builders show times: "iso" (one ISO-8601 column), "excel" (local
+    # ``2026-05-31 23:13:34`` and a ``UTC+01:00`` column) or "xlsx" (a day number
+    # and the offset column).
+    style: str = "iso"
 
-    def sql(self, column: str) -> str:
-        """SQL turning stored UTC ``column`` into local ISO-8601 with offset (NULL stays NULL)."""
+    def sql(self, column: str, form: str = "iso") -> str:
+        """SQL turning stored UTC ``column`` into local time (NULL stays NULL).
+
+        ``form``: "iso" ISO-8601 with offset; "wall" ``2026-05-31 23:13:34``;
+        "offset" ``UTC+01:00``; "serial" the spreadsheet day number of the local time.
+        """
         first, *later = self.segments
         if not later:
-            return _shifted(column, first[1])
+            return _shifted(column, first[1], form)
         branches = " ".join(
-            f"WHEN {column} >= '{start}' THEN {_shifted(column, offset)}"
+            f"WHEN {column} >= '{start}' THEN {_shifted(column, offset, form)}"
             for start, offset in reversed(later)  # newest first: most rows are recent
         )
-        return f"(CASE {branches} ELSE {_shifted(column, first[1])} END)"
+        return f"(CASE {branches} ELSE {_shifted(column, first[1], form)} END)"
 
 
-def _shifted(column: str, offset: int) -> str:
+_WALL = "%Y-%m-%d %H:%M:%S"
+
+
+def _shifted(column: str, offset: int, form: str = "iso") -> str:
     # substr drops the fraction: SQLite would round .9996 s up, Python truncates.
-    if not offset:  # UTC: the stored text already is the wall time
-        return f"(substr({column}, 1, 19) || '+00:00')"
+    stamp = f"substr({column}, 1, 19)"
     shift = f"'{offset:+d} seconds'"
-    return f"(strftime('{_STAMP}', substr({column}, 1, 19), {shift}) || '{offset_text(offset)}')"
+    if form == "offset":
+        return f"(CASE WHEN {column} IS NOT NULL THEN 'UTC{offset_text(offset)}' END)"
+    if form == "wall":
+        return f"strftime('{_WALL}', {stamp}{f', {shift}' if offset else ''})"
+    if form == "serial":
+        seconds = f"(CAST(strftime('%s', {stamp}) AS INTEGER) + {offset})"
+        return (
+            f"(CASE WHEN {column} >= '{_SERIAL_FROM}'"
+            f" THEN {seconds} / 86400.0 + {_UNIX_DAY_ZERO} END)"
+        )
+    if not offset:  # UTC: the stored text already is the wall time
+        return f"({stamp} || '+00:00')"
+    return f"(strftime('{_STAMP}', {stamp}, {shift}) || '{offset_text(offset)}')"
+
+
+_UNIX_DAY_ZERO = 25569  # 1970-01-01 as a spreadsheet day number
 
 
 def offset_text(seconds: int) -> str:
@@ -796,14 +1045,13 @@ def dashboard_header() -> list[str]:
     return [*as_record(blank), *DASHBOARD_EXTRA]
 
 
-def _write_dashboard(
+def _dashboard_records(
     conn: sqlite3.Connection,
-    stream: IO[str],
     customer_id: int | None,
-    excel: bool,
-    name_part: str | None = None,
+    name_part: str | None,
     tag: str | None = None,
-) -> int:
+) -> list[tuple[object, dict[str, object]]]:
+    """The dashboard's rows in its order, each with its export record (ISO-8601 times)."""
     from tempcheck.domain import temperature
     from tempcheck.domain.attention import as_record
     from tempcheck.store.dashboard import dashboard_rows
@@ -820,15 +1068,79 @@ def _write_dashboard(
         tagged = customers_tagged(conn, tag)
         rows = [row for row in rows if row.customer_id in tagged]
     uids = dict(conn.execute("SELECT id, uid FROM customers"))
-    records = [
-        {
-            **as_record(row),
-            "last_temperature_word": temperature.word(row.last_temperature) or None,
-            "uid": uids.get(row.customer_id),
-        }
+    return [
+        (
+            row,
+            {
+                **as_record(row),
+                "last_temperature_word": temperature.word(row.last_temperature) or None,
+                "uid": uids.get(row.customer_id),
+            },
+        )
         for row in rows
     ]
+
+
+def _write_dashboard(
+    conn: sqlite3.Connection,
+    stream: IO[str],
+    customer_id: int | None,
+    excel: bool,
+    name_part: str | None = None,
+    tag: str | None = None,
+) -> int:
+    records = [record for _, record in _dashboard_records(conn, customer_id, name_part, tag)]
+    if excel:  # local date-time and its offset in a column of its own
+        columns = header("dashboard", "excel")
+        for record in records:
+            wall, offset = _wall_and_offset(record["last_contact"])
+            record.update(last_contact=wall, last_contact_offset=offset)
+        records = [{name: record[name] for name in columns} for record in records]
+        return write_records(stream, records, header=columns, excel=True)
     return write_records(stream, records, header=dashboard_header(), excel=excel)
+
+
+def _wall_and_offset(iso: object) -> tuple[str | None, str | None]:
+    """``2026-05-31T23:13:34+01:00`` as ``("2026-05-31 23:13:34", "UTC+01:00")``."""
+    if not isinstance(iso, str):
+        return None, None
+    moment = datetime.fromisoformat(iso)
+    offset = moment.utcoffset()
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    return moment.strftime(_WALL), f"UTC{offset_text(seconds)}"
+
+
+def _dashboard_values(
+    conn: sqlite3.Connection,
+    customer_id: int | None,
+    name_part: str | None,
+    tag: str | None = None,
+) -> tuple[tuple[str, ...], tuple[str | None, ...], list[list[object]]]:
+    """The dashboard for a workbook: day numbers for dates and times, numbers as numbers."""
+    columns = header("dashboard", "xlsx")
+    formats = tuple(
+        TIME if name == "last_contact" else DATE if name == "next_due" else None for name in columns
+    )
+    rows: list[list[object]] = []
+    for row, record in _dashboard_records(conn, customer_id, name_part, tag):
+        wall, offset = _wall_and_offset(record["last_contact"])
+        record["last_contact"] = _serial(datetime.strptime(wall, _WALL)) if wall else None
+        record["last_contact_offset"] = offset
+        due = getattr(row, "next_due", None)
+        record["next_due"] = _serial(datetime.combine(due, datetime.min.time())) if due else None
+        for flag in ("call_first", "recalibrate"):
+            if isinstance(record[flag], bool):
+                record[flag] = "yes" if record[flag] else "no"
+        rows.append([record[name] for name in columns])
+    return columns, formats, rows
+
+
+def _serial(moment: datetime) -> float | str:
+    """A naive local date-time as a spreadsheet day number (text before 1900-03-01)."""
+    if moment < datetime(1900, 3, 1):
+        return moment.strftime(_WALL)
+    delta = moment - datetime(1899, 12, 30)
+    return delta.days + delta.seconds / 86400
 
 
 def _write_ics(conn: sqlite3.Connection, stream: IO[str], customer_id: int | None) -> int:

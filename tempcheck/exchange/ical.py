@@ -12,20 +12,20 @@ from datetime import date, timedelta
 
 from tempcheck.domain import clock
 from tempcheck.domain.text import printable
+from tempcheck.store.fragments import EFFECTIVE_DUE, FOLLOWUP_DONE, OPEN_PROMISE
 
 PRODID = "-//tempcheck//tempcheck//EN"
 
-_ITEMS = """
+_ITEMS = f"""
 SELECT f.uid, 'follow-up', c.name, f.note,
-    coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id
-              AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due) AS due
+    {EFFECTIVE_DUE} AS due
 FROM followups f JOIN customers c ON c.id = f.customer_id
-WHERE NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id AND e.kind = 'done')
+WHERE NOT {FOLLOWUP_DONE}
     AND (:cid IS NULL OR f.customer_id = :cid)
 UNION ALL
 SELECT p.uid, 'promise', c.name, p.text, p.due
 FROM promises p JOIN customers c ON c.id = p.customer_id
-WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)
+WHERE {OPEN_PROMISE}
     AND (:cid IS NULL OR p.customer_id = :cid)
 ORDER BY due, 1
 """
@@ -48,7 +48,8 @@ def calendar_bytes(conn: sqlite3.Connection, *, customer_id: int | None = None) 
         event.add("uid", uid)
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
-        event.add("dtend", day + timedelta(days=1))
+        if day < date.max:  # an all-day event ends the next day, if the calendar has one
+            event.add("dtend", day + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
         if kind == "follow-up":
             event.add("summary", f"Follow up: {name}")

@@ -21,14 +21,14 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
 from tempcheck.domain.matching import key
-from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT
+from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT, STATUSES
 from tempcheck.exchange.csvformat import restore
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.customers import MAX_NAME, check_name
@@ -41,6 +41,9 @@ CUSTOMER_COLUMNS = (
     "notes",
     "uid",
     "created_at",
+    "status",
+    "paused_until",
+    "created_at_offset",
     "owner",
     "renewal_on",
     "tags",
@@ -54,7 +57,9 @@ CONTACT_COLUMNS = (
     "primary",
     "notes",
     "gone_at",
+    "gone_at_offset",
     "created_at",
+    "created_at_offset",
     "uid",
 )
 CHECKIN_COLUMNS = (
@@ -68,6 +73,7 @@ CHECKIN_COLUMNS = (
     "fell_short",
     "follow_up",
     "uid",
+    "at_offset",
     "person",
     "issue_uid",
 )
@@ -81,13 +87,13 @@ _ALIASES = {
 _CUSTOMER_ALIASES = {"cadence_days": "cadence", "renewal": "renewal_on"}
 # Columns our own exports write that an import deliberately leaves alone.
 _EXPORT_ONLY = {
-    "status",
-    "paused_until",
     "last_contact",
+    "last_contact_offset",
     "last_temperature",
     "last_temperature_word",
 }
 _UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
+MAX_FIELD = 64 * 1024 * 1024  # one cell; far above any note a person writes
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ class _CustomerRow:
     owner: str | None = None
     renewal_on: date | None = None
     tags: list[str] | None = None
+    status: str | None = None
+    paused_until: date | None = None
 
 
 def import_customers(
@@ -187,6 +195,7 @@ def import_customers(
                 _update_customer(conn, row, customer_id)
                 report.updated += 1
             _account_fields(conn, row, customer_id)
+            _import_status(conn, row, customer_id, now)
     return report
 
 
@@ -315,9 +324,23 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
     row.uid = _uid(cell("uid"), reasons)
     if text := cell("created_at").strip():
         try:
-            row.created_at = parse_moment(text)
+            row.created_at = parse_moment(text, cell("created_at_offset"))
         except ValueError as exc:
             reasons.append(f"created_at: {exc}")
+    if text := cell("status").strip().lower():
+        if text in STATUSES:
+            row.status = text
+        else:
+            reasons.append(f"status must be {', '.join(STATUSES)}, not {text!r}")
+    if text := cell("paused_until").strip():
+        try:
+            row.paused_until = clock.check_day(date.fromisoformat(text), "paused_until")
+        except ValueError as exc:
+            shown = str(exc) if str(exc).startswith("paused_until") else None
+            reasons.append(shown or f"paused_until must be a date like 2026-12-01, not {text!r}")
+        if row.status not in (None, "paused"):
+            reasons.append(f"paused_until goes with status paused, not {row.status}")
+        row.status = "paused"
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
@@ -341,6 +364,26 @@ def _insert_customer(
         f"INSERT INTO customers ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
         tuple(values.values()),
     ).lastrowid
+
+
+def _import_status(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int, now: str) -> None:
+    """A paused or ended customer stays so, with the change kept as a customer event."""
+    if row.status is None:
+        return
+    status, until = conn.execute(
+        "SELECT status, paused_until FROM customers WHERE id = ?", (customer_id,)
+    ).fetchone()
+    wanted = row.paused_until.isoformat() if row.paused_until else None
+    if status == row.status and (status != "paused" or until == wanted):
+        return
+    conn.execute(
+        "INSERT INTO customer_events (customer_id, at, status, until, note) VALUES (?, ?, ?, ?, ?)",
+        (customer_id, now, row.status, wanted, "imported"),
+    )
+    conn.execute(
+        "UPDATE customers SET status = ?, paused_until = ? WHERE id = ?",
+        (row.status, wanted if row.status == "paused" else None, customer_id),
+    )
 
 
 def _update_customer(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
@@ -403,7 +446,7 @@ def import_contacts(
                     fields[name] = None
                     if text := cell(name).strip():
                         try:
-                            fields[name] = parse_moment(text)
+                            fields[name] = parse_moment(text, cell(f"{name}_offset"))
                         except ValueError as exc:
                             reasons.append(f"{name}: {exc}")
                 uid = _uid(cell("uid"), reasons)
@@ -506,90 +549,202 @@ def import_checkins(
     problem unless ``create_customers``. A row whose ``uid`` is already in the
     database is skipped and counted in ``already_present``. A follow-up date
     today or later also becomes an open follow-up, as when logging.
-    Streams the file: a million rows are never held in memory.
-    """
-    from tempcheck.store import settings
-    from tempcheck.store.summary import bulk_checkins
 
+    Streams the file: a million rows are never held in memory. They are read and
+    checked into a private temporary database first, without the write lock, so the
+    dashboard and ``tempcheck log`` keep working meanwhile; then one short
+    transaction copies them in, all or nothing.
+    """
     source = Path(path).expanduser()
     report = ImportReport("checkins", dry_run=dry_run)
-    problems: list[Problem] = []
-    today = today or clock.today()
-    latest = clock.now() + timedelta(days=1)
-    with _transaction(conn, dry_run), bulk_checkins(conn):
-        records = _records(source)
-        columns = _header(
-            source, records, CHECKIN_COLUMNS, required=("customer", "at"), report=report
+    if conn.in_transaction:
+        raise StoreError("an import needs its own transaction; finish the current one first")
+    with _staging(conn):
+        staged, new_customers = _stage_checkins(conn, source, report, create_customers)
+        _copy_checkins(conn, report, staged, new_customers, dry_run, today or clock.today())
+    return report
+
+
+_STAGE = "tempcheck_import"  # the schema name of the attached temporary database
+
+
+@contextlib.contextmanager
+def _staging(conn: sqlite3.Connection) -> Iterator[None]:
+    """A private temporary database on disk (SQLite deletes it on detach) for the rows."""
+    conn.execute(f"ATTACH DATABASE '' AS {_STAGE}")
+    try:
+        conn.execute(
+            f"CREATE TABLE {_STAGE}.rows (line INTEGER PRIMARY KEY, uid TEXT,"
+            " customer_key TEXT NOT NULL, at TEXT NOT NULL, temperature INTEGER NOT NULL,"
+            " channel TEXT NOT NULL, initiated_by TEXT NOT NULL, note TEXT NOT NULL,"
+            " fell_short TEXT NOT NULL, follow_up TEXT, person TEXT, person_key TEXT,"
+            " issue_uid TEXT)"
         )
-        if "temperature" not in columns and "temperature_word" not in columns:
-            raise StoreError(f"{source} has no temperature column")
-        customers = dict(conn.execute("SELECT name_key, id FROM customers"))
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute(f"DETACH DATABASE {_STAGE}")
+
+
+def _stage_checkins(
+    conn: sqlite3.Connection, source: Path, report: ImportReport, create_customers: bool
+) -> tuple[int, dict[str, str]]:
+    """Read and check every row into the staging table, holding no lock on the user's
+    file (a WAL reader never blocks a writer). Returns the number of rows staged and the
+    customers to create (name key -> name); raises ImportFailed listing every problem."""
+    problems: list[Problem] = []
+    latest = clock.now() + timedelta(days=1)
+    insert = (
+        f"INSERT INTO {_STAGE}.rows (line, uid, customer_key, at, temperature, channel,"
+        " initiated_by, note, fell_short, follow_up, person, person_key, issue_uid)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    staged = 0
+    batch: list[tuple] = []
+    new_customers: dict[str, str] = {}
+    missing_issues = 0
+    conn.execute("BEGIN")  # writes only the staging database: no lock on the user's file
+    records = _records(source)
+    columns = _header(source, records, CHECKIN_COLUMNS, required=("customer", "at"), report=report)
+    if "temperature" not in columns and "temperature_word" not in columns:
+        raise StoreError(f"{source} has no temperature column")
+    customers = {name_key for (name_key,) in conn.execute("SELECT name_key FROM main.customers")}
+    try:
+        for line, cells in records:
+            try:
+                row = _checkin_row(columns, cells, latest)
+            except _RowError as exc:
+                problems.append(Problem(line, str(exc)))
+                continue
+            name = row["customer"]
+            name_key = key(name)
+            if name_key not in customers and name_key not in new_customers:
+                if not create_customers:
+                    problems.append(
+                        Problem(
+                            line,
+                            f"no customer named {name!r} (add it first, or use --create-customers)",
+                        )
+                    )
+                    continue
+                if problems:
+                    continue  # nothing will be written; keep checking the rest
+                new_customers[name_key] = check_name(name)
+            if problems:
+                continue
+            if row["issue_uid"]:
+                owner = conn.execute(
+                    "SELECT c.name_key FROM main.issues i JOIN main.customers c"
+                    " ON c.id = i.customer_id WHERE i.uid = ?",
+                    (row["issue_uid"],),
+                ).fetchone()
+                if owner is None:
+                    missing_issues += 1
+                elif owner[0] != name_key:
+                    wrong = f"issue {row['issue_uid']} is another customer's"
+                    problems.append(Problem(line, wrong))
+                    continue
+            follow_up = row["follow_up"]
+            person = row["person"]
+            batch.append(
+                (
+                    line,
+                    row["uid"],
+                    name_key,
+                    row["at"],
+                    row["temperature"],
+                    row["channel"],
+                    row["initiated_by"],
+                    row["note"],
+                    row["fell_short"],
+                    follow_up.isoformat() if follow_up else None,
+                    person,
+                    key(person) if person else None,
+                    row["issue_uid"],
+                )
+            )
+            if len(batch) >= 10_000:
+                conn.executemany(insert, batch)
+                staged += len(batch)
+                batch.clear()
+    except _Malformed as bad:
+        problems.append(bad.problem)
+    if problems:
+        raise ImportFailed(source, problems, report.warnings)
+    if missing_issues:
+        report.warnings.append(
+            f"{missing_issues} check-in(s) name an issue that is not in this database;"
+            " they were imported without the link"
+        )
+    conn.executemany(insert, batch)
+    staged += len(batch)
+    conn.execute("COMMIT")
+    return staged, new_customers
+
+
+def _copy_checkins(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    staged: int,
+    new_customers: dict[str, str],
+    dry_run: bool,
+    today: date,
+) -> None:
+    """The one short write transaction: new customers, the check-ins in file order,
+    their follow-ups, the contact summary rebuilt once."""
+    # Room for the check-in indexes: rows arrive in file order, so their index entries land
+    # all over the tree, and with the default 2 MB cache most pages are written many times.
+    conn.execute("PRAGMA cache_size = -524288")  # up to 512 MiB while copying
+    try:
+        _copy(conn, report, staged, new_customers, dry_run, today)
+    finally:
+        conn.execute("PRAGMA cache_size = -2000")  # SQLite's default, which open_db keeps
+
+
+def _copy(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    staged: int,
+    new_customers: dict[str, str],
+    dry_run: bool,
+    today: date,
+) -> None:
+    from tempcheck.store import settings
+    from tempcheck.store.migrations import UUID_SQL
+    from tempcheck.store.summary import bulk_checkins
+
+    with _transaction(conn, dry_run), bulk_checkins(conn):
         default_cadence = settings.get_int(conn, "cadence.default")
         now = clock.to_stored(clock.now())
-        people: dict[tuple[int, str], int] = {
-            (cid, name_key): pid
-            for pid, cid, name_key in conn.execute("SELECT id, customer_id, name_key FROM contacts")
-        }
-        missing_issues = 0
-        try:
-            for line, cells in records:
-                try:
-                    row = _checkin_row(columns, cells, latest)
-                except _RowError as exc:
-                    problems.append(Problem(line, str(exc)))
-                    continue
-                name = row["customer"]
-                customer_id = customers.get(key(name))
-                if customer_id is None:
-                    if not create_customers:
-                        problems.append(
-                            Problem(
-                                line,
-                                f"no customer named {name!r}"
-                                " (add it first, or use --create-customers)",
-                            )
-                        )
-                        continue
-                    if problems:
-                        continue  # nothing will be written; keep checking the rest
-                    customer_id = _create_customer(conn, name, default_cadence, now)
-                    customers[key(name)] = customer_id
-                    report.created_customers.append(name)
-                if problems:
-                    continue
-                row["issue_id"] = None
-                if row["issue_uid"]:
-                    issue = conn.execute(
-                        "SELECT id, customer_id FROM issues WHERE uid = ?", (row["issue_uid"],)
-                    ).fetchone()
-                    if issue is None:
-                        missing_issues += 1
-                    elif issue[1] != customer_id:
-                        problems.append(
-                            Problem(line, f"issue {row['issue_uid']} is another customer's")
-                        )
-                        continue
-                    else:
-                        row["issue_id"] = issue[0]
-                row["contact_id"] = None
-                if row["person"]:
-                    wanted = (customer_id, key(row["person"]))
-                    if wanted not in people:
-                        from tempcheck.store.contacts import add_contact
-
-                        people[wanted] = add_contact(conn, customer_id, row["person"]).id
-                    row["contact_id"] = people[wanted]
-                _insert_checkin(conn, report, row, customer_id, now, today)
-        except _Malformed as bad:
-            problems.append(bad.problem)
-        if problems:
-            raise ImportFailed(source, problems, report.warnings)
-        if missing_issues:
-            report.warnings.append(
-                f"{missing_issues} check-in(s) name an issue that is not in this database;"
-                " they were imported without the link"
-            )
-    return report
+        existing = {name_key for (name_key,) in conn.execute("SELECT name_key FROM customers")}
+        for name_key, name in new_customers.items():
+            if name_key not in existing:  # another program may have added them meanwhile
+                _create_customer(conn, name, default_cadence, now)
+                report.created_customers.append(name)
+        _add_people(conn)
+        before = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
+        # WHERE true: an upsert after a SELECT with a join needs it to parse.
+        report.added = conn.execute(
+            "INSERT INTO checkins (uid, customer_id, at, temperature, channel, initiated_by,"
+            " note, fell_short, follow_up, contact_id, issue_id, created_at)"
+            f" SELECT coalesce(r.uid, {UUID_SQL}), c.id, r.at, r.temperature, r.channel,"
+            " r.initiated_by, r.note, r.fell_short, r.follow_up,"
+            " (SELECT p.id FROM contacts p WHERE p.customer_id = c.id"
+            " AND p.name_key = r.person_key),"
+            " (SELECT i.id FROM issues i WHERE i.uid = r.issue_uid AND i.customer_id = c.id),"
+            " :now"
+            f" FROM {_STAGE}.rows r JOIN customers c ON c.name_key = r.customer_key"
+            " WHERE true ORDER BY r.line ON CONFLICT (uid) DO NOTHING",
+            {"now": now},
+        ).rowcount
+        report.already_present = staged - report.added
+        report.followups = conn.execute(
+            "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
+            " SELECT customer_id, follow_up, note, :now, id FROM checkins"
+            " WHERE id > :before AND follow_up >= :today ORDER BY id",
+            {"now": now, "before": before, "today": today.isoformat()},
+        ).rowcount
 
 
 def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[str, Any]:
@@ -608,7 +763,7 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
         reasons.append("at (when it happened) is empty")
     else:
         try:
-            moment = parse_moment(text)
+            moment = parse_moment(text, cell("at_offset"))
         except ValueError as exc:
             reasons.append(f"at: {exc}")
         else:
@@ -636,9 +791,12 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     row["follow_up"] = None
     if text := cell("follow_up").strip():
         try:
-            row["follow_up"] = date.fromisoformat(text)
-        except ValueError:
-            reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
+            row["follow_up"] = clock.check_day(date.fromisoformat(text), "follow_up")
+        except ValueError as exc:
+            if str(exc).startswith("follow_up"):
+                reasons.append(str(exc))
+            else:
+                reasons.append(f"follow_up must be a date like 2026-12-01, not {text!r}")
     row["uid"] = _uid(cell("uid"), reasons)
     row["person"] = None
     if text := restore(cell("person")).strip():
@@ -662,43 +820,19 @@ def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str
     ).lastrowid
 
 
-_INSERT_CHECKIN = (
-    "INSERT INTO checkins ({uid}customer_id, at, temperature, channel, initiated_by, note,"
-    " fell_short, follow_up, contact_id, issue_id, created_at) VALUES ({uid_value}:customer_id,"
-    " :at, :temperature, :channel, :initiated_by, :note, :fell_short, :follow_up, :contact_id,"
-    " :issue_id, :created_at) ON CONFLICT (uid) DO NOTHING"
-)
-_WITH_UID = _INSERT_CHECKIN.format(uid="uid, ", uid_value=":uid, ")
-_WITHOUT_UID = _INSERT_CHECKIN.format(uid="", uid_value="")
+def _add_people(conn: sqlite3.Connection) -> None:
+    """The people the staged check-ins name who are not yet contacts of their customer,
+    added once each (the first spelling in the file wins), as ``add_contact`` adds them."""
+    from tempcheck.store.contacts import add_contact
 
-
-def _insert_checkin(
-    conn: sqlite3.Connection,
-    report: ImportReport,
-    row: dict[str, Any],
-    customer_id: int,
-    now: str,
-    today: date,
-) -> None:
-    follow_up = row["follow_up"]
-    values = {
-        **row,
-        "customer_id": customer_id,
-        "follow_up": follow_up.isoformat() if follow_up else None,
-        "created_at": now,
-    }
-    cursor = conn.execute(_WITH_UID if row["uid"] else _WITHOUT_UID, values)
-    if cursor.rowcount == 0:
-        report.already_present += 1
-        return
-    report.added += 1
-    if follow_up is not None and follow_up >= today:
-        conn.execute(
-            "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (customer_id, follow_up.isoformat(), row["note"], now, cursor.lastrowid),
-        )
-        report.followups += 1
+    for customer_id, person, _ in conn.execute(
+        f"SELECT c.id, r.person, min(r.line) FROM {_STAGE}.rows r"
+        " JOIN customers c ON c.name_key = r.customer_key WHERE r.person IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM contacts p WHERE p.customer_id = c.id"
+        " AND p.name_key = r.person_key)"
+        " GROUP BY c.id, r.person_key ORDER BY min(r.line)"
+    ).fetchall():
+        add_contact(conn, customer_id, person)
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -721,8 +855,11 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise StoreError(f"{path} is a folder, not a CSV file") from None
     except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    # Our own export writes notes of any length; the csv module's default limit is 128 KiB.
+    csv.field_size_limit(MAX_FIELD)
     with handle:
-        reader = csv.reader(_decoded(handle, path))
+        # strict: a quote left open swallows the rest of the file into one cell; say so.
+        reader = csv.reader(_decoded(handle, path), strict=True)
         last = 0
         while True:
             try:
@@ -730,7 +867,13 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise _Malformed(Problem(last + 1, f"not valid CSV ({exc})")) from None
+                message = f"not valid CSV ({exc})"
+                if "unexpected end of data" in str(exc):
+                    message = (
+                        'a quote (") opened in this row is never closed,'
+                        " so the rest of the file would be one cell"
+                    )
+                raise _Malformed(Problem(last + 1, message)) from None
             start, last = last + 1, reader.line_num
             if any(cell.strip() for cell in cells):
                 yield start, cells
@@ -817,16 +960,56 @@ class _Header:
         return get
 
 
-def parse_moment(text: str) -> datetime:
-    """An ISO-8601 date and time, with offset or local; a bare date means 12:00 local."""
+def parse_moment(text: str, offset: str = "") -> datetime:
+    """An ISO-8601 date and time, with offset or local; a bare date means 12:00 local.
+
+    ``offset`` is the ``<column>_offset`` cell of spreadsheet exports (``UTC+01:00``),
+    which write ``2026-11-24 14:05:00`` and the offset beside it.
+    """
     text = text.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(12)).astimezone()
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time(12))
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"expected a time like 2026-11-24T14:05:00+01:00, not {text!r}") from None
-    return moment if moment.tzinfo is not None else moment.astimezone()
+        raise ValueError(
+            f"expected a time like 2026-11-24T14:05:00+01:00 or 2026-11-24 14:05:00, not {text!r}"
+        ) from None
+    if zone := _utc_offset(offset):
+        if moment.tzinfo is not None and moment.utcoffset() != zone.utcoffset(None):
+            raise ValueError(f"{text!r} does not have the offset {offset.strip()!r}")
+        moment = moment.replace(tzinfo=zone)
+    try:
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        clock.check_day(moment.astimezone(UTC).date(), "the date")
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the calendar in UTC
+        raise ValueError(f"{text!r} is outside the calendar") from None
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
+    return moment
+
+
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?", re.IGNORECASE)
+
+
+def _utc_offset(text: str) -> timezone | None:
+    """``UTC+01:00``, ``+0100``, ``-03:30``, ``UTC``, ``Z`` as a zone; empty: None."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper() == "Z":
+        return UTC
+    match = _OFFSET.fullmatch(text)
+    if match is None or not match.group(0).strip():
+        raise ValueError(f"the offset {text[:20]!r} is not like UTC+01:00")
+    sign, hours, minutes = match.groups()
+    if sign is None:
+        return UTC
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if delta >= timedelta(hours=24):
+        raise ValueError(f"the offset {text[:20]!r} is not like UTC+01:00")
+    return timezone(-delta if sign == "-" else delta)
 
 
 def _uid(text: str, reasons: list[str]) -> str | None:

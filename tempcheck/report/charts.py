@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import MONTHS
 from tempcheck.domain.text import printable
 
 FONT = "font-family='system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif'"
@@ -23,7 +24,6 @@ GRID = "#ccc"
 LINE = "#1f5f99"
 BAR = "#4a78a8"
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # How each kind of mark is drawn: shape, colour, dash pattern of its vertical rule.
 MARK_STYLES: dict[str, tuple[str, str, str]] = {
@@ -72,7 +72,7 @@ def _shape(kind: str, x: float, y: float, size: float, colour: str) -> str:
 
 def _day_label(moment: datetime) -> str:
     day = clock.local(moment).date()
-    return f"{day.day} {_MONTHS[day.month - 1]}"
+    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def temperature_chart_svg(

@@ -11,7 +11,6 @@ forbids both anyway. It opens in any browser offline.
 
 from __future__ import annotations
 
-import html
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -21,16 +20,17 @@ from datetime import date, datetime
 from tempcheck import __version__
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.brief import (
-    MONTHS,
     ORDER,
     SYMBOLS,
     WEEKDAYS,
     BriefItem,
     last_words,
 )
+from tempcheck.domain.dates import MONTHS
 from tempcheck.domain.records import Customer, TimelineItem
 from tempcheck.domain.text import printable
 from tempcheck.report import charts
+from tempcheck.report.charts import esc as h
 from tempcheck.store.connection import StoreError
 
 TIMELINE_LIMIT = 300
@@ -121,9 +121,9 @@ def gather(
 
 def _portfolio_sections(conn: sqlite3.Connection, since: date, now: datetime) -> list[Section]:
     from tempcheck.domain.staleness import Staleness
+    from tempcheck.services.brief import brief
     from tempcheck.services.portfolio import portfolio, week_start
     from tempcheck.store import portfolio as queries
-    from tempcheck.store.reminders import brief
 
     figures = portfolio(conn, since=since, now=now)
     items = brief(conn, now=now)
@@ -547,11 +547,6 @@ details { margin-top: .3rem; }
 @media print { body { margin: 0; max-width: none; } details { display: none; } }
 """
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-
-
-def h(text: object) -> str:
-    """User text for HTML: control characters made visible, then escaped."""
-    return html.escape(printable(str(text), single_line=True), quote=True)
 
 
 def render_html(

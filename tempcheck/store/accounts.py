@@ -137,17 +137,20 @@ def set_renewal(conn: sqlite3.Connection, customer_id: int, renewal_on: date | N
         )
 
 
-def renewals_within(conn: sqlite3.Connection, today: date, days: int) -> dict[int, date]:
-    """Active customers whose renewal falls between today and ``days`` from now."""
+def renewals_within(
+    conn: sqlite3.Connection, today: date, days: int, *, customer_id: int | None = None
+) -> dict[int, date]:
+    """Customers (or the one) whose renewal falls between today and ``days`` from now."""
     from datetime import timedelta
 
     end = today + timedelta(days=days)
+    one = "" if customer_id is None else " AND id = :cid"
     return {
         cid: date.fromisoformat(on)
         for cid, on in conn.execute(
             "SELECT id, renewal_on FROM customers WHERE renewal_on IS NOT NULL"
-            " AND renewal_on >= ? AND renewal_on <= ?",
-            (today.isoformat(), end.isoformat()),
+            f" AND renewal_on >= :today AND renewal_on <= :end{one}",
+            {"today": today.isoformat(), "end": end.isoformat(), "cid": customer_id},
         )
     }
 

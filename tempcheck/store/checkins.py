@@ -10,6 +10,7 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT, CheckIn
 from tempcheck.store import identity
 from tempcheck.store.connection import StoreError, write
 
+MAX_FOLLOW_UP_NOTE = 1000  # as tempcheck.store.followups.MAX_NOTE
 _COLUMNS = (
     "id, uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
     " follow_up, issue_id, contact_id, logged_by"
@@ -45,16 +46,31 @@ def add_checkin(
     at: datetime | None = None,
     fell_short: str = "",
     follow_up: date | None = None,
+    follow_up_note: str = "",
     issue_id: int | None = None,
     contact_id: int | None = None,
 ) -> CheckIn:
-    """Record a check-in, and its follow-up as an open follow-up row."""
+    """Record a check-in, and its follow-up as an open follow-up row.
+
+    The follow-up is never in the past, and carries its own text (what to follow
+    up on), not a copy of the check-in's note.
+    """
     if not 1 <= int(temperature) <= 5:
         raise StoreError(f"temperature must be 1-5, not {temperature}")
     if channel not in CHANNELS:
         raise StoreError(f"channel must be one of {', '.join(CHANNELS)}, not {channel!r}")
     if initiated_by not in REACHED_OUT:
         raise StoreError(f"who reached out must be 'us' or 'them', not {initiated_by!r}")
+    if at is not None and at < clock.EARLIEST:
+        raise StoreError(
+            f"a check-in cannot be dated before {clock.EARLIEST_DAY.isoformat()}"
+            f" (--at said {at.date().isoformat()})"
+        )
+    if follow_up is not None and follow_up < clock.today():
+        raise StoreError(f"the follow-up date {follow_up.isoformat()} is in the past")
+    follow_up_note = follow_up_note.strip()
+    if len(follow_up_note) > MAX_FOLLOW_UP_NOTE:
+        raise StoreError(f"a follow-up note is at most {MAX_FOLLOW_UP_NOTE} characters")
     now = clock.to_stored(clock.now())
     with write(conn):
         exists = conn.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone()
@@ -96,7 +112,7 @@ def add_checkin(
             conn.execute(
                 "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (customer_id, follow_up.isoformat(), note, now, checkin_id),
+                (customer_id, follow_up.isoformat(), follow_up_note, now, checkin_id),
             )
         return get_checkin(conn, checkin_id)
 
@@ -127,7 +143,3 @@ def undo_checkin(conn: sqlite3.Connection, checkin_id: int) -> None:
             conn.execute("DELETE FROM followup_events WHERE followup_id = ?", (followup_id,))
             conn.execute("DELETE FROM followups WHERE id = ?", (followup_id,))
         conn.execute("DELETE FROM checkins WHERE id = ?", (checkin_id,))
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM checkins").fetchone()[0]

@@ -165,7 +165,3 @@ def calibration(
         needs_recalibration(live, last_confirmed, interval, now or clock.now()),
         last_confirmed,
     )
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM concerns").fetchone()[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,6 +37,9 @@ def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Con
         _create_private_file(path)
     elif not os.access(path, os.R_OK):
         raise StoreError(f"cannot read {path}: permission denied")
+    elif not stat.S_ISREG(path.stat().st_mode):
+        # /dev/null and friends: SQLite would put a journal file beside it in /dev.
+        raise StoreError(f"{path} is not a file (a device, pipe or socket); nothing was written")
     try:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -143,6 +147,9 @@ def describe(exc: sqlite3.Error, path: str | os.PathLike[str] | None = None) -> 
         return StoreError(f"the database{where} is read-only; nothing was written")
     if "full" in text:
         return StoreError(f"the disk is full; nothing was written to the database{where}")
+    if "disk I/O error" in text and path and _nearly_full(Path(path).parent):
+        # A full disk while SQLite makes its -wal or -shm file shows as an I/O error.
+        return StoreError(f"the disk is full; nothing was written to the database{where}")
     if "disk I/O error" in text:
         return StoreError(
             f"could not write to the disk (is it full?); nothing was written to the database{where}"
@@ -150,6 +157,15 @@ def describe(exc: sqlite3.Error, path: str | os.PathLike[str] | None = None) -> 
     if "unable to open" in text:
         return StoreError(f"cannot open the database{where} (is its folder writable?)")
     return StoreError(f"database error{where}: {text}")
+
+
+def _nearly_full(folder: Path) -> bool:
+    """Less than 1 MiB free where the database lives (what SQLite cannot tell us)."""
+    try:
+        found = os.statvfs(folder)
+    except OSError:
+        return False
+    return found.f_bavail * found.f_frsize < 1 << 20
 
 
 @contextlib.contextmanager

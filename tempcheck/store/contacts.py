@@ -351,15 +351,16 @@ def names_by_id(conn: sqlite3.Connection, ids: set[int]) -> dict[int, str]:
     return dict(rows.fetchall())
 
 
-def key_people(conn: sqlite3.Connection) -> list[PersonFacts]:
+def key_people(conn: sqlite3.Connection, *, customer_id: int | None = None) -> list[PersonFacts]:
     """The key people (primary, or with a role) at customers whose check-ins name people.
 
     Customers that have never named anyone in a check-in are left out: their
     people cannot have gone quiet, the record just does not say who was there.
     """
     found = []
+    one = "" if customer_id is None else " AND customer_id = :cid"
     for cid, name, role, created, first_named, last_at, last_temp in conn.execute(
-        """
+        f"""
         SELECT p.customer_id, p.name, p.role, p.created_at, f.first_named,
             (SELECT k.at FROM checkins k WHERE k.contact_id = p.id
              ORDER BY k.at DESC, k.id DESC LIMIT 1),
@@ -367,11 +368,12 @@ def key_people(conn: sqlite3.Connection) -> list[PersonFacts]:
              ORDER BY k.at DESC, k.id DESC LIMIT 1)
         FROM contacts p
         JOIN (SELECT customer_id, min(at) AS first_named FROM checkins
-              WHERE contact_id IS NOT NULL GROUP BY customer_id) f
+              WHERE contact_id IS NOT NULL{one} GROUP BY customer_id) f
             ON f.customer_id = p.customer_id
         WHERE p.gone_at IS NULL AND (p.is_primary = 1 OR p.role != '')
         ORDER BY p.customer_id, p.id
-        """
+        """,
+        {"cid": customer_id},
     ):
         last = clock.from_stored(last_at) if last_at else None
         since = last or max(clock.from_stored(created), clock.from_stored(first_named))

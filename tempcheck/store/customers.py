@@ -18,12 +18,12 @@ MAX_NAME = 200
 
 
 class CustomerNotFound(StoreError):
-    """Nobody matches; ``suggestions`` holds the closest names."""
+    """Nobody matches; ``suggestions`` holds close spellings, never acted on."""
 
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query = query
         self.suggestions = suggestions
-        hint = f" Closest: {', '.join(suggestions)}." if suggestions else ""
+        hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no customer matches {query!r}.{hint}")
 
 
@@ -120,6 +120,14 @@ def count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM customers").fetchone()[0]
 
 
+def by_key(conn: sqlite3.Connection, name: str) -> Customer | None:
+    """The customer whose name equals ``name`` once normalised (case, spacing, Unicode)."""
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM customers WHERE name_key = ?", (key(name),)
+    ).fetchone()
+    return _row(row) if row is not None else None
+
+
 def names(conn: sqlite3.Connection, *, include_inactive: bool = True) -> list[str]:
     sql = "SELECT name FROM customers"
     if not include_inactive:
@@ -128,7 +136,8 @@ def names(conn: sqlite3.Connection, *, include_inactive: bool = True) -> list[st
 
 
 def resolve(conn: sqlite3.Connection, query: str) -> Customer:
-    """The one customer ``query`` means (exact, unique prefix, unique fuzzy match)."""
+    """The one customer ``query`` means: exact, else a unique prefix, whole word or
+    substring (see :func:`tempcheck.domain.matching.match`); a near miss raises."""
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM customers WHERE name_key = ?", (key(query),)
     ).fetchone()

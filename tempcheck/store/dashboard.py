@@ -16,17 +16,23 @@ from tempcheck.domain import clock, trust
 from tempcheck.domain.attention import DashboardRow, in_attention_order
 from tempcheck.domain.staleness import Staleness
 from tempcheck.store import settings
+from tempcheck.store.fragments import (
+    EFFECTIVE_DUE,
+    FOLLOWUP_DONE,
+    OPEN_ISSUE,
+    WE_REACHED_OUT_SINCE,
+    Customers,
+    customer_params,
+)
+from tempcheck.store.reminders import baselines, snoozed
 
 _NEVER_RATIO = float("inf")
-_OPEN_ISSUE = "NOT EXISTS (SELECT 1 FROM issue_closures x WHERE x.issue_id = i.id)"
-_FOLLOWUP_DUE = (
-    "coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id"
-    " AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due)"
-)
+# The filter to one or a few customers, by index; see customer_params.
+THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
 OPEN_FOLLOWUPS = f"""
-SELECT f.id, f.customer_id, {_FOLLOWUP_DUE} AS due, f.note, f.checkin_id, f.issue_id
+SELECT f.id, f.customer_id, {EFFECTIVE_DUE} AS due, f.note, f.checkin_id, f.issue_id
 FROM followups f
-WHERE NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id AND e.kind = 'done')
+WHERE NOT {FOLLOWUP_DONE}
 """
 
 _CUSTOMERS = """
@@ -41,7 +47,7 @@ def dashboard_rows(
     *,
     include_inactive: bool = False,
     now: datetime | None = None,
-    customer_id: int | None = None,
+    customer_id: Customers = None,
     with_trust: bool = True,
 ) -> list[DashboardRow]:
     """Rows for the daily view in attention order (active customers unless asked).
@@ -52,7 +58,7 @@ def dashboard_rows(
     now = now or clock.now()
     today = clock.local(now).date()
     values = settings.read_all(conn)
-    thresholds = settings.thresholds_from(values)
+    thresholds = settings.safe_thresholds(values)
     risk_until = today + timedelta(days=int(values["issues.at_risk_days"]))
     calibration_default = int(values["calibration.days"])
 
@@ -60,21 +66,26 @@ def dashboard_rows(
     params: dict[str, object] = {"now": clock.to_stored(now)[:-1]}
     if not include_inactive:
         # A pause that has run out counts as active; nothing needs to be written for it.
-        where.append("(c.status = 'active' OR (c.status = 'paused' AND c.paused_until <= :today))")
+        # With customers given, the unary + keeps SQLite on their ids, not the status index.
+        column = "c.status" if customer_id is None else "+c.status"
+        where.append(f"({column} = 'active' OR ({column} = 'paused' AND c.paused_until <= :today))")
         params["today"] = today.isoformat()
     if customer_id is not None:
-        where.append("c.id = :customer_id")
-        params["customer_id"] = customer_id
+        where.append(f"c.id{THEIRS}")
+        params.update(customer_params(customer_id))
     sql = _CUSTOMERS + (" WHERE " + " AND ".join(where) if where else "")
 
-    from tempcheck.store.reminders import baselines, snoozed
-
-    first_contact_baselines = baselines(conn)
-    asleep = snoozed(conn, today)
-    issues = _issue_counts(conn, risk_until)
-    next_due = _next_due(conn, today, int(values["renewal.window_days"]))
-    calibration = _calibration(conn)
-    changes = trust_changes(conn, now=now, settings_values=values) if with_trust else {}
+    # One customer: every per-customer read goes through its index, so the cost does not
+    # grow with the number of customers (`show`, the detail screen, a saved check-in).
+    one = customer_id
+    first_contact_baselines = baselines(conn, customer_id=one)
+    asleep = snoozed(conn, today, customer_id=one)
+    issues = _issue_counts(conn, risk_until, customer_id=one)
+    next_due = _next_due(conn, today, int(values["renewal.window_days"]), customer_id=one)
+    calibration = _calibration(conn, customer_id=one)
+    changes = (
+        trust_changes(conn, now=now, settings_values=values, customer_id=one) if with_trust else {}
+    )
     rows = []
     due_at, overdue_at, cold_at = thresholds.due, thresholds.overdue, thresholds.cold
     no_issues, no_due, no_concerns = (0, 0, 0), (None, ""), (0, None)
@@ -140,6 +151,106 @@ def dashboard_rows(
     return in_attention_order(rows)
 
 
+def customer_row(
+    conn: sqlite3.Connection,
+    customer_id: int,
+    *,
+    now: datetime | None = None,
+    with_trust: bool = True,
+) -> DashboardRow | None:
+    """One customer's dashboard row, whatever their status, without reading anyone else's.
+
+    The same figures as that customer's row in :func:`dashboard_rows` (None if there is
+    no such customer).
+    """
+    rows = dashboard_rows(
+        conn, include_inactive=True, now=now, customer_id=customer_id, with_trust=with_trust
+    )
+    return rows[0] if rows else None
+
+
+def first_page(
+    conn: sqlite3.Connection,
+    limit: int,
+    *,
+    now: datetime | None = None,
+    with_trust: bool = True,
+) -> list[DashboardRow]:
+    """``dashboard_rows(conn)[:limit]``, the same rows in the same order, read through the
+    ``attention`` index instead of computing every active customer's row.
+
+    For one status, low-or-not last temperature and cadence, the dashboard's order is the
+    order of last contact (a later contact: a smaller ratio, a later state), so the first
+    ``limit`` of each such group, plus whoever ties with the last of them, holds the first
+    page. Never-contacted customers all tie and go by name. Their rows are computed and
+    sorted by the dashboard's own key, and the trust trend only for the page.
+    """
+    import heapq
+
+    now = now or clock.now()
+    today = clock.local(now).date()
+    candidates: set[int] = set()
+    for low in (1, 0):
+        cadence = 0
+        while True:
+            (cadence,) = conn.execute(
+                "SELECT min(cadence_days) FROM attention WHERE status = 'active' AND low = :low"
+                " AND cadence_days > :cadence",
+                {"low": low, "cadence": cadence},
+            ).fetchone()
+            if cadence is None:
+                break
+            params = {"low": low, "cadence": cadence, "limit": limit}
+            found = conn.execute(
+                "SELECT customer_id, last_at FROM attention WHERE status = 'active'"
+                " AND low = :low AND cadence_days = :cadence ORDER BY last_at LIMIT :limit",
+                params,
+            ).fetchall()
+            candidates.update(cid for cid, _ in found)
+            if len(found) < limit:
+                continue
+            boundary = found[-1][1]
+            if boundary is not None:
+                candidates.update(
+                    cid
+                    for (cid,) in conn.execute(
+                        "SELECT customer_id FROM attention WHERE status = 'active'"
+                        " AND low = :low AND cadence_days = :cadence AND last_at = :last",
+                        {**params, "last": boundary},
+                    )
+                )
+                continue
+            # Never contacted, every one of them: they tie, and the name decides.
+            never = conn.execute(
+                "SELECT a.customer_id, c.name FROM attention a JOIN customers c"
+                " ON c.id = a.customer_id WHERE a.status = 'active' AND a.low = :low"
+                " AND a.cadence_days = :cadence AND a.last_at IS NULL",
+                params,
+            ).fetchall()
+            candidates.update(
+                cid for cid, _ in heapq.nsmallest(limit, never, key=lambda n: n[1].casefold())
+            )
+    # A pause that has run out counts as active (see dashboard_rows): always a candidate.
+    candidates.update(
+        cid
+        for (cid,) in conn.execute(
+            "SELECT customer_id FROM attention WHERE status = 'paused' AND paused_until <= ?",
+            (today.isoformat(),),
+        )
+    )
+    if not candidates:
+        return []
+    rows = dashboard_rows(conn, now=now, customer_id=candidates, with_trust=False)[:limit]
+    if with_trust and rows:
+        values = settings.read_all(conn)
+        changes = trust_changes(
+            conn, now=now, settings_values=values, customer_id=[r.customer_id for r in rows]
+        )
+        for row in rows:
+            row.trust_change = changes.get(row.customer_id, 0)
+    return rows
+
+
 def needs_recalibration(
     concerns: int, last_confirmed: datetime | None, interval_days: int, now: datetime
 ) -> bool:
@@ -149,37 +260,45 @@ def needs_recalibration(
     return last_confirmed is None or (now - last_confirmed).days > interval_days
 
 
-def _issue_counts(conn: sqlite3.Connection, risk_until: date) -> dict[int, tuple[int, int, int]]:
+def _issue_counts(
+    conn: sqlite3.Connection, risk_until: date, *, customer_id: Customers = None
+) -> dict[int, tuple[int, int, int]]:
     """Open, at-risk and call-them-first issue counts per customer."""
     counts: dict[int, tuple[int, int, int]] = {}
+    only = "" if customer_id is None else f" AND i.customer_id{THEIRS}"
+    params = customer_params(customer_id)
     for cid, open_issues, at_risk, call_first in conn.execute(
         f"""
         SELECT i.customer_id, count(*),
             sum(i.due IS NOT NULL AND i.due <= :risk_until),
-            sum(i.due IS NOT NULL AND i.due <= :risk_until AND NOT EXISTS
-                (SELECT 1 FROM checkins k WHERE k.customer_id = i.customer_id
-                 AND k.at >= i.opened_at AND k.initiated_by = 'us'))
-        FROM issues i WHERE {_OPEN_ISSUE} GROUP BY i.customer_id
+            sum(i.due IS NOT NULL AND i.due <= :risk_until AND NOT {WE_REACHED_OUT_SINCE})
+        FROM issues i WHERE {OPEN_ISSUE}{only} GROUP BY i.customer_id
         """,
-        {"risk_until": risk_until.isoformat()},
+        {"risk_until": risk_until.isoformat(), **params},
     ):
         counts[cid] = (open_issues, at_risk, call_first)
     return counts
 
 
 def _next_due(
-    conn: sqlite3.Connection, today: date, renewal_days: int
+    conn: sqlite3.Connection, today: date, renewal_days: int, *, customer_id: Customers = None
 ) -> dict[int, tuple[date, str]]:
     """The nearest open follow-up, promise, or renewal within the window, per customer."""
     nearest: dict[int, tuple[date, str]] = {}
+    followups = "" if customer_id is None else f" AND f.customer_id{THEIRS}"
+    promises = "" if customer_id is None else f" AND p.customer_id{THEIRS}"
+    renewals = "" if customer_id is None else f" AND c.id{THEIRS}"
+    params = customer_params(customer_id)
     candidates = conn.execute(
-        f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}) GROUP BY customer_id"
+        f"SELECT customer_id, min(due), 'follow-up' FROM ({OPEN_FOLLOWUPS}{followups})"
+        " GROUP BY customer_id"
         " UNION ALL SELECT p.customer_id, min(p.due), 'promise' FROM promises p"
         " WHERE NOT EXISTS (SELECT 1 FROM promise_settlements s WHERE s.promise_id = p.id)"
-        " GROUP BY p.customer_id"
-        " UNION ALL SELECT id, renewal_on, 'renewal' FROM customers"
-        " WHERE renewal_on >= :today AND renewal_on <= :until",
+        f"{promises} GROUP BY p.customer_id"
+        " UNION ALL SELECT c.id, c.renewal_on, 'renewal' FROM customers c"
+        f" WHERE c.renewal_on >= :today AND c.renewal_on <= :until{renewals}",
         {
+            **params,
             "today": today.isoformat(),
             "until": (today + timedelta(days=renewal_days)).isoformat(),
         },
@@ -191,18 +310,24 @@ def _next_due(
     return nearest
 
 
-def _calibration(conn: sqlite3.Connection) -> dict[int, tuple[int, datetime | None]]:
+def _calibration(
+    conn: sqlite3.Connection, *, customer_id: Customers = None
+) -> dict[int, tuple[int, datetime | None]]:
     """Per customer: how many live concerns, and the newest confirmation."""
     found: dict[int, tuple[int, datetime | None]] = {}
+    only = "" if customer_id is None else f" AND q.customer_id{THEIRS}"
+    params = customer_params(customer_id)
     for cid, live, confirmed in conn.execute(
-        """
+        f"""
         SELECT q.customer_id, count(*),
             (SELECT max(e.at) FROM concerns q2 JOIN concern_events e ON e.concern_id = q2.id
              WHERE q2.customer_id = q.customer_id AND e.kind = 'confirmed')
         FROM concerns q WHERE NOT EXISTS
             (SELECT 1 FROM concern_events e WHERE e.concern_id = q.id AND e.kind = 'dropped')
+            {only}
         GROUP BY q.customer_id
-        """
+        """,
+        params,
     ):
         found[cid] = (live, clock.from_stored(confirmed) if confirmed else None)
     return found
@@ -213,8 +338,11 @@ def trust_changes(
     *,
     now: datetime | None = None,
     settings_values: dict[str, str] | None = None,
+    customer_id: Customers = None,
 ) -> dict[int, int]:
     """Each customer's trust-bank change over the last 30 days (customers with none left out).
+
+    ``customer_id`` limits every read to that one customer.
 
     Judged by the rules in :mod:`tempcheck.domain.trust`, the same ones the detail
     screen's entries come from. Counting our contacts walks the check-in
@@ -226,17 +354,19 @@ def trust_changes(
     trend_since = now - timedelta(days=trust.TREND_DAYS)
     since = clock.local(trend_since).date()
     changes: dict[int, int] = defaultdict(int)
+    only = "" if customer_id is None else f" AND c.id{THEIRS}"
+    params = customer_params(customer_id)
     for cid, proactive in conn.execute(
         "SELECT c.id, (SELECT count(*) FROM checkins k WHERE k.customer_id = c.id"
-        " AND k.at >= ? AND k.initiated_by = 'us') FROM customers c",
-        (clock.to_stored(trend_since),),
+        f" AND k.at >= :since AND k.initiated_by = 'us') FROM customers c WHERE 1{only}",
+        {"since": clock.to_stored(trend_since), **params},
     ):
         if proactive:
             changes[cid] += proactive * weights[trust.PROACTIVE]
-    for cid, facts in promise_facts(conn, settled_since=since):
+    for cid, facts in promise_facts(conn, settled_since=since, customer_id=customer_id):
         for entry in trust.entries([], [facts], [], weights, today):
             changes[cid] += entry.amount
-    for cid, facts in issue_facts(conn, since=since):
+    for cid, facts in issue_facts(conn, since=since, customer_id=customer_id):
         for entry in trust.entries([], [], [facts], weights, today):
             if entry.on >= since:
                 changes[cid] += entry.amount
@@ -244,7 +374,7 @@ def trust_changes(
 
 
 def promise_facts(
-    conn: sqlite3.Connection, *, settled_since: date | None = None, customer_id: int | None = None
+    conn: sqlite3.Connection, *, settled_since: date | None = None, customer_id: Customers = None
 ) -> list[tuple[int, trust.PromiseFacts]]:
     """Promises as the trust rules see them."""
     sql = (
@@ -256,8 +386,8 @@ def promise_facts(
         where.append("s.settled_on >= ?")
         params.append(settled_since.isoformat())
     if customer_id is not None:
-        where.append("p.customer_id = ?")
-        params.append(customer_id)
+        where.append("p.customer_id IN (SELECT value FROM json_each(?))")
+        params.append(customer_params(customer_id)["customer_id"])
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [
@@ -275,7 +405,7 @@ def promise_facts(
 
 
 def issue_facts(
-    conn: sqlite3.Connection, *, since: date | None = None, customer_id: int | None = None
+    conn: sqlite3.Connection, *, since: date | None = None, customer_id: Customers = None
 ) -> list[tuple[int, trust.IssueFacts]]:
     """Issues as the trust rules see them; ``since`` keeps those that can yield a recent entry."""
     sql = """
@@ -294,8 +424,8 @@ def issue_facts(
         where.append("(i.opened_at >= ? OR i.due >= ? OR x.closed_at >= ?)")
         params += [start, since.isoformat(), start]
     if customer_id is not None:
-        where.append("i.customer_id = ?")
-        params.append(customer_id)
+        where.append("i.customer_id IN (SELECT value FROM json_each(?))")
+        params.append(customer_params(customer_id)["customer_id"])
     if where:
         sql += " WHERE " + " AND ".join(where)
     found = []

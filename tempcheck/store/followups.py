@@ -12,16 +12,15 @@ from datetime import date, timedelta
 from tempcheck.domain import clock
 from tempcheck.domain.records import FollowUp
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.fragments import EFFECTIVE_DUE, FOLLOWUP_DONE
 
 MAX_NOTE = 1000
 
-_SELECT = """
+_SELECT = f"""
 SELECT f.id, f.uid, f.customer_id, c.name,
-    coalesce((SELECT e.until FROM followup_events e WHERE e.followup_id = f.id
-              AND e.kind = 'snoozed' ORDER BY e.id DESC LIMIT 1), f.due) AS effective_due,
+    {EFFECTIVE_DUE} AS effective_due,
     f.due, f.note, f.checkin_id, f.issue_id,
-    EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id AND e.kind = 'done')
-        AS done
+    {FOLLOWUP_DONE} AS done
 FROM followups f
 JOIN customers c ON c.id = f.customer_id
 """
@@ -124,7 +123,3 @@ def snooze(conn: sqlite3.Connection, followup_id: int, until: date) -> FollowUp:
             (followup_id, clock.to_stored(clock.now()), until.isoformat()),
         )
         return get_followup(conn, followup_id)
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM followups").fetchone()[0]

@@ -14,14 +14,14 @@ from tempcheck.domain import clock
 from tempcheck.domain.records import RAISED_BY, Issue
 from tempcheck.store import settings
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.fragments import WE_REACHED_OUT_SINCE
 
 MAX_TITLE = 500
 
-_SELECT = """
+_SELECT = f"""
 SELECT i.id, i.uid, i.customer_id, c.name, i.title, i.detail, i.due, i.raised_by, i.opened_at,
     x.closed_at, x.resolution, i.from_checkin_id, x.checkin_id,
-    EXISTS (SELECT 1 FROM checkins k WHERE k.customer_id = i.customer_id
-            AND k.at >= i.opened_at AND k.initiated_by = 'us') AS contacted
+    {WE_REACHED_OUT_SINCE} AS contacted
 FROM issues i
 JOIN customers c ON c.id = i.customer_id
 LEFT JOIN issue_closures x ON x.issue_id = i.id
@@ -209,7 +209,3 @@ def list_issues(
         reverse=True,
     )
     return open_ + closed
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM issues").fetchone()[0]

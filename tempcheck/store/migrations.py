@@ -243,6 +243,70 @@ BEGIN
 END;
 """
 
+_ATTENTION_LAST = """coalesce(
+        (SELECT s.last_at FROM contact_summary s WHERE s.customer_id = {who}),
+        (SELECT b.baseline_at FROM contact_baselines b WHERE b.customer_id = {who}))"""
+
+V5_ATTENTION_INDEX = f"""
+-- What the dashboard's order depends on, one row per customer, kept current by triggers:
+-- for one status, last temperature low or not, and cadence, the order of last contact (or
+-- spread baseline) is the dashboard's order, so its first page is read through the index
+-- without computing every customer's row. Always derivable from the tables it copies.
+CREATE TABLE attention (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id),
+    status TEXT NOT NULL,
+    paused_until TEXT,
+    cadence_days INTEGER NOT NULL,
+    low INTEGER NOT NULL DEFAULT 0,
+    last_at TEXT
+);
+CREATE INDEX attention_order ON attention (status, low, cadence_days, last_at);
+INSERT INTO attention (customer_id, status, paused_until, cadence_days, low, last_at)
+SELECT c.id, c.status, c.paused_until, c.cadence_days,
+    coalesce(substr(s.recent, 1, 1) IN ('1', '2'), 0), coalesce(s.last_at, b.baseline_at)
+FROM customers c LEFT JOIN contact_summary s ON s.customer_id = c.id
+LEFT JOIN contact_baselines b ON b.customer_id = c.id;
+CREATE TRIGGER attention_customer_insert AFTER INSERT ON customers BEGIN
+    INSERT OR REPLACE INTO attention (customer_id, status, paused_until, cadence_days, low, last_at)
+    VALUES (NEW.id, NEW.status, NEW.paused_until, NEW.cadence_days, 0,
+        {_ATTENTION_LAST.format(who="NEW.id")});
+END;
+CREATE TRIGGER attention_customer_update AFTER UPDATE OF status, paused_until, cadence_days
+ON customers BEGIN
+    UPDATE attention SET status = NEW.status, paused_until = NEW.paused_until,
+        cadence_days = NEW.cadence_days WHERE customer_id = NEW.id;
+END;
+CREATE TRIGGER attention_customer_delete AFTER DELETE ON customers BEGIN
+    DELETE FROM attention WHERE customer_id = OLD.id;
+END;
+-- The summary is written with INSERT OR REPLACE: the insert trigger sees every change.
+CREATE TRIGGER attention_summary_insert AFTER INSERT ON contact_summary BEGIN
+    UPDATE attention SET low = coalesce(substr(NEW.recent, 1, 1) IN ('1', '2'), 0),
+        last_at = coalesce(NEW.last_at, (SELECT b.baseline_at FROM contact_baselines b
+            WHERE b.customer_id = NEW.customer_id))
+    WHERE customer_id = NEW.customer_id;
+END;
+CREATE TRIGGER attention_summary_update AFTER UPDATE ON contact_summary BEGIN
+    UPDATE attention SET low = coalesce(substr(NEW.recent, 1, 1) IN ('1', '2'), 0),
+        last_at = coalesce(NEW.last_at, (SELECT b.baseline_at FROM contact_baselines b
+            WHERE b.customer_id = NEW.customer_id))
+    WHERE customer_id = NEW.customer_id;
+END;
+CREATE TRIGGER attention_summary_delete AFTER DELETE ON contact_summary BEGIN
+    UPDATE attention SET low = 0, last_at = (SELECT b.baseline_at FROM contact_baselines b
+        WHERE b.customer_id = OLD.customer_id)
+    WHERE customer_id = OLD.customer_id;
+END;
+CREATE TRIGGER attention_baseline_insert AFTER INSERT ON contact_baselines BEGIN
+    UPDATE attention SET last_at = {_ATTENTION_LAST.format(who="NEW.customer_id")}
+    WHERE customer_id = NEW.customer_id;
+END;
+CREATE TRIGGER attention_baseline_delete AFTER DELETE ON contact_baselines BEGIN
+    UPDATE attention SET last_at = {_ATTENTION_LAST.format(who="OLD.customer_id")}
+    WHERE customer_id = OLD.customer_id;
+END;
+"""
+
 _PRIMARY_BODY = """
     UPDATE customers SET contact = coalesce((SELECT name FROM contacts
         WHERE customer_id = {who}.customer_id AND is_primary = 1 AND gone_at IS NULL), '')
@@ -316,11 +380,20 @@ SEARCHABLE: dict[str, tuple[str, ...]] = {
 
 def build_search_index(conn: sqlite3.Connection) -> None:
     """Full-text indexes (FTS5, external content) with triggers, so every write by any
-    program keeps them current. Runs inside the caller's transaction: sqlite-utils runs
-    its scripts statement by statement there instead of committing early."""
+    program keeps them current. Runs inside the caller's transaction, whatever the
+    sqlite-utils version does with scripts."""
     from sqlite_utils import Database
 
-    db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    class InTransaction(Database):
+        """Scripts run statement by statement: ``sqlite3.executescript`` would COMMIT first."""
+
+        def executescript(self, sql: str) -> sqlite3.Cursor:
+            cursor = self.conn.cursor()
+            for statement in _statements(sql):
+                cursor.execute(statement)
+            return cursor
+
+    db = InTransaction(conn, recursive_triggers=False, execute_plugins=False)
     for table, columns in SEARCHABLE.items():
         db.table(table).enable_fts(columns, create_triggers=True, tokenize="porter", replace=True)
 
@@ -346,6 +419,7 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V2_RELATIONSHIP_SYSTEMS,
     V3_BRIEF_SNOOZES_AND_BASELINES,
     V4_NAME_KEYS_AND_SUMMARY_TIES,
+    V5_ATTENTION_INDEX,
     v5_accounts,
     V6_LOGGED_BY,
 ]

@@ -182,7 +182,3 @@ def promise_record(conn: sqlite3.Connection, customer_id: int) -> PromiseRecord:
         open=counts[""],
         on_time_rate=(counts["early"] + counts["on time"]) / settled if settled else None,
     )
-
-
-def count(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT count(*) FROM promises").fetchone()[0]

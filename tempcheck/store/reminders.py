@@ -1,12 +1,10 @@
-"""Queries behind the morning brief, reminder snoozes and ``tempcheck spread``.
+"""Facts behind the morning brief, reminder snoozes and ``tempcheck spread``.
 
 Snoozing a customer's reminder and spreading first contacts are both rows
 (``reminder_snoozes``, ``contact_baselines``), never edits of the customer:
 the cadence stays what it is, and the record shows what was done when.
-
-:mod:`tempcheck.store.dashboard` is imported inside the functions that need
-it, so the dashboard query can import :func:`baselines` and :func:`snoozed`
-from here without an import cycle.
+The brief itself is assembled by :func:`tempcheck.services.brief.brief` from
+these facts and the dashboard rows.
 """
 
 from __future__ import annotations
@@ -15,69 +13,46 @@ import sqlite3
 from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock
-from tempcheck.domain.brief import BriefItem, LastCheckin, assemble
+from tempcheck.domain.brief import LastCheckin
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.fragments import customer_params
+
+# One or a few customers' rows (store.dashboard.THEIRS; written out for the SQL checker).
+_THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
 
 
-def brief(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[BriefItem]:
-    """Today's brief for the active customers, in :data:`tempcheck.domain.brief.ORDER`.
-
-    Staleness comes from the dashboard's own query (with spread baselines
-    applied, so the two always agree); snoozed customers are left out of the
-    contact reminders but not out of what is due.
-    """
-    from tempcheck.store import settings
-    from tempcheck.store.accounts import renewals_within
-    from tempcheck.store.contacts import key_people
-    from tempcheck.store.dashboard import dashboard_rows
-    from tempcheck.store.followups import open_followups
-    from tempcheck.store.issues import list_issues
-    from tempcheck.store.promises import list_promises
-
-    now = now or clock.now()
-    today = clock.local(now).date()
-    stand_ins = baselines(conn)
-    rows = dashboard_rows(conn, now=now, with_trust=False)  # spread baselines included
-    return assemble(
-        issues=list_issues(conn, today=today),
-        promises=list_promises(conn, today=today),
-        followups=open_followups(conn, due_within_days=0, today=today),
-        rows=rows,
-        last_checkins=last_checkins(conn),
-        baselines=stand_ins,
-        last_confirmed=last_confirmations(conn),
-        snoozed=snoozed(conn, today),
-        now=now,
-        renewals=renewals_within(conn, today, settings.get_int(conn, "renewal.window_days")),
-        people=key_people(conn),
-        quiet_ratio=float(settings.get(conn, "staleness.cold")),
-    )
-
-
-def last_checkins(conn: sqlite3.Connection) -> dict[int, LastCheckin]:
+def last_checkins(
+    conn: sqlite3.Connection, *, customer_id: int | None = None
+) -> dict[int, LastCheckin]:
     """Each customer's newest check-in, found through the contact summary.
 
     CROSS JOIN keeps the summary as the outer loop (SQLite does not reorder
     it), so this is one index lookup per customer, never a scan of check-ins.
     """
     found: dict[int, LastCheckin] = {}
+    only = "" if customer_id is None else " WHERE s.customer_id = :customer_id"
     for cid, at, temp, note, fell_short in conn.execute(
         "SELECT k.customer_id, k.at, k.temperature, k.note, k.fell_short"
         " FROM contact_summary s CROSS JOIN checkins k"
-        " ON k.customer_id = s.customer_id AND k.at = s.last_at ORDER BY k.id"
+        f" ON k.customer_id = s.customer_id AND k.at = s.last_at{only} ORDER BY k.id",
+        {"customer_id": customer_id},
     ):
         found[cid] = LastCheckin(clock.from_stored(at), temp, note or "", fell_short or "")
     return found
 
 
-def last_confirmations(conn: sqlite3.Connection) -> dict[int, datetime]:
+def last_confirmations(
+    conn: sqlite3.Connection, *, customer_id: int | None = None
+) -> dict[int, datetime]:
     """When each customer last confirmed a concern or priority (the dashboard's rule)."""
+    only = "" if customer_id is None else " AND q.customer_id = :customer_id"
     return {
         cid: clock.from_stored(at)
         for cid, at in conn.execute(
             "SELECT q.customer_id, max(e.at) FROM concerns q"
-            " JOIN concern_events e ON e.concern_id = q.id WHERE e.kind = 'confirmed'"
-            " GROUP BY q.customer_id"
+            f" JOIN concern_events e ON e.concern_id = q.id WHERE e.kind = 'confirmed'{only}"
+            " GROUP BY q.customer_id",
+            {"customer_id": customer_id},
         )
     }
 
@@ -114,15 +89,18 @@ def _add_snooze(conn: sqlite3.Connection, customer_id: int, until: date) -> None
         )
 
 
-def snoozed(conn: sqlite3.Connection, today: date) -> dict[int, date]:
-    """Customers whose newest snooze still runs after ``today``, with the day it ends."""
+def snoozed(conn: sqlite3.Connection, today: date, *, customer_id=None) -> dict[int, date]:  # noqa: ANN001
+    """Customers whose newest snooze still runs after ``today``, with the day it ends
+    (only ``customer_id``'s when given: an id or a collection of ids)."""
+    only = "" if customer_id is None else f" AND r.customer_id{_THEIRS}"
+    params = customer_params(customer_id)
     return {
         cid: date.fromisoformat(until)
         for cid, until in conn.execute(
             "SELECT r.customer_id, r.until FROM reminder_snoozes r"
             " WHERE r.id = (SELECT max(id) FROM reminder_snoozes x"
-            " WHERE x.customer_id = r.customer_id) AND r.until > ?",
-            (today.isoformat(),),
+            f" WHERE x.customer_id = r.customer_id) AND r.until > :today{only}",
+            {"today": today.isoformat(), **params},
         )
     }
 
@@ -160,9 +138,14 @@ def spread(conn: sqlite3.Connection, *, now: datetime | None = None) -> int:
     return count
 
 
-def baselines(conn: sqlite3.Connection) -> dict[int, datetime]:
-    """Each spread customer's baseline: their last contact until the first check-in."""
+def baselines(conn: sqlite3.Connection, *, customer_id=None) -> dict[int, datetime]:  # noqa: ANN001
+    """Each spread customer's baseline: their last contact until the first check-in
+    (only ``customer_id``'s when given: an id or a collection of ids)."""
+    only = "" if customer_id is None else f" AND customer_id{_THEIRS}"
+    params = customer_params(customer_id)
     return {
         cid: clock.from_stored(at)
-        for cid, at in conn.execute("SELECT customer_id, baseline_at FROM contact_baselines")
+        for cid, at in conn.execute(
+            f"SELECT customer_id, baseline_at FROM contact_baselines WHERE 1{only}", params
+        )
     }

@@ -121,6 +121,18 @@ def _insert_customer(
     ).lastrowid
 
 
+def sample_names_taken(conn: sqlite3.Connection) -> list[str]:
+    """Stored names the sample would add again (a second sample cannot be written)."""
+    taken = []
+    for entry in SAMPLE_CUSTOMERS:
+        row = conn.execute(
+            "SELECT name FROM customers WHERE name_key = ?", (key(entry[0]),)
+        ).fetchone()
+        if row is not None:
+            taken.append(row[0])
+    return taken
+
+
 def write_sample(conn: sqlite3.Connection, *, now: datetime | None = None, seed: int = 7) -> int:
     """Write the sample portfolio (25 customers, six months of check-ins). Returns check-ins."""
     now = now or clock.now()

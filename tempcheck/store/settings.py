@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import sqlite3
 
-from tempcheck.domain.settings import SETTINGS, ConfigError, validate
+from tempcheck.domain.settings import SETTINGS, ConfigError, bounded, validate
 from tempcheck.domain.staleness import Thresholds
 
 
 def read_all(conn: sqlite3.Connection) -> dict[str, str]:
-    """Every known setting with its current value (stored or default)."""
+    """Every known setting with its current value (stored or default), within its range."""
     stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
-    return {key: stored.get(key, setting.default) for key, setting in SETTINGS.items()}
+    return {
+        key: bounded(key, stored[key]) if key in stored else setting.default
+        for key, setting in SETTINGS.items()
+    }
 
 
 def get(conn: sqlite3.Connection, key: str) -> str:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    if row is not None:
-        return row[0]
-    return SETTINGS[key].default if key in SETTINGS else ""
+    if key not in SETTINGS:
+        return row[0] if row is not None else ""
+    return bounded(key, row[0]) if row is not None else SETTINGS[key].default
 
 
 def get_int(conn: sqlite3.Connection, key: str) -> int:
@@ -48,7 +51,7 @@ def set_checked(conn: sqlite3.Connection, key: str, value: str) -> str:
 
 
 def thresholds(conn: sqlite3.Connection) -> Thresholds:
-    return thresholds_from(read_all(conn))
+    return safe_thresholds(read_all(conn))
 
 
 def thresholds_from(values: dict[str, str]) -> Thresholds:
@@ -57,3 +60,11 @@ def thresholds_from(values: dict[str, str]) -> Thresholds:
         float(values["staleness.overdue"]),
         float(values["staleness.cold"]),
     )
+
+
+def safe_thresholds(values: dict[str, str]) -> Thresholds:
+    """The stored thresholds, or the defaults if what is stored is out of order."""
+    try:
+        return thresholds_from(values)
+    except ValueError:
+        return Thresholds()

@@ -46,7 +46,7 @@ from tempcheck.store.migrations import UUID_SQL
 REMOTE = "origin"
 BRANCH = "main"
 TRACKING = f"{REMOTE}/{BRANCH}"
-DERIVED_TABLES = frozenset({"contact_summary"})
+DERIVED_TABLES = frozenset({"contact_summary", "attention"})
 MAX_URL = 2000
 PUSH_ATTEMPTS = 3
 URL_RE = re.compile(r"^https?://[^\s/?#]+(:\d{1,5})?/[A-Za-z0-9._-]+\.db$")
@@ -215,8 +215,9 @@ def _virtual_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 def derived_tables(conn: sqlite3.Connection) -> set[str]:
-    """Tables recomputed from others after a merge: the contact summary and the
-    full-text indexes' own tables. Their conflicts say nothing about people's work."""
+    """Tables recomputed from others after a merge: the contact summary, the dashboard's
+    attention index and the full-text indexes' own tables. Their conflicts say nothing
+    about people's work."""
     virtual = [name for name, _ in _virtual_tables(conn)]
     shadows = {
         name
@@ -254,9 +255,44 @@ def rebuild_derived(
     conn.executemany(
         "INSERT INTO contact_summary (customer_id, last_at, recent) VALUES (?, ?, ?)", rows
     )
+    _reconcile_attention(conn)
     for name, sql in _virtual_tables(conn):
         if "FTS5" in sql.upper() and (indexes is None or name in indexes):
             _exec(conn, "INSERT INTO {t}({t}) VALUES ('rebuild')", t=name)
+
+
+# The attention index's rows as its triggers keep them (see migrations.V5_ATTENTION_INDEX).
+_ATTENTION_ROWS = """
+SELECT c.id, c.status, c.paused_until, c.cadence_days,
+    coalesce(substr(s.recent, 1, 1) IN ('1', '2'), 0), coalesce(s.last_at, b.baseline_at)
+FROM customers c LEFT JOIN contact_summary s ON s.customer_id = c.id
+LEFT JOIN contact_baselines b ON b.customer_id = c.id"""
+
+
+def _reconcile_attention(conn: sqlite3.Connection) -> None:
+    """Make the attention index match the tables it copies. A merge writes rows without
+    running triggers, and moving a customer to a free key changes no column they watch,
+    so after either the index is checked row by row; only rows that differ are written."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attention'"
+    ).fetchone():
+        return  # a file older than the index
+    want = {row[0]: tuple(row) for row in conn.execute(_ATTENTION_ROWS)}
+    have = {
+        row[0]: tuple(row)
+        for row in conn.execute(
+            "SELECT customer_id, status, paused_until, cadence_days, low, last_at FROM attention"
+        )
+    }
+    gone = [(cid,) for cid in have if cid not in want]
+    changed = [row for cid, row in want.items() if have.get(cid) != row]
+    conn.executemany("DELETE FROM attention WHERE customer_id = ?", gone)
+    conn.executemany("DELETE FROM attention WHERE customer_id = ?", [r[:1] for r in changed])
+    conn.executemany(
+        "INSERT INTO attention (customer_id, status, paused_until, cadence_days, low, last_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        changed,
+    )
 
 
 def _index_of(conn: sqlite3.Connection, shadow: str) -> str | None:

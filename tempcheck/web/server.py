@@ -297,9 +297,15 @@ class TempcheckServer(Server):
 
     # --- each tab's app ---------------------------------------------------------------------
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         """textual-serve's handler, keeping hold of each tab's app so shutdown can stop it."""
         websocket = web.WebSocketResponse(heartbeat=15)
+        if not websocket.can_prepare(request).ok:  # a plain GET, not a websocket upgrade
+            return web.Response(
+                status=400,
+                text="This address is the page's websocket; open the page's URL instead.\n",
+                headers=SECURITY_HEADERS,
+            )
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         service: AppService | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, resolve_db_path
+from tempcheck.cli.common import Failure, command, fail_cleanly, resolve_db_path
 
 
 @command("backup")
@@ -28,10 +28,12 @@ def backup(ctx: click.Context, db: str | None, path: str | None) -> None:
         conn = open_db(source, create=False)
         try:
             target = backups.default_backup_path(source)
+            unique = True  # the timestamped name: a second backup within the second gets -2
             if path:
                 chosen = Path(path).expanduser()
-                target = chosen / target.name if chosen.is_dir() else chosen
-            result = backups.backup(conn, target.absolute())
+                unique = chosen.is_dir()
+                target = chosen / target.name if unique else chosen
+            result = backups.backup(conn, target.absolute(), unique=unique)
         finally:
             conn.close()
     size = (
@@ -44,6 +46,12 @@ def backup(ctx: click.Context, db: str | None, path: str | None) -> None:
         f"{plural(result.checkins, 'check-in')} "
         f"to {result.path} ({size})."
     )
+    if result.problems:
+        raise Failure(
+            "the database fails its integrity check"
+            f" ({backups.describe_problems(result.problems)}); the copy holds it as it is."
+            " Keep both files and restore from an earlier backup if you have one"
+        )
 
 
 def plural(count: int, noun: str) -> str:

@@ -10,7 +10,14 @@ import sys
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import (
+    EXIT_NOT_FOUND,
+    ROW_ID,
+    Failure,
+    command,
+    fail_cleanly,
+    open_store,
+)
 from tempcheck.domain.records import CHANNELS, REACHED_OUT
 
 
@@ -18,7 +25,11 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
 @click.argument("customer")
 @click.argument("temp")
 @click.argument("note", nargs=-1)
-@click.option("--channel", type=click.Choice(CHANNELS), default="hallway", show_default=True)
+@click.option(
+    "--channel",
+    type=click.Choice(CHANNELS),
+    help="hallway (default), call, video, email, meeting, social; given, it is remembered.",
+)
 @click.option(
     "--by",
     "initiated_by",
@@ -28,13 +39,21 @@ from tempcheck.domain.records import CHANNELS, REACHED_OUT
     help="Who reached out.",
 )
 @click.option("--follow-up", "follow_up", help="Follow up on: fri, +3d, 2w, 2026-12-01.")
+@click.option("--follow-up-note", default="", help="What to follow up on (with --follow-up).")
 @click.option("--short", "fell_short", default="", help="Where did we fall short? (temp 1-2)")
-@click.option("--issue", "issue_id", type=int, help="The related issue's id.")
+@click.option("--open-issue", is_flag=True, help="Open an issue from the --short answer.")
+@click.option("--issue", "issue_id", type=ROW_ID, help="The related issue's id.")
+@click.option(
+    "--done", "done", type=ROW_ID, multiple=True, help="A follow-up this check-in settles (id)."
+)
+@click.option(
+    "--kept", "kept", type=ROW_ID, multiple=True, help="A promise this check-in shows kept (id)."
+)
 @click.option(
     "--with", "with_person", help="Who it was with: a contact's name (exact, prefix or part)."
 )
 @click.option("--at", "at_text", help="When it happened, if not now: yesterday 14:30, mon 9:15.")
-@click.option("--create", is_flag=True, help="Add the customer if nobody matches.")
+@click.option("--create", is_flag=True, help="Add the customer unless one has exactly this name.")
 @click.pass_context
 def log(
     ctx: click.Context,
@@ -42,12 +61,16 @@ def log(
     customer: str,
     temp: str,
     note: tuple[str, ...],
-    channel: str,
+    channel: str | None,
     initiated_by: str,
     follow_up: str | None,
+    follow_up_note: str,
     fell_short: str,
+    open_issue: bool,
     issue_id: int | None,
     with_person: str | None,
+    done: tuple[int, ...],
+    kept: tuple[int, ...],
     at_text: str | None,
     create: bool,
 ) -> None:
@@ -55,10 +78,16 @@ def log(
     (frustrated, uneasy, neutral, content, delighted). NOTE '-' reads standard input.
 
     Example: tempcheck log "Acme Corp" 4 replacement order was fine --follow-up fri
+
+    CUSTOMER is matched exactly, by a unique prefix, whole word or substring; a near
+    miss is only suggested. --create adds CUSTOMER unless a customer has exactly
+    this name (a name that differs only by case or spacing is refused).
     """
+    from tempcheck.cli.common import find_customer
     from tempcheck.domain import clock, temperature
     from tempcheck.domain.text import printable
-    from tempcheck.store import checkins, customers
+    from tempcheck.services import capture
+    from tempcheck.store import customers
 
     with fail_cleanly():
         value = temperature.parse_temperature(temp)
@@ -72,6 +101,10 @@ def log(
             due = parse_date(follow_up)
             if due < clock.today():
                 raise Failure(f"--follow-up {follow_up!r} is in the past ({due.isoformat()})")
+        if follow_up_note.strip() and due is None:
+            raise Failure("--follow-up-note needs --follow-up DATE", EXIT_NOT_FOUND)
+        if open_issue and not fell_short.strip():
+            raise Failure("--open-issue needs --short TEXT: where did we fall short?", 2)
         at = None
         if at_text:
             from tempcheck.domain.dates import parse_datetime
@@ -82,35 +115,48 @@ def log(
     conn = open_store(ctx, db)
     from tempcheck.store import write
 
+    found = None
+    if not create:  # asked (on a terminal) before the write lock is taken
+        with fail_cleanly():
+            found = find_customer(conn, customer, verb="Log for", can_create=True)
     with fail_cleanly(), write(conn):  # a new customer and its check-in, or neither
-        try:
-            found = customers.resolve(conn, customer)
-        except customers.CustomerNotFound as missing:
-            if not create:
-                names = ", ".join(printable(n, single_line=True) for n in missing.suggestions)
-                hint = f" Closest: {names}." if names else ""
+        if found is None:
+            found = customers.by_key(conn, customer)
+            if found is not None and found.name != customer.strip():
                 raise Failure(
-                    f"no customer matches {customer!r}.{hint} Use --create to add it.", 2
-                ) from None
-            found = customers.add_customer(conn, customer)
+                    f"{printable(customer, single_line=True)!r} differs from the customer "
+                    f"{printable(found.name, single_line=True)!r} only by case or spacing; "
+                    f"use that name, or drop --create",
+                    EXIT_NOT_FOUND,
+                )
+            if found is None:
+                found = customers.add_customer(conn, customer)
         person = None
         if with_person is not None:
             from tempcheck.store.contacts import resolve_contact
 
             person = resolve_contact(conn, found.id, with_person, customer_name=found.name)
-        saved = checkins.add_checkin(
+        captured = capture.capture(
             conn,
-            found.id,
-            value,
-            note=text,
-            channel=channel,
-            initiated_by=initiated_by,
-            at=at,
-            fell_short=fell_short,
-            follow_up=due,
-            issue_id=issue_id,
-            contact_id=person.id if person else None,
+            capture.Draft(
+                customer_id=found.id,
+                temperature=value,
+                note=text,
+                channel=channel or "hallway",
+                initiated_by=initiated_by,
+                at=at,
+                fell_short=fell_short,
+                open_issue=open_issue,
+                follow_up=due,
+                follow_up_note=follow_up_note,
+                issue_id=issue_id,
+                contact_id=person.id if person else None,
+                done=done,
+                kept=kept,
+                remember_channel=channel is not None,
+            ),
         )
+        saved = captured.checkin
     parts = [f"Logged {printable(found.name, single_line=True)}: {temperature.label(value)}"]
     if person is not None:
         parts[0] += f" with {printable(person.name, single_line=True)}"
@@ -118,4 +164,8 @@ def log(
         parts.append(f"follow up {format_short(due)} ({due.isoformat()})")
     if at:
         parts.append(f"at {clock.local(at).strftime('%Y-%m-%d %H:%M')}")
+    if captured.issue_id is not None:
+        parts.append(f"opened issue {captured.issue_id}")
+    parts += [f"follow-up {f.id} done" for f in captured.done]
+    parts += [f"promise {p.id} kept {p.timing}" for p in captured.kept]
     click.echo(", ".join(parts) + f" [check-in {saved.id}]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.common import ROW_ID, command, fail_cleanly, find_customer, open_store
 
 
 @click.group("concern", context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,11 +30,11 @@ def add(
 ) -> None:
     """Note a concern (or --priority) of CUSTOMER's."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns, customers
+    from tempcheck.store import concerns
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Add it for")
         made = concerns.add_concern(
             conn,
             found.id,
@@ -50,30 +50,30 @@ def add(
 
 
 @command("confirm")
-@click.argument("concern_id", type=int)
+@click.argument("concern_id", type=ROW_ID)
 @click.pass_context
 def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Record that the customer confirmed CONCERN_ID today."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns
+    from tempcheck.services import settle
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        done = concerns.confirm_concern(conn, concern_id)
+        done = settle.confirm_concern(conn, concern_id).item
     click.echo(f"Confirmed {done.kind} {done.id} today: {safe(done.text, 80)}")
 
 
 @command("drop")
-@click.argument("concern_id", type=int)
+@click.argument("concern_id", type=ROW_ID)
 @click.pass_context
 def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Drop CONCERN_ID: it no longer matters to the customer (history is kept)."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns
+    from tempcheck.services import settle
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        done = concerns.drop_concern(conn, concern_id)
+        done = settle.drop_concern(conn, concern_id).item
     click.echo(f"Dropped {done.kind} {done.id}: {safe(done.text, 80)}")
 
 
@@ -84,11 +84,11 @@ def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
 def list_(ctx: click.Context, db: str | None, customer: str, include_dropped: bool) -> None:
     """List CUSTOMER's concerns and priorities by rank, and whether to recalibrate."""
     from tempcheck.cli.commands.show import concern_table, local_day, safe
-    from tempcheck.store import concerns, customers
+    from tempcheck.store import concerns
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="List them for")
         listed = concerns.list_concerns(conn, found.id, include_dropped=include_dropped)
         shifted, last = concerns.calibration(conn, found.id)
     if not listed:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
@@ -84,6 +82,7 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, fmt: str, include_gone: bool
 ) -> None:
     """List the people at CUSTOMER (or at every customer), primary first."""
+    from tempcheck.cli.commands.show import people_table, person_records
     from tempcheck.store import customers
 
     conn = open_store(ctx, db)
@@ -98,88 +97,16 @@ def list_(
             records += [
                 r for r in person_records(conn, cid, owners[cid]) if include_gone or not r["gone"]
             ]
-    if fmt == "json":
-        from tempcheck.domain.text import safe_json
+    if fmt in ("json", "csv"):
+        from tempcheck.cli.output import emit_records
 
-        click.echo(safe_json(records))
-    elif fmt == "csv":
-        from tempcheck.domain.text import printable
-        from tempcheck.exchange.csvformat import write_records
-
-        shown = [
-            {k: printable(v) if isinstance(v, str) else v for k, v in record.items()}
-            for record in records
-        ]
-        write_records(sys.stdout, shown, header=list(PEOPLE_FIELDS))
+        emit_records(records, fmt, PEOPLE_FIELDS)
     else:
         if not records:
             where = "there" if customer else "anywhere"
             click.echo(f"Nobody recorded {where} yet: tempcheck contact add CUSTOMER NAME")
             return
         click.echo(people_table(records, with_customer=customer is None))
-
-
-def person_records(conn: object, customer_id: int, customer_name: str) -> list[dict]:
-    """Each person at the customer as plain values (local ISO times), primary first."""
-    from tempcheck.domain import clock
-    from tempcheck.store import contacts
-
-    records = []
-    for person in contacts.people(conn, customer_id):  # type: ignore[arg-type]
-        c = person.contact
-        records.append(
-            {
-                "customer": customer_name,
-                "name": c.name,
-                "role": c.role,
-                "email": c.email,
-                "phone": c.phone,
-                "primary": c.is_primary,
-                "gone": clock.local(c.gone_at).date().isoformat() if c.gone_at else None,
-                "last_checkin": (
-                    clock.local(person.last_at).isoformat(timespec="seconds")
-                    if person.last_at
-                    else None
-                ),
-                "last_temperature": person.last_temperature,
-                "notes": c.notes,
-                "uid": c.uid,
-            }
-        )
-    return records
-
-
-def people_table(records: list[dict], *, with_customer: bool = True, indent: str = "") -> str:
-    """People as an aligned plain-text table."""
-    from datetime import datetime
-
-    from tempcheck.cli.commands.show import safe, text_table
-    from tempcheck.domain import clock, temperature
-
-    header = (["Customer"] if with_customer else []) + [
-        "Name",
-        "Role",
-        "Email",
-        "Phone",
-        "Last check-in",
-        "Temperature",
-    ]
-    rows = []
-    for r in records:
-        name = safe(r["name"], 40) + (" ★" if r["primary"] else "")
-        if r["gone"]:
-            name += f" (gone {r['gone']})"
-        last = r["last_checkin"]
-        when = clock.ago(datetime.fromisoformat(last)) if last else "never"
-        line = [
-            safe(r["role"], 24) or "—",
-            safe(r["email"], 40) or "—",
-            safe(r["phone"], 20) or "—",
-            when,
-            temperature.label(r["last_temperature"]),
-        ]
-        rows.append(([safe(r["customer"], 28)] if with_customer else []) + [name, *line])
-    return text_table(header, rows, indent=indent)
 
 
 @command("edit")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 from tempcheck.domain.cadence import parse_cadence
 from tempcheck.domain.records import KINDS
 
@@ -95,8 +95,9 @@ def edit(
         with fail_cleanly():
             renewal_on = parse_date(renewal)
     conn = open_store(ctx, db)
+    with fail_cleanly():
+        found = find_customer(conn, customer, verb="Edit")
     with fail_cleanly(), write(conn):  # every change, or none
-        found = customers.resolve(conn, customer)
         if owner is not None or renewal is not None:
             from tempcheck.store import accounts
 
@@ -112,7 +113,9 @@ def edit(
             kind=kind,
             contact=contact,
             notes=notes,
-            calibration_days=parse_cadence(calibration) if calibration else None,
+            calibration_days=(
+                parse_cadence(calibration, "the calibration interval") if calibration else None
+            ),
         )
     line = (
         f"{printable(changed.name, single_line=True)}: {changed.kind}, every "
@@ -147,7 +150,7 @@ def pause(
             until = parse_date(until_text)
             if until <= clock.today():
                 raise Failure(f"--until must be in the future, not {until.isoformat()}")
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Pause")
         customers.set_status(conn, found.id, "paused", until=until, note=note)
     when = f" until {until.isoformat()}" if until else ""
     click.echo(f"Paused {printable(found.name, single_line=True)}{when}.")
@@ -164,7 +167,7 @@ def end(ctx: click.Context, db: str | None, customer: str, note: str) -> None:
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="End")
         customers.set_status(conn, found.id, "ended", note=note)
     click.echo(f"Ended {printable(found.name, single_line=True)}; its history is kept.")
 
@@ -179,6 +182,6 @@ def reactivate(ctx: click.Context, db: str | None, customer: str) -> None:
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Reactivate")
         customers.set_status(conn, found.id, "active", note="reactivated")
     click.echo(f"{printable(found.name, single_line=True)} is active again.")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from tempcheck.cli.common import command, echo_err, fail_cleanly, open_store
+from tempcheck.cli.common import command, echo_err, fail_cleanly, not_empty, open_store
 from tempcheck.exchange.export import KINDS  # light: the domain module imports nothing heavy
 
 
@@ -20,7 +20,7 @@ from tempcheck.exchange.export import KINDS  # light: the domain module imports 
 @click.argument("kind", type=click.Choice(list(KINDS)), metavar="KIND")
 @click.option("--since", "since_text", help="From this date on: 2026-09-01, 3m, last month.")
 @click.option("--until", "until_text", help="Up to and including this date: 2026-11-30, today.")
-@click.option("--customer", help="Only this customer.")
+@click.option("--customer", callback=not_empty, help="Only this customer.")
 @click.option("--matching", help="Only customers whose name contains this (as the / filter).")
 @click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
 @click.option(
@@ -29,7 +29,17 @@ from tempcheck.exchange.export import KINDS  # light: the domain module imports 
     type=click.Path(dir_okay=False, path_type=str),
     help="Write to this file (created readable by you only) instead of standard output.",
 )
-@click.option("--excel", is_flag=True, help="Byte-order mark and CRLF, for spreadsheet programs.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    help="csv, or xlsx for a workbook (the default for -o NAME.xlsx and for review).",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for spreadsheet programs: local date-times they read as dates, BOM, CRLF.",
+)
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @click.pass_context
 def export(
@@ -42,18 +52,24 @@ def export(
     matching: str | None,
     tag_filter: str | None,
     output: str | None,
+    fmt: str | None,
     excel: bool,
     force: bool,
 ) -> None:
     """Export KIND as CSV: dashboard, checkins, customers, contacts, issues,
-    promises, followups; or ics, open follow-ups and promises for a calendar.
+    promises, followups; review, a workbook with one sheet each for dashboard,
+    check-ins, issues, promises and follow-ups; or ics, open follow-ups and
+    promises for a calendar.
 
-    Times are ISO-8601 in your local time with their offset; text that a
-    spreadsheet would run as a formula gets a leading '.
+    Times are ISO-8601 in your local time with their offset (with --excel, a
+    local date-time and the offset in a column of its own); text that a
+    spreadsheet would run as a formula gets a leading '. A workbook (-o
+    NAME.xlsx or --format xlsx) has typed date, number and text cells.
 
-    Example: tempcheck export checkins --since 3m -o review.csv
+    Example: tempcheck export review --customer acme -o acme.xlsx
     """
     from tempcheck.exchange import export as exporting
+    from tempcheck.store.connection import StoreError
 
     with fail_cleanly():
         since = until = None
@@ -62,14 +78,20 @@ def export(
 
             since = parse_date(since_text, past=True) if since_text else None
             until = parse_date(until_text, past=True) if until_text else None
-        exporting.check_options(kind, since=since, until=until, excel=excel)
+        try:
+            chosen = exporting.output_format(kind, output, fmt)
+        except StoreError as exc:
+            raise click.UsageError(str(exc)) from None
+        exporting.check_options(kind, since=since, until=until, excel=excel, fmt=chosen)
+        if chosen == "xlsx" and (not output or output == "-"):
+            raise click.UsageError("a workbook needs a file: add -o NAME.xlsx")
     conn = open_store(ctx, db)
     with fail_cleanly():
         customer_id = None
         if customer:
-            from tempcheck.store.customers import resolve
+            from tempcheck.cli.common import find_customer
 
-            customer_id = resolve(conn, customer).id
+            customer_id = find_customer(conn, customer, verb="Export").id
         tag = None
         if tag_filter is not None:
             from tempcheck.domain.people import clean_tag
@@ -89,7 +111,9 @@ def export(
             from pathlib import Path
 
             target = Path(output).expanduser().absolute()
-            written = exporting.export_to_path(conn, kind, target, force=force, **options)
+            written = exporting.export_to_path(
+                conn, kind, target, force=force, fmt=chosen, **options
+            )
             echo_err(f"Wrote {exporting.KINDS[kind].count(written)} to {target}")
             return
         _to_stdout(conn, kind, options)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.issues import FORMATS, emit_records, future_date
-from tempcheck.cli.common import Failure, command, db_option, fail_cleanly, open_store
+from tempcheck.cli.commands.issues import future_date
+from tempcheck.cli.common import (
+    ROW_ID,
+    Failure,
+    command,
+    db_option,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
+from tempcheck.cli.output import FORMATS, emit_records
 
 
 def _db(ctx: click.Context, db: str | None) -> str | None:
@@ -24,12 +34,12 @@ def _db(ctx: click.Context, db: str | None) -> str | None:
 @db_option
 @click.option(
     "--days",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 36500),  # a hundred years
     default=0,
     show_default=True,
     help="Also list those due within this many days (0: due today or overdue).",
 )
-@click.option("--customer", help="Only this customer's follow-ups.")
+@click.option("--customer", callback=not_empty, help="Only this customer's follow-ups.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def followups(
@@ -39,12 +49,11 @@ def followups(
     if ctx.invoked_subcommand is not None:
         return
     from tempcheck.cli.commands.show import FOLLOWUP_FIELDS, followup_record, followup_table
-    from tempcheck.store import customers
     from tempcheck.store.followups import open_followups
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = open_followups(conn, customer_id=customer_id, due_within_days=days)
     if fmt != "table":
         emit_records([followup_record(f) for f in found], fmt, FOLLOWUP_FIELDS)
@@ -56,22 +65,22 @@ def followups(
 
 
 @command("done")
-@click.argument("followup_id", type=int)
+@click.argument("followup_id", type=ROW_ID)
 @click.pass_context
 def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
     """Mark follow-up FOLLOWUP_ID done."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store.followups import mark_done
+    from tempcheck.services import settle
 
     conn = open_store(ctx, _db(ctx, db))
     with fail_cleanly():
-        finished = mark_done(conn, followup_id)
+        finished = settle.followup_done(conn, followup_id).item
     note = f": {safe(finished.note, 80)}" if finished.note else ""
     click.echo(f"Done: follow-up {finished.id} with {safe(finished.customer_name)}{note}")
 
 
 @command("snooze")
-@click.argument("followup_id", type=int)
+@click.argument("followup_id", type=ROW_ID)
 @click.argument("until")
 @click.pass_context
 def snooze(ctx: click.Context, db: str | None, followup_id: int, until: str) -> None:
@@ -104,14 +113,13 @@ def add(
 ) -> None:
     """Plan a follow-up with CUSTOMER on DATE, with an optional NOTE."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers
     from tempcheck.store.followups import add_followup
 
     with fail_cleanly():
         due = future_date(due_text, "the date")
     conn = open_store(ctx, _db(ctx, db))
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Add it for")
         made = add_followup(conn, found.id, due, " ".join(note))
     click.echo(
         f"Added follow-up {made.id} with {safe(found.name)} on {day(made.due)}"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import (
+    ROW_ID,
+    Failure,
+    command,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
+from tempcheck.cli.output import FORMATS, emit_records
 from tempcheck.domain.records import CHANNELS
-
-FORMATS = click.Choice(["table", "csv", "json"])
 
 
 def future_date(text: str, option: str) -> date:
@@ -22,22 +28,6 @@ def future_date(text: str, option: str) -> date:
     if found < clock.today():
         raise Failure(f"{option} {text!r} is in the past ({found.isoformat()})")
     return found
-
-
-def emit_records(records: list[dict[str, object]], fmt: str, fields: Sequence[str]) -> None:
-    """Print records as JSON (a list) or CSV (with its header row even when empty)."""
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
-        return
-    import io
-
-    from tempcheck.exchange.csvformat import write_rows
-
-    buffer = io.StringIO()
-    write_rows(buffer, fields, ([record[field] for field in fields] for record in records))
-    click.echo(buffer.getvalue(), nl=False)
 
 
 @click.group("issue", context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,13 +59,13 @@ def open_(
 ) -> None:
     """Open an issue for CUSTOMER; prints its id."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers, issues
+    from tempcheck.store import issues
 
     with fail_cleanly():
         due = future_date(due_text, "--due") if due_text else None
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Open it for")
         opened = issues.open_issue(
             conn, found.id, title, detail=detail, due=due, raised_by=raised_by
         )
@@ -84,7 +74,7 @@ def open_(
 
 
 @command("close")
-@click.argument("issue_id", type=int)
+@click.argument("issue_id", type=ROW_ID)
 @click.option("--resolution", help="How it was solved, in a sentence (required).")
 @click.option("--temp", help="How the customer feels about it now: 1-5 or a word.")
 @click.option("--follow-up", "follow_up", help="Follow up on: fri, +3d, 2w, 2026-12-01.")
@@ -108,7 +98,7 @@ def close(
     """Close issue ISSUE_ID with its resolution, and optionally a temperature check."""
     from tempcheck.cli.commands.show import day, safe
     from tempcheck.domain import temperature
-    from tempcheck.store import issues
+    from tempcheck.services import settle
 
     if not resolution or not resolution.strip():
         raise Failure("closing an issue needs --resolution TEXT: how was it solved?")
@@ -117,9 +107,9 @@ def close(
         due = future_date(follow_up, "--follow-up") if follow_up else None
     conn = open_store(ctx, db)
     with fail_cleanly():
-        closed = issues.close_issue(
+        closed = settle.close_issue(
             conn, issue_id, resolution, temperature=value, follow_up=due, channel=channel
-        )
+        ).item
     parts = [f"Closed issue {closed.id} for {safe(closed.customer_name)}: {safe(closed.title, 80)}"]
     if value is not None:
         parts.append(f"they feel {temperature.label(value)} [check-in {closed.closing_checkin_id}]")
@@ -129,7 +119,7 @@ def close(
 
 
 @command("list")
-@click.option("--customer", help="Only this customer's issues.")
+@click.option("--customer", callback=not_empty, help="Only this customer's issues.")
 @click.option("--all", "include_closed", is_flag=True, help="Include closed issues.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
@@ -138,11 +128,11 @@ def list_(
 ) -> None:
     """List open issues (at risk and call-them-first flagged), soonest due first."""
     from tempcheck.cli.commands.show import ISSUE_FIELDS, issue_record, issue_table
-    from tempcheck.store import customers, issues
+    from tempcheck.store import issues
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = issues.list_issues(conn, customer_id=customer_id, include_closed=include_closed)
     if fmt != "table":
         emit_records([issue_record(i) for i in found], fmt, ISSUE_FIELDS)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.output import emit_json, emit_records
 
 
 @command("list")
@@ -48,20 +47,9 @@ def list_customers(
             rows = [row for row in rows if row.customer_id in owned]
     records = [as_record(row) for row in rows]
     if fmt == "json":
-        from tempcheck.domain.text import safe_json
-
-        click.echo(safe_json(records))
+        emit_json(records)
     elif fmt == "csv":
-        from tempcheck.domain.text import printable
-        from tempcheck.exchange.csvformat import write_records
-
-        # A listing is for reading and scripts, not a data file (that is `export`):
-        # text cells lose control characters so nothing can drive the terminal.
-        shown = [
-            {k: printable(v) if isinstance(v, str) else v for k, v in record.items()}
-            for record in records
-        ]
-        write_records(sys.stdout, shown, header=list(RECORD_FIELDS))
+        emit_records(records, "csv", RECORD_FIELDS)
     else:
         click.echo(table(rows, include_all))
 

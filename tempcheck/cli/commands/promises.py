@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.issues import FORMATS, emit_records, future_date
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.commands.issues import future_date
+from tempcheck.cli.common import (
+    ROW_ID,
+    Failure,
+    command,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
+from tempcheck.cli.output import FORMATS, emit_records
 
 
 @click.group("promise", context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +30,7 @@ def promise() -> None:
 def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: str | None) -> None:
     """Record a promise to CUSTOMER: what, and by when."""
     from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import customers, promises
+    from tempcheck.store import promises
 
     if not due_text:
         raise Failure("a promise needs a due date: --due DATE (e.g. fri, +3d, 2026-12-01)")
@@ -29,7 +38,7 @@ def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: 
         due = future_date(due_text, "--due")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Record it for")
         made = promises.add_promise(conn, found.id, text, due)
     click.echo(
         f"Recorded promise {made.id} to {safe(found.name)}: {safe(made.text, 80)} "
@@ -38,7 +47,7 @@ def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: 
 
 
 @command("keep")
-@click.argument("promise_id", type=int)
+@click.argument("promise_id", type=ROW_ID)
 @click.option("--on", "on_text", help="The day it was kept, if not today: yesterday, mon.")
 @click.option("--note", default="", help="Anything worth remembering.")
 @click.pass_context
@@ -47,7 +56,7 @@ def keep(
 ) -> None:
     """Mark promise PROMISE_ID kept (early, on time or late follows from the dates)."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import promises
+    from tempcheck.services import settle
 
     with fail_cleanly():
         on = None
@@ -57,33 +66,33 @@ def keep(
             on = parse_date(on_text, past=True)
     conn = open_store(ctx, db)
     with fail_cleanly():
-        kept = promises.settle_promise(conn, promise_id, "kept", note=note, on=on)
+        kept = settle.keep_promise(conn, promise_id, note=note, on=on).item
     click.echo(
         f"Kept promise {kept.id} to {safe(kept.customer_name)} {kept.timing}: {safe(kept.text, 80)}"
     )
 
 
 @command("break")
-@click.argument("promise_id", type=int)
+@click.argument("promise_id", type=ROW_ID)
 @click.option("--note", help="What happened (required).")
 @click.pass_context
 def break_(ctx: click.Context, db: str | None, promise_id: int, note: str | None) -> None:
     """Mark promise PROMISE_ID broken, with a note saying what happened."""
     from tempcheck.cli.commands.show import safe
-    from tempcheck.store import promises
+    from tempcheck.services import settle
 
     if not note or not note.strip():
         raise Failure("breaking a promise needs --note TEXT: what happened?")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        broken = promises.settle_promise(conn, promise_id, "broken", note=note)
+        broken = settle.break_promise(conn, promise_id, note).item
     click.echo(
         f"Broke promise {broken.id} to {safe(broken.customer_name)}: {safe(broken.text, 80)}"
     )
 
 
 @command("list")
-@click.option("--customer", help="Only this customer's promises.")
+@click.option("--customer", callback=not_empty, help="Only this customer's promises.")
 @click.option("--all", "include_settled", is_flag=True, help="Include kept and broken promises.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
@@ -92,11 +101,11 @@ def list_(
 ) -> None:
     """List open promises, soonest due first (with --customer, also the record)."""
     from tempcheck.cli.commands.show import PROMISE_FIELDS, promise_record, promise_table
-    from tempcheck.store import customers, promises
+    from tempcheck.store import promises
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         found = promises.list_promises(
             conn, customer_id=customer_id, include_settled=include_settled
         )

@@ -6,19 +6,24 @@ only (0600), and an existing file is never overwritten without ``--force``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import (
+    Failure,
+    command,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 
 @command("report")
-@click.argument("customer", required=False)
+@click.argument("customer", required=False, callback=not_empty)
 @click.option(
     "--since",
     "since_text",
@@ -66,10 +71,10 @@ def report(
         raise Failure(f"{printable(str(output))} exists; use --force to overwrite it")
     conn = open_store(ctx, db)
     with fail_cleanly():
+        from tempcheck.exchange.export import private_file
         from tempcheck.report import review
-        from tempcheck.store import customers
 
-        customer_id = customers.resolve(conn, customer).id if customer else None
+        customer_id = find_customer(conn, customer).id if customer else None
         if tag_filter is not None:
             import dataclasses
 
@@ -90,33 +95,6 @@ def report(
         else:
             render = review.render_html if fmt == "html" else review.render_markdown
             text = render(conn, customer_id=customer_id, since=since, now=now)
-        write_private(output, text, force=force)
+        with private_file(output, force=force) as handle:
+            handle.write(text.encode("utf-8"))
     click.echo(f"Wrote the review to {printable(str(output.resolve()))}")
-
-
-def write_private(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` with mode 0600, all or nothing.
-
-    Without ``force`` the file is created exclusively (an existing file is an
-    error even if it appeared a moment ago); with ``force`` a private temporary
-    file in the same folder replaces it, so the old mode never carries over.
-    """
-    data = text.encode("utf-8")
-    if not force:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return
-    fd, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

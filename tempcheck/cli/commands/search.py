@@ -55,22 +55,20 @@ def search(
         customer_id = customers.resolve(conn, customer).id if customer else None
         hits = find(conn, text, customer_id=customer_id, since=since, limit=limit)
     if fmt == "json":
-        from tempcheck.domain.text import safe_json
+        from tempcheck.cli.output import emit_json
 
-        click.echo(
-            safe_json(
-                [
-                    {
-                        "customer": hit.customer_name,
-                        "customer_id": hit.customer_id,
-                        "date": clock.local(hit.at).isoformat(timespec="seconds"),
-                        "kind": hit.kind,
-                        "ref_id": hit.ref_id,
-                        "snippet": hit.marked(),
-                    }
-                    for hit in hits
-                ]
-            )
+        emit_json(
+            [
+                {
+                    "customer": hit.customer_name,
+                    "customer_id": hit.customer_id,
+                    "date": clock.local(hit.at).isoformat(timespec="seconds"),
+                    "kind": hit.kind,
+                    "ref_id": hit.ref_id,
+                    "snippet": hit.marked(),
+                }
+                for hit in hits
+            ]
         )
         return
     if not hits:

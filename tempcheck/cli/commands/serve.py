@@ -20,6 +20,26 @@ NON_LOOPBACK_WARNING = (
 )
 
 
+MIN_TOKEN = 16  # characters; the generated token has 32
+
+
+def read_token_file(name: str) -> str:
+    """The token on the first line of ``name`` (surrounding whitespace dropped)."""
+    from pathlib import Path
+
+    try:
+        with Path(name).expanduser().open(encoding="utf-8") as handle:
+            first = handle.readline(4096)
+    except OSError as exc:
+        raise Failure(f"cannot read the token file {name}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise Failure(f"the token file {name} is not UTF-8 text") from None
+    token = first.strip()
+    if not token:
+        raise Failure(f"the token file {name} is empty; put the token on its first line")
+    return token
+
+
 @command("serve")
 @click.option(
     "--host",
@@ -43,6 +63,12 @@ NON_LOOPBACK_WARNING = (
     help="Secret the URL must carry (default: a new random one each run).",
 )
 @click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Read the token from this file (first line), so it never shows in ps.",
+)
+@click.option(
     "--no-token",
     is_flag=True,
     help="No token: anyone who can reach the port gets in (loopback only).",
@@ -54,6 +80,7 @@ def serve(
     host: str,
     port: int,
     token: str | None,
+    token_file: str | None,
     no_token: bool,
 ) -> None:
     """Serve the dashboard to a browser (every screen and key), one app per tab.
@@ -61,6 +88,10 @@ def serve(
     Each browser tab runs its own tempcheck on the same database file. Prints
     the URL to open; Ctrl+C stops the server and every tab's app.
     """
+    if token_file is not None:
+        if ctx.get_parameter_source("token") is click.core.ParameterSource.COMMANDLINE:
+            raise Failure("use either --token or --token-file, not both")
+        token = read_token_file(token_file)
     try:
         _serve(ctx, db, host, port, token, no_token)
     except KeyboardInterrupt:  # Ctrl+C before the server took over the signal
@@ -93,6 +124,11 @@ def _serve(
         ) from None
 
     loopback = serving.is_loopback(host)
+    if token is not None and not loopback and len(token) < MIN_TOKEN:
+        raise Failure(
+            f"a token off loopback must be at least {MIN_TOKEN} characters ({host} is reachable"
+            " from other machines); leave --token out to get a strong random one"
+        )
     if no_token and not loopback:
         raise Failure(
             f"--no-token is only allowed on a loopback address; {host} is reachable from "

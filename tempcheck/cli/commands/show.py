@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.common import command, fail_cleanly, find_customer, open_store
 
 DEFAULT_LIMIT = 20
 
@@ -246,6 +246,68 @@ def concern_table(concerns: Sequence[Any]) -> str:
     return text_table(["ID", "Rank", "Kind", "Text", "State"], rows)
 
 
+def person_records(conn: object, customer_id: int, customer_name: str) -> list[dict]:
+    """Each person at the customer as plain values (local ISO times), primary first."""
+    from tempcheck.domain import clock
+    from tempcheck.store import contacts
+
+    records = []
+    for person in contacts.people(conn, customer_id):  # type: ignore[arg-type]
+        c = person.contact
+        records.append(
+            {
+                "customer": customer_name,
+                "name": c.name,
+                "role": c.role,
+                "email": c.email,
+                "phone": c.phone,
+                "primary": c.is_primary,
+                "gone": clock.local(c.gone_at).date().isoformat() if c.gone_at else None,
+                "last_checkin": (
+                    clock.local(person.last_at).isoformat(timespec="seconds")
+                    if person.last_at
+                    else None
+                ),
+                "last_temperature": person.last_temperature,
+                "notes": c.notes,
+                "uid": c.uid,
+            }
+        )
+    return records
+
+
+def people_table(records: list[dict], *, with_customer: bool = True, indent: str = "") -> str:
+    """People as an aligned plain-text table."""
+    from datetime import datetime
+
+    from tempcheck.domain import clock, temperature
+
+    header = (["Customer"] if with_customer else []) + [
+        "Name",
+        "Role",
+        "Email",
+        "Phone",
+        "Last check-in",
+        "Temperature",
+    ]
+    rows = []
+    for r in records:
+        name = safe(r["name"], 40) + (" ★" if r["primary"] else "")
+        if r["gone"]:
+            name += f" (gone {r['gone']})"
+        last = r["last_checkin"]
+        when = clock.ago(datetime.fromisoformat(last)) if last else "never"
+        line = [
+            safe(r["role"], 24) or "—",
+            safe(r["email"], 40) or "—",
+            safe(r["phone"], 20) or "—",
+            when,
+            temperature.label(r["last_temperature"]),
+        ]
+        rows.append(([safe(r["customer"], 28)] if with_customer else []) + [name, *line])
+    return text_table(header, rows, indent=indent)
+
+
 def account_line(conn: Any, customer: Any) -> str:
     """``Owner: Kim · Renewal: Tue 29 Dec (in 30 days) · Tags: #fintech #tier-1``."""
     from tempcheck.store.accounts import tags_of
@@ -277,11 +339,10 @@ def signed(amount: int) -> str:
 def show(ctx: click.Context, db: str | None, customer: str, limit: int) -> None:
     """Print a customer's detail: header, open issues, promises, follow-ups, concerns,
     trust-bank entries and the timeline (newest first)."""
-    from tempcheck.store import customers
 
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Show")
         text = render(conn, found.id, limit=limit)
     click.echo(text)
 
@@ -291,12 +352,13 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
     from tempcheck.domain import clock, temperature
     from tempcheck.domain.trust import balance, trend_symbol
     from tempcheck.store import concerns, customers, followups, issues, promises
-    from tempcheck.store.dashboard import dashboard_rows
+    from tempcheck.store.dashboard import customer_row
     from tempcheck.store.timeline import timeline
     from tempcheck.store.trustbank import trust_entries
 
     customer = customers.get_customer(conn, customer_id)
-    row = dashboard_rows(conn, include_inactive=True, customer_id=customer_id)[0]
+    row = customer_row(conn, customer_id)
+    assert row is not None  # the customer was just read
     entries = trust_entries(conn, customer_id)
     record = promises.promise_record(conn, customer_id)
     shifted, last_confirmed = concerns.calibration(conn, customer_id)
@@ -335,8 +397,6 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
 
     def section(title: str, body: str, empty: str) -> None:
         out.extend(["", title, body if body else f"  {empty}"])
-
-    from tempcheck.cli.commands.contacts import people_table, person_records
 
     people = person_records(conn, customer_id, customer.name)
     section(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
-from tempcheck.domain.text import safe_json
+from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.output import emit_json
 
 
 @command("today")
@@ -27,7 +27,7 @@ def today(ctx: click.Context, db: str | None, fmt: str, tag_filter: str | None) 
     """What to do today: calls first, promises and follow-ups due, who has gone cold."""
     from tempcheck.domain import clock
     from tempcheck.domain.brief import as_record
-    from tempcheck.store.reminders import brief
+    from tempcheck.services.brief import brief
 
     conn = open_store(ctx, db)
     now = clock.now()
@@ -39,7 +39,7 @@ def today(ctx: click.Context, db: str | None, fmt: str, tag_filter: str | None) 
             tagged = check_tag_filter(conn, tag_filter)
             items = [item for item in items if item.customer_id in tagged]
     if fmt == "json":
-        click.echo(safe_json([as_record(item) for item in items]))
+        emit_json([as_record(item) for item in items])
     elif fmt == "md":
         from tempcheck.report.review import brief_markdown
 
@@ -77,7 +77,7 @@ def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None,
     from tempcheck.cli.commands.show import day, safe
     from tempcheck.domain import clock
     from tempcheck.domain.dates import parse_date
-    from tempcheck.store import customers, reminders
+    from tempcheck.store import reminders
 
     if off == (until is not None):
         raise Failure("give a date to snooze until, or --off to end a snooze", 2)
@@ -89,7 +89,7 @@ def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None,
             raise Failure(f"snooze to a day after today, not {until!r} ({new_until.isoformat()})")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        found = customers.resolve(conn, customer)
+        found = find_customer(conn, customer, verb="Snooze")
         if new_until is None:
             woke = reminders.wake_reminder(conn, found.id)
         else:

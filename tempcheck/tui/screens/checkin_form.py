@@ -2,6 +2,11 @@
 
 Everything typed survives bad input: errors are shown beside their field and
 the form stays open until the check-in is saved or the user chooses to discard it.
+Saving goes through :mod:`tempcheck.services.capture`, the same path as ``tempcheck log``.
+
+Keys that arrive in one burst (a fast typist, a paste, SSH, the browser mode) are
+routed here as they arrive, in order: characters into the field that holds the
+typing focus, Tab and Shift+Tab to the next and previous field, Enter to save.
 """
 
 from __future__ import annotations
@@ -9,26 +14,37 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.people import Contact
 from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
-from tempcheck.domain.text import printable
-from tempcheck.tui.widgets.field import Field
+from tempcheck.domain.text import clip, printable
+from tempcheck.services.undo import Undo
+from tempcheck.tui.literal import literal
+from tempcheck.tui.widgets.field import Field, FormSelect
+from tempcheck.tui.widgets.key_footer import KeyFooter
+
+DIGITS = ("1", "2", "3", "4", "5")
 
 
 @dataclass(frozen=True)
 class SavedCheckIn:
-    """What the form hands back: the stored check-in and any issue opened with it."""
+    """What the form hands back: the stored check-in, any issue opened with it, the
+    words for the notice (customer and item) and the undo."""
 
     checkin: CheckIn
     issue_id: int | None = None
+    notice: str = ""
+    undo: Undo | None = None
 
 
 class TemperatureInput(Input):
@@ -43,7 +59,7 @@ class TemperatureInput(Input):
         if (
             event.is_printable
             and self.selection.is_empty
-            and self.value in ("1", "2", "3", "4", "5")
+            and self.value in DIGITS
             and self.cursor_position == len(self.value)
         ):
             event.stop()
@@ -59,9 +75,9 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
     """Log how ``customer`` felt. Saves on Enter; Esc asks before discarding."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+o", "toggle_issue", "Open issue from answer", show=False),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+o", "toggle_issue", "Issue from answer"),
     ]
 
     def __init__(self, customer: Customer) -> None:
@@ -69,6 +85,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         self.customer = customer
         self._early_keys: list[events.Key] | None = []
         self._default_with = ""  # the primary contact, filled in when the form opens
+        self.sub_title = printable(customer.name, single_line=True)
 
     def compose(self) -> ComposeResult:
         from tempcheck.store import settings
@@ -78,6 +95,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         if last_channel not in CHANNELS:
             last_channel = "hallway"
         issues = self._open_issues()
+        from tempcheck.services.capture import due_items
+
+        due = due_items(conn, self.customer.id)
+        name = printable(self.customer.name, single_line=True)
         with VerticalScroll(classes="dialog form checkin"):
             yield Label(
                 f"Check-in · {printable(self.customer.name, single_line=True)}",
@@ -98,11 +119,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                     id="short-field",
                 )
                 yield Checkbox("Open an issue from this answer (ctrl+o)", id="open-issue")
-            yield self._with_field()
             with Horizontal(classes="row"):
                 yield Field(
                     "Channel",
-                    Select(
+                    FormSelect(
                         [(c, c) for c in CHANNELS],
                         value=last_channel,
                         allow_blank=False,
@@ -112,37 +132,67 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 )
                 yield Field(
                     "Who reached out",
-                    Select(
+                    FormSelect(
                         [("us", "us"), ("them", "them")], value="us", allow_blank=False, id="by"
                     ),
                     id="by-field",
                 )
-            yield Field(
-                "Follow up on (optional)",
-                Input(id="follow-up", placeholder="fri, +3d, 2w, 2026-12-01", classes="short"),
-                hint="",
-                id="follow-up-field",
-            )
+            yield self._with_field()
+            with Horizontal(classes="row"):
+                yield Field(
+                    "Follow up on (optional)",
+                    Input(id="follow-up", placeholder="fri, +3d, 2w", classes="short"),
+                    hint="",
+                    id="follow-up-field",
+                )
+                yield Field(
+                    "What to follow up on",
+                    Input(id="follow-up-note", placeholder="Ask how the rollout went"),
+                    id="follow-up-note-field",
+                )
             if issues:
                 yield Field(
                     "Related issue (optional)",
-                    Select(
-                        [(printable(title, single_line=True), iid) for iid, title in issues],
+                    FormSelect(
+                        [(literal(title), iid) for iid, title in issues],
                         id="issue",
                     ),
                     id="issue-field",
                 )
-            yield Label("Enter saves · Tab next field · Esc cancels", classes="hint")
+            if due.followups or due.promises:
+                yield Label("Close the loop: what this check-in settles", classes="field-label")
+                for followup in due.followups:
+                    about = clip(printable(followup.note, single_line=True), 44) or "(no text)"
+                    yield Checkbox(
+                        Text(f"done: follow-up {about} (due {followup.due.isoformat()})"),
+                        id=f"done-{followup.id}",
+                        classes="loop",
+                    )
+                for promise in due.promises:
+                    what = clip(printable(promise.text, single_line=True), 44)
+                    yield Checkbox(
+                        Text(f"kept: promise {what} (due {promise.due.isoformat()})"),
+                        id=f"kept-{promise.id}",
+                        classes="loop",
+                    )
+            yield Label(
+                Text(f"For {name} · Enter saves · Tab next field · Esc cancels"),
+                classes="hint",
+                id="checkin-target",
+            )
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.query_one("#short-box").display = False
         temp = self.query_one("#temp", TemperatureInput)
         self.set_focus(temp)
         # Keys typed before the form could take them ("l4" plus the note in one burst,
-        # a paste, a browser session) go where they would have gone: digit, then note.
+        # a paste, a browser session) go where they would have gone.
         early, self._early_keys = self._early_keys, None
         for event in early or ():
-            await temp._on_key(event)
+            fresh = events.Key(event.key, event.character)
+            if not self.route_key(fresh):
+                self.app.post_message(fresh)  # Enter: after the typing it follows
 
     async def on_key(self, event: events.Key) -> None:
         """Hold printable keys that arrive while no field has focus yet (see on_mount)."""
@@ -189,7 +239,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         else:
             field.set_hint("…" if problem and "several" in problem else "")
 
-    def _person(self, text: str):  # noqa: ANN202 - (Contact | None, problem | None)
+    def _person(self, text: str) -> tuple[Contact | None, str | None]:
         """The contact ``text`` names by the safe rule, or the reason there is none."""
         from tempcheck.store import StoreError
         from tempcheck.store.contacts import resolve_contact
@@ -203,6 +253,81 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             )
         except StoreError as exc:
             return None, str(exc)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_issue":  # only while "where did we fall short?" is asked
+            boxes = self.query("#short-box")
+            return bool(boxes) and boxes.first().display
+        return True
+
+    def _show_short(self, low: bool) -> None:
+        self.query_one("#short-box").display = low
+        self.refresh_bindings()
+
+    def route_key(self, event: events.Key) -> bool:
+        """Handle a typed character, Tab or Shift+Tab now, in arrival order (the app calls
+        this before queueing the key to a widget). False: let the key go its way (Enter in
+        a field saves through the field's own submit, after what was typed into it)."""
+        if event.key not in ("tab", "shift+tab", "enter") and not event.is_printable:
+            return False
+        if self._early_keys is not None:  # not composed yet: keep it for on_mount
+            self._early_keys.append(event)
+            return True
+        focused = self.focused
+        if isinstance(focused, Select) and focused.expanded:
+            return False  # the open list takes its own keys
+        if not isinstance(focused, Input | Select | Checkbox):
+            return False
+        if event.key == "enter":
+            if not isinstance(focused, Checkbox):
+                return False  # the field's own Enter, queued behind what was typed into it
+            self.action_save()
+        elif event.key in ("tab", "shift+tab"):
+            self._step_focus(focused, -1 if event.key == "shift+tab" else 1)
+        elif isinstance(focused, Input):
+            self._type_into(focused, event.character or "")
+        else:
+            return False  # space toggles a box, letters pick in a list
+        return True
+
+    def _step_focus(self, current: Widget, step: int) -> None:
+        """Focus the next (or previous) field in the form's order. Screen.focus_next sorts
+        by position on screen, which a field shown a moment ago does not have yet."""
+        fields = [
+            widget
+            for widget in self.query("Input, Select, Checkbox").results(Widget)
+            if not widget.disabled and self._shown(widget)
+        ]
+        if current in fields:
+            self.set_focus(fields[(fields.index(current) + step) % len(fields)])
+
+    def _shown(self, widget: Widget) -> bool:
+        node: object = widget
+        while isinstance(node, Widget) and node is not self:
+            if not node.display:
+                return False
+            node = node.parent
+        return True
+
+    def _type_into(self, field: Input, character: str) -> None:
+        """Type ``character`` into ``field``; after a digit temperature, into the note."""
+        if (
+            field.id == "temp"
+            and field.selection.is_empty
+            and field.value in DIGITS
+            and field.cursor_position == len(field.value)
+        ):
+            field = self.query_one("#note", Input)
+            self.set_focus(field)
+        if field.selection.is_empty:
+            field.insert_text_at_cursor(character)
+        else:
+            field.replace(character, *field.selection)
+        if field.id == "temp" and field.value in DIGITS:
+            # Decide now, not when the change message arrives: the next key of a burst
+            # (Tab, say) must find the fields as they will be.
+            self._show_short(temperature.is_low(int(field.value)))
+            self.set_focus(self.query_one("#note", Input))
 
     def _open_issues(self) -> list[tuple[int, str]]:
         try:
@@ -222,7 +347,7 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         text = event.value.strip()
         if not text:
             field.set_error(None)
-            self.query_one("#short-box").display = False
+            self._show_short(False)
             return
         try:
             value = temperature.parse_temperature(text)
@@ -233,9 +358,9 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             return
         field.set_error(None)
         field.set_hint(temperature.label(value))
-        self.query_one("#short-box").display = temperature.is_low(value)
-        if text.isdigit():
-            self.query_one("#note", Input).focus()
+        self._show_short(temperature.is_low(value))
+        if text.isdigit() and self.focused is event.input:
+            self.set_focus(self.query_one("#note", Input))
 
     @on(Input.Changed, "#follow-up")
     def _follow_up_typed(self, event: Input.Changed) -> None:
@@ -259,6 +384,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        self.action_save()
+
+    @on(FormSelect.Submitted)
+    def _select_submitted(self) -> None:
         self.action_save()
 
     def action_toggle_issue(self) -> None:
@@ -322,11 +451,21 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             "channel": self.query_one("#channel", Select).value,
             "initiated_by": self.query_one("#by", Select).value,
             "follow_up": follow_up,
+            "follow_up_note": self.query_one("#follow-up-note", Input).value.strip(),
             "contact_id": contact_id,
             "issue_id": None
             if not issue_select or issue_select.first(Select).is_blank()
             else issue_select.first(Select).value,
+            "done": self._ticked("done-"),
+            "kept": self._ticked("kept-"),
         }
+
+    def _ticked(self, prefix: str) -> tuple[int, ...]:
+        return tuple(
+            int(box.id.removeprefix(prefix))
+            for box in self.query(".loop").results(Checkbox)
+            if box.id and box.id.startswith(prefix) and box.value
+        )
 
     def action_save(self) -> None:
         values = self._validate()
@@ -339,36 +478,16 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             )
             self.query_one("#short", Input).focus()
             return
-        from tempcheck.store import StoreError, settings, write
-        from tempcheck.store.checkins import add_checkin
+        if values["follow_up_note"] and values["follow_up"] is None:
+            field = self.query_one("#follow-up-field", Field)
+            field.set_error("a date to follow up on, please")
+            field.control.focus()
+            return
+        from tempcheck.services.capture import Draft, capture
+        from tempcheck.store import StoreError
 
-        conn = self.app.conn
-        issue_id = None
         try:
-            with write(conn):
-                saved = add_checkin(
-                    conn,
-                    self.customer.id,
-                    values["temperature"],
-                    note=values["note"],
-                    channel=values["channel"],
-                    initiated_by=values["initiated_by"],
-                    fell_short=values["fell_short"],
-                    follow_up=values["follow_up"],
-                    issue_id=values["issue_id"],
-                    contact_id=values["contact_id"],
-                )
-                settings.put(conn, CHANNEL_KEY, values["channel"])
-                if values["open_issue"]:
-                    from tempcheck.store.issues import open_issue
-
-                    issue_id = open_issue(
-                        conn,
-                        self.customer.id,
-                        values["fell_short"],
-                        raised_by="customer" if values["initiated_by"] == "them" else "us",
-                        from_checkin_id=saved.id,
-                    ).id
+            captured = capture(self.app.conn, Draft(customer_id=self.customer.id, **values))
         except (StoreError, OSError) as exc:
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
@@ -377,7 +496,9 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
 
             self.notify(str(describe(exc)), title="Not saved", severity="error", markup=False)
             return
-        self.dismiss(SavedCheckIn(saved, issue_id))
+        self.dismiss(
+            SavedCheckIn(captured.checkin, captured.issue_id, _notice(captured), captured.undo)
+        )
 
     def _focus_first_error(self) -> None:
         for field in self.query(Field):
@@ -412,3 +533,14 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             ),
             answered,
         )
+
+
+def _notice(captured) -> str:  # noqa: ANN001 - a capture.Captured
+    """Logged Acme Corp: 4 content, issue 7 opened, follow-up 3 done, promise 2 kept."""
+    name = printable(captured.customer_name, single_line=True)
+    parts = [f"Logged {name}: {temperature.label(captured.checkin.temperature)}"]
+    if captured.issue_id:
+        parts.append(f"issue {captured.issue_id} opened")
+    parts += [f"follow-up {f.id} done" for f in captured.done]
+    parts += [f"promise {p.id} kept" for p in captured.kept]
+    return ", ".join(parts) + "."

@@ -12,10 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.text import clip, printable
+from tempcheck.tui.widgets.fit_line import PhraseLines
+from tempcheck.tui.widgets.key_footer import KeyFooter
 from tempcheck.tui.widgets.relationship_charts import ContactChart, TemperatureChart
 
 TIMELINE_PAGE = 200
@@ -24,6 +26,14 @@ TIMELINE_PAGE = 200
 def _t(text: object) -> Text:
     """A table cell that is never parsed as markup, with control characters neutralised."""
     return Text(printable(str(text), single_line=True))
+
+
+def _name(name: str) -> str:
+    return printable(name, single_line=True)
+
+
+def _quote(text: str) -> str:
+    return f'"{clip(printable(text, single_line=True), 60)}"'
 
 
 def _when(moment: datetime | None) -> str:
@@ -45,8 +55,12 @@ class CustomerDetailScreen(Screen[None]):
             id="tempcheck.detail.close",
         ),
         Binding("p", "promise", "Promise", tooltip="Make a promise", id="tempcheck.detail.promise"),
+        Binding("j", "move(1)", "Down", show=False),
+        Binding("k", "move(-1)", "Up", show=False),
+        Binding("g", "jump(0)", "First", show=False),
+        Binding("G", "jump(-1)", "Last", show=False),
         Binding(
-            "k",
+            "K",
             "keep_promise",
             "Kept",
             tooltip="Mark the highlighted promise kept",
@@ -121,7 +135,7 @@ class CustomerDetailScreen(Screen[None]):
         Binding("R", "reactivate", "Reactivate", show=False, id="tempcheck.detail.reactivate"),
         Binding("a", "add_person", "Person", tooltip="Add a person", id="tempcheck.detail.person"),
         Binding(
-            "G",
+            "L",
             "person_gone",
             "Person gone",
             tooltip="Mark the highlighted person as gone (kept in the history)",
@@ -140,8 +154,8 @@ class CustomerDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="detail-header", markup=False)
-        yield Static("", id="detail-flags", markup=False)
+        yield PhraseLines(id="detail-header")
+        yield PhraseLines(id="detail-flags")
         with VerticalScroll(id="detail-body"):
             with Horizontal(id="charts"):
                 yield TemperatureChart(id="temperature-chart")
@@ -149,7 +163,7 @@ class CustomerDetailScreen(Screen[None]):
             for key, title, columns in (
                 (
                     "people",
-                    "People (a add · G gone)",
+                    "People (a add · L left, marked gone)",
                     ["Name", "Role", "Email", "Phone", "Last check-in", "Temperature"],
                 ),
                 (
@@ -159,7 +173,7 @@ class CustomerDetailScreen(Screen[None]):
                 ),
                 (
                     "promises",
-                    "Promises (p make · k kept · b broken)",
+                    "Promises (p make · K kept · b broken)",
                     ["#", "Promise", "Due", "State", "Note"],
                 ),
                 ("followups", "Follow-ups (d done · z snooze)", ["#", "Due", "Note", "From"]),
@@ -177,11 +191,12 @@ class CustomerDetailScreen(Screen[None]):
                 )
                 table.add_columns(*columns)
                 yield table
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one("#issues", DataTable).focus()
+        self.query_one("#issues", DataTable).focus(scroll_visible=False)
+        self.call_after_refresh(self._show_section, "issues")
         if self._show_item is not None:
             self.call_after_refresh(self._reveal, *self._show_item)
 
@@ -216,17 +231,24 @@ class CustomerDetailScreen(Screen[None]):
         table.focus()
         table.scroll_visible()
 
+    def _show_section(self, key: str) -> None:
+        """Bring a section's title, header and first rows into view (on a short terminal
+        the charts above would push them out of sight)."""
+        body = self.query_one("#detail-body", VerticalScroll)
+        table = self.query_one(f"#{key}", DataTable)
+        if table.region.y + min(table.region.height, 3) > body.region.bottom:
+            body.scroll_to_widget(self.query_one(f"#{key}-title"), top=True, animate=False)
+
     # --- loading -----------------------------------------------------------------------------
 
     def reload(self) -> None:
         from tempcheck.store import concerns, followups, issues, promises, trustbank
         from tempcheck.store.customers import get_customer
-        from tempcheck.store.dashboard import dashboard_rows
+        from tempcheck.store.dashboard import customer_row
 
         conn = self.app.conn
         self.customer = customer = get_customer(conn, self.customer_id)
-        rows = dashboard_rows(conn, include_inactive=True, customer_id=customer.id)
-        row = rows[0] if rows else None
+        row = customer_row(conn, customer.id)
         record = promises.promise_record(conn, customer.id)
         balance = trustbank.trust_balance(conn, customer.id)
         recalibrate, confirmed = concerns.calibration(conn, customer.id)
@@ -264,7 +286,7 @@ class CustomerDetailScreen(Screen[None]):
         at_risk = [i for i in open_issues if i.at_risk]
         call_first = [i for i in open_issues if i.call_first]
         if at_risk:
-            flags.append(f"⚠ {len(at_risk)} issue(s) at risk")
+            flags.append(f"⚠ {len(at_risk)} issue{'' if len(at_risk) == 1 else 's'} at risk")
         if call_first:
             flags.append("☎ call them first: no contact from us since the issue was opened")
         if recalibrate:
@@ -429,10 +451,51 @@ class CustomerDetailScreen(Screen[None]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.reload()
-        self.notify(done, markup=False)
+        self.app.wrote(done)
+
+    def _settle(self, question: str, yes: str, settle: Callable[[], object]) -> None:
+        """Ask first (Enter cancels), then settle through the service; notice and undo."""
+        from tempcheck.tui.screens.confirm import ConfirmDialog
+
+        def answered(go: bool | None) -> None:
+            if not go:
+                return
+            from tempcheck.store import StoreError
+
+            try:
+                settled = settle()
+            except StoreError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.reload()
+            self.app.wrote(settled.notice, settled.undo)  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            ConfirmDialog(question, yes=yes, no="Cancel", default_yes=False), answered
+        )
 
     def _form(self, dialog) -> None:  # noqa: ANN001 - a FormDialog
-        self.app.push_screen(dialog, lambda result: self.reload() if result else None)
+        from tempcheck.tui.screens.notices import announce
+
+        def done(result: object) -> None:
+            if result is not None:
+                self.reload()
+                announce(self.app, result)
+
+        self.app.push_screen(dialog, done)
+
+    # --- moving: j/k/g/G move in the focused list, never write ---------------------------
+
+    def _focused_table(self) -> DataTable | None:
+        return self.focused if isinstance(self.focused, DataTable) else None
+
+    def action_move(self, delta: int) -> None:
+        if (table := self._focused_table()) is not None:
+            table.action_cursor_down() if delta > 0 else table.action_cursor_up()
+
+    def action_jump(self, where: int) -> None:
+        if (table := self._focused_table()) is not None and table.row_count:
+            table.move_cursor(row=0 if where == 0 else table.row_count - 1)
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -440,9 +503,14 @@ class CustomerDetailScreen(Screen[None]):
         self.dismiss(None)
 
     def action_log(self) -> None:
-        from tempcheck.tui.screens.checkin_form import CheckInForm
+        from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
 
-        self.app.push_screen(CheckInForm(self.customer), lambda saved: self.reload())
+        def saved(result: SavedCheckIn | None) -> None:
+            if result is not None:
+                self.reload()
+                self.app.wrote(result.notice, result.undo, title="Check-in saved")
+
+        self.app.push_screen(CheckInForm(self.customer), saved)
 
     def action_open_issue(self) -> None:
         from tempcheck.tui.screens.forms import issue_form
@@ -455,7 +523,7 @@ class CustomerDetailScreen(Screen[None]):
 
         if (issue_id := self._selected("issues", "open issue")) is not None:
             issue = get_issue(self.app.conn, issue_id)
-            self._form(close_issue_form(self.app.conn, issue_id, issue.title))
+            self._form(close_issue_form(self.app.conn, issue_id, issue.title, issue.due))
 
     def action_promise(self) -> None:
         from tempcheck.tui.screens.forms import promise_form
@@ -463,18 +531,21 @@ class CustomerDetailScreen(Screen[None]):
         self._form(promise_form(self.app.conn, self.customer))
 
     def action_keep_promise(self) -> None:
-        from tempcheck.store.promises import get_promise, settle_promise
+        from tempcheck.services import settle
+        from tempcheck.store.promises import get_promise
 
         if (promise_id := self._selected("promises", "promise")) is None:
             return
-
-        def keep() -> None:
-            settle_promise(self.app.conn, promise_id, "kept")
-
-        self._run(keep, "Promise kept.")
         promise = get_promise(self.app.conn, promise_id)
-        if promise.timing:
-            self.notify(f"Kept {promise.timing}.", markup=False)
+        if not promise.is_open:
+            self.notify(f"That promise is already {promise.state}.", severity="warning")
+            return
+        self._settle(
+            f"{_name(self.customer.name)}: mark promise #{promise.id} kept?\n"
+            f"{_quote(promise.text)}, due {promise.due.isoformat()}",
+            "Kept",
+            lambda: settle.keep_promise(self.app.conn, promise_id),
+        )
 
     def action_break_promise(self) -> None:
         from tempcheck.store.promises import get_promise
@@ -485,13 +556,22 @@ class CustomerDetailScreen(Screen[None]):
             if not promise.is_open:
                 self.notify(f"That promise is already {promise.state}.", severity="warning")
                 return
-            self._form(break_promise_form(self.app.conn, promise_id, promise.text))
+            self._form(break_promise_form(self.app.conn, promise_id, promise.text, promise.due))
 
     def action_followup_done(self) -> None:
-        from tempcheck.store.followups import mark_done
+        from tempcheck.services import settle
+        from tempcheck.store.followups import get_followup
 
-        if (followup_id := self._selected("followups", "follow-up")) is not None:
-            self._run(lambda: mark_done(self.app.conn, followup_id), "Follow-up done.")
+        if (followup_id := self._selected("followups", "follow-up")) is None:
+            return
+        followup = get_followup(self.app.conn, followup_id)
+        about = _quote(followup.note) if followup.note else "(no text)"
+        self._settle(
+            f"{_name(self.customer.name)}: mark follow-up #{followup.id} done?\n"
+            f"{about}, due {followup.due.isoformat()}",
+            "Done",
+            lambda: settle.followup_done(self.app.conn, followup_id),
+        )
 
     def action_snooze(self) -> None:
         from tempcheck.tui.screens.forms import snooze_form
@@ -505,23 +585,42 @@ class CustomerDetailScreen(Screen[None]):
         self._form(concern_form(self.app.conn, self.customer))
 
     def action_confirm_concern(self) -> None:
-        from tempcheck.store.concerns import confirm_concern
+        from tempcheck.services import settle
+        from tempcheck.store.concerns import get_concern
 
-        if (concern_id := self._selected("concerns", "concern")) is not None:
-            self._run(
-                lambda: confirm_concern(self.app.conn, concern_id), "Confirmed with the customer."
-            )
+        if (concern_id := self._selected("concerns", "concern")) is None:
+            return
+        concern = get_concern(self.app.conn, concern_id)
+        self._settle(
+            f"{_name(self.customer.name)}: confirmed with them today?\n"
+            f"{concern.kind} #{concern.id} {_quote(concern.text)}",
+            "Confirmed",
+            lambda: settle.confirm_concern(self.app.conn, concern_id),
+        )
 
     def action_drop_concern(self) -> None:
-        from tempcheck.store.concerns import drop_concern
+        from tempcheck.services import settle
+        from tempcheck.store.concerns import get_concern
 
-        if (concern_id := self._selected("concerns", "concern")) is not None:
-            self._run(lambda: drop_concern(self.app.conn, concern_id), "Concern dropped.")
+        if (concern_id := self._selected("concerns", "concern")) is None:
+            return
+        concern = get_concern(self.app.conn, concern_id)
+        self._settle(
+            f"{_name(self.customer.name)}: drop {concern.kind} #{concern.id}? It no longer"
+            f" matters to them.\n{_quote(concern.text)}",
+            "Drop",
+            lambda: settle.drop_concern(self.app.conn, concern_id),
+        )
 
     def action_edit(self) -> None:
         from tempcheck.tui.screens.customer_form import CustomerForm
 
-        self.app.push_screen(CustomerForm(self.customer), lambda saved: self.reload())
+        def saved(customer_id: int | None) -> None:
+            if customer_id is not None:
+                self.reload()
+                self.app.wrote(f"Saved the profile of {_name(self.customer.name)}")
+
+        self.app.push_screen(CustomerForm(self.customer), saved)
 
     def action_pause(self) -> None:
         from tempcheck.tui.screens.forms import pause_form
@@ -538,7 +637,7 @@ class CustomerDetailScreen(Screen[None]):
 
         self._run(
             lambda: set_status(self.app.conn, self.customer_id, "active", note="reactivated"),
-            "Active again.",
+            f"{_name(self.customer.name)} is active again.",
         )
 
     def action_add_person(self) -> None:

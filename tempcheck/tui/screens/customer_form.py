@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Select
 
 from tempcheck.domain.cadence import parse_cadence
 from tempcheck.domain.records import KINDS, Customer
+from tempcheck.tui.literal import SafeInput
 from tempcheck.tui.widgets.field import Field
 
 
@@ -32,7 +33,7 @@ class CustomerForm(ModalScreen[int | None]):
         )
         with VerticalScroll(classes="dialog form"):
             yield Label("Edit customer" if c else "Add customer", classes="title")
-            yield Field("Name", Input(c.name if c else "", id="name"), id="name-field")
+            yield Field("Name", SafeInput(c.name if c else "", id="name"), id="name-field")
             yield Field(
                 "Contact cadence",
                 Input(f"{default_cadence}d", id="cadence", classes="short"),
@@ -50,7 +51,9 @@ class CustomerForm(ModalScreen[int | None]):
                 id="kind-field",
             )
             yield Field(
-                "Contact person", Input(c.contact if c else "", id="contact"), id="contact-field"
+                "Contact person",
+                SafeInput(c.contact if c else "", id="contact"),
+                id="contact-field",
             )
             tags = ""
             if c:
@@ -126,7 +129,9 @@ class CustomerForm(ModalScreen[int | None]):
         if self.customer and self.query_one("#calibration", Input).value.strip():
             field = self.query_one("#calibration-field", Field)
             try:
-                calibration = parse_cadence(self.query_one("#calibration", Input).value)
+                calibration = parse_cadence(
+                    self.query_one("#calibration", Input).value, "the calibration interval"
+                )
                 field.set_error(None)
             except ValueError as exc:
                 field.set_error(str(exc))

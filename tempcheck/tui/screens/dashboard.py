@@ -3,27 +3,49 @@
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left, bisect_right
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input
+from textual.worker import get_current_worker
 
-from tempcheck.domain import temperature
+from tempcheck.domain import clock
 from tempcheck.domain.attention import DashboardRow
+from tempcheck.domain.brief import BriefItem
 from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
+from tempcheck.tui.screens.notices import added_notice, announce
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
-from tempcheck.tui.widgets.today_panel import TodayPanel
+from tempcheck.tui.widgets.fit_line import FitLine
+from tempcheck.tui.widgets.key_footer import KeyFooter
+from tempcheck.tui.widgets.today_panel import TodayBox, TodayPanel
 
-UNDO_SECONDS = 10.0
 SORTS = [None] + [column.key for column in COLUMNS]
+
+
+class FilterInput(Input):
+    """The name filter. Down and Tab go to the matches (not to the next widget in the
+    DOM, the Today panel); Enter opens the highlighted match."""
+
+    BINDINGS = [
+        Binding("down", "to_matches", "Matches", show=False),
+        Binding("tab", "to_matches", "Matches", show=False),
+    ]
+
+    def action_to_matches(self) -> None:
+        self.screen.query_one(CustomerTable).focus()
 
 
 class DashboardScreen(Screen[None]):
     """The home screen: filterable, sortable table of customers coloured by staleness."""
+
+    FIRST_PAGE_FROM = 2_000  # active customers from which the first page is painted first
+    FIRST_PAGE = 100  # rows in it: more than a tall terminal shows
 
     BINDINGS = [
         # Priority: they act the moment they arrive, so what is typed right behind them
@@ -33,12 +55,12 @@ class DashboardScreen(Screen[None]):
         Binding("a", "add_customer", "Add", tooltip="Add a customer", id="tempcheck.add"),
         Binding("i", "open_issue", "Issue", tooltip="Open an issue", id="tempcheck.issue"),
         Binding("p", "promise", "Promise", tooltip="Record a promise", id="tempcheck.promise"),
-        Binding("e", "export", "Export", tooltip="Export CSV or iCalendar", id="tempcheck.export"),
+        Binding("e", "export", "Export", tooltip="Export CSV, xlsx or ics", id="tempcheck.export"),
         Binding(
             "t",
             "toggle_today",
             "Today",
-            tooltip="Show or hide the morning brief",
+            tooltip="Expand or collapse the morning brief",
             id="tempcheck.today",
         ),
         Binding(
@@ -64,30 +86,47 @@ class DashboardScreen(Screen[None]):
         ),
         Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="tempcheck.sort"),
         Binding("r", "reverse", "Reverse the sort", show=False, id="tempcheck.reverse"),
-        Binding("u", "undo", "Undo", tooltip="Undo the check-in just logged", id="tempcheck.undo"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        # The table binds its own; these move the Today panel's cursor when it has focus.
+        Binding("j", "brief_move(1)", "Down", show=False),
+        Binding("k", "brief_move(-1)", "Up", show=False),
+        Binding("g", "brief_jump(0)", "First", show=False),
+        Binding("G", "brief_jump(-1)", "Last", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[DashboardRow] = []
+        self._summary_parts: list[str] = []
         self._name_keys: list[str] = []  # matching.key() of each name, for the filter
-        self.undo_checkin: tuple[int, str] | None = None  # (check-in id, customer name)
+        self._by_id: dict[int, DashboardRow] = {}  # all_rows by customer id
+        self._tally = _Tally()  # the summary line's counts over all_rows
+        # Only the first page is shown; every row is on its way. (Not "loading": that
+        # is a Textual reactive that covers the screen with a spinner.)
+        self.first_page_only = False
+        self._generation = 0  # reloads started; a late thread's rows are dropped
+        self._active_count = 0
+        self._brief_pending = False  # a full brief is being read in a thread
+        # The moments the rows and the brief were computed for: a customer's row or lines
+        # read again later are computed for the same moment, so they sort among the others
+        # exactly as a full reload at that moment would put them.
+        self.loaded_at = clock.now()
+        self.brief_at = self.loaded_at
+        self._brief: list[BriefItem] = []  # the whole brief; the panel shows the filter's part
         # Read when first needed after each reload: tags, and people's name keys per customer.
         self._tags: dict[int, list[str]] | None = None
         self._people: dict[int, str] | None = None
-        self._undo_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
-            placeholder="Filter by name, a person's name or #tag… (Enter: open or add, Esc: clear)",
+        yield FilterInput(
+            placeholder="Filter: name, person or #tag… (↓/Tab: matches, Enter: open, Esc: clear)",
             id="filter",
         )
-        yield Static("", id="summary", markup=False)
-        yield TodayPanel(id="today")
+        yield FitLine(id="summary")
+        yield TodayBox(id="today-box")
         yield CustomerTable(id="customers")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
@@ -101,42 +140,195 @@ class DashboardScreen(Screen[None]):
     # --- loading -----------------------------------------------------------------------------
 
     def reload(self, *, keep: int | None = None) -> None:
-        """Read the rows again (fast query), then fill in the trust trend after painting."""
-        from tempcheck.store.dashboard import dashboard_rows
+        """Read the rows again (fast query), then fill in the trust trend after painting.
+
+        From :attr:`FIRST_PAGE_FROM` active customers on, the first page is read through
+        the attention index and painted at once; every row follows from a thread.
+        """
+        from tempcheck.store.dashboard import dashboard_rows, first_page
 
         conn = self.app.conn
-        self.all_rows = dashboard_rows(conn, with_trust=False)
+        self.loaded_at = clock.now()
+        self._generation += 1
+        self.first_page_only = self._is_large(conn)
+        if self.first_page_only:
+            self._set_rows(first_page(conn, self.FIRST_PAGE, now=self.loaded_at), keep)
+            self._load_rest(self._generation, keep)
+        else:
+            self._set_rows(dashboard_rows(conn, with_trust=False, now=self.loaded_at), keep)
+            self.call_after_refresh(self._fill_trust)
+        self._brief_pending = True
+        self.call_after_refresh(self._load_brief)  # collapsed, it still shows the counts
+
+    def _set_rows(self, rows: list[DashboardRow], keep: int | None) -> None:
+        self.all_rows = rows
         self._name_keys = [key(row.name) for row in self.all_rows]  # once, not per keystroke
-        self._tags = self._people = None
+        self._by_id = {row.customer_id: row for row in self.all_rows}
+        self._tally = _tally(self.all_rows)
+        self._tags = self._people = None  # read again on the next #tag or contact filter
         if self.table.tag_text is not None:
             self.table.tag_text = self._tag_text()
         self._show(keep=keep)
-        self.call_after_refresh(self._fill_trust)
-        if self.query_one(TodayPanel).display:
-            self.call_after_refresh(self._load_brief)
+
+    def _is_large(self, conn: sqlite3.Connection) -> bool:
+        """More active customers than :attr:`FIRST_PAGE_FROM` (counting stops there)."""
+        self._active_count = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM attention WHERE status = 'active' LIMIT ?)",
+            (self.FIRST_PAGE_FROM,),
+        ).fetchone()[0]
+        return self._active_count >= self.FIRST_PAGE_FROM
+
+    @work(thread=True, exclusive=True, group="rows")
+    def _load_rest(self, generation: int, keep: int | None) -> None:
+        """Every row, trust trend included, on a connection of its own."""
+        from tempcheck.store import open_db
+        from tempcheck.store.dashboard import dashboard_rows
+
+        conn = open_db(self.app.db_path)
+        try:
+            rows = dashboard_rows(conn, now=self.loaded_at)
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._rest_loaded, generation, rows, keep)
+
+    def _rest_loaded(self, generation: int, rows: list[DashboardRow], keep: int | None) -> None:
+        if generation != self._generation:
+            return  # a newer reload is on its way
+        self.first_page_only = False
+        current = self.table.current_customer_id
+        self._set_rows(rows, current if current is not None else keep)
+
+    def refresh_customer(self, customer_id: int) -> None:
+        """After a save that changed one customer: read their row and their lines of the
+        brief again and put them in place; everyone else's stay as they are.
+
+        The result is what :meth:`reload` would show (the tests compare the two); the
+        rest is read again only when another program writes or the day changes.
+        """
+        from tempcheck.domain.attention import attention_key
+        from tempcheck.store.dashboard import dashboard_rows
+
+        if self.first_page_only:  # only the first page is here yet: read it all again
+            self.reload(keep=customer_id)
+            return
+        conn = self.app.conn
+        # [] once no longer active
+        found = dashboard_rows(conn, customer_id=customer_id, now=self.loaded_at)
+        old = self._by_id.pop(customer_id, None)
+        if old is not None:
+            at = bisect_left(self.all_rows, attention_key(old), key=attention_key)
+            while at < len(self.all_rows) and self.all_rows[at] is not old:
+                at += 1
+            if at == len(self.all_rows):  # not where its key says: read everything again
+                self.reload(keep=customer_id)
+                return
+            del self.all_rows[at]
+            del self._name_keys[at]
+            self._tally.count(old, -1)
+        for row in found:
+            at = bisect_right(self.all_rows, attention_key(row), key=attention_key)
+            self.all_rows.insert(at, row)
+            self._name_keys.insert(at, key(row.name))
+            self._by_id[customer_id] = row
+            self._tally.count(row, 1)
+        self._show(keep=customer_id)
+        panel = self.query_one(TodayPanel)
+        if self._brief_pending or not panel.loaded:
+            self._brief_pending = True
+            self._load_brief()  # the one under way may have read the data before this save
+            return
+        self.call_after_refresh(self._refresh_brief_for, customer_id)  # the row first
+
+    def _refresh_brief_for(self, customer_id: int) -> None:
+        """Replace one customer's lines of the brief (see :meth:`refresh_customer`)."""
+        panel = self.query_one(TodayPanel)
+        if self._brief_pending or not panel.loaded:
+            return  # a full brief is on its way
+        from tempcheck.domain.brief import merge
+        from tempcheck.services.brief import customer_brief
+
+        theirs = customer_brief(self.app.conn, customer_id, now=self.brief_at)
+        self._brief = merge(self._brief, customer_id, theirs)
+        needle = key(self.query_one("#filter", Input).value)
+        panel.replace_customer(
+            customer_id, [i for i in self._brief if not needle or needle in key(i.customer_name)]
+        )
 
     @work(thread=True, exclusive=True, group="brief")
     def _load_brief(self) -> None:
         """The brief reads every open item; at 10,000 customers that is a few hundred ms,
         so it runs on its own connection in a thread, after the table has painted."""
+        from tempcheck.services.brief import brief
         from tempcheck.store import open_db
-        from tempcheck.store.reminders import brief
 
+        worker = get_current_worker()
+        now = clock.now()
         conn = open_db(self.app.db_path)
         try:
-            items = brief(conn)
+            items = brief(conn, now=now)
         finally:
             conn.close()
-        self.app.call_from_thread(self.query_one(TodayPanel).show, items)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._brief_loaded, items, now)
+
+    def _brief_loaded(self, items: list[BriefItem], now: datetime) -> None:
+        self._brief_pending = False
+        self.brief_at = now
+        self._show_brief(items)
+
+    def _show_brief(self, items: list[BriefItem] | None = None) -> None:
+        """Show the brief, narrowed to the filter's customers; the cursor keeps its line
+        (the same item, else the same customer, else the same place)."""
+        if items is not None:
+            self._brief = items
+        panel = self.query_one(TodayPanel)
+        current = panel.current_item
+        old_index = panel.cursor_row
+        # The customers the filter leaves in the table (by name, person or #tag).
+        filtered = bool(self.query_one("#filter", Input).value.strip())
+        visible = {row.customer_id for row in self.table.rows}
+        shown = [i for i in self._brief if not filtered or i.customer_id in visible]
+        panel.show(shown)
+        if not shown or current is None:
+            return
+        same_item = next(
+            (
+                n
+                for n, i in enumerate(shown)
+                if (i.reason, i.ref_id, i.customer_id)
+                == (current.reason, current.ref_id, current.customer_id)
+            ),
+            None,
+        )
+        same_customer = next(
+            (n for n, i in enumerate(shown) if i.customer_id == current.customer_id), None
+        )
+        for index in (same_item, same_customer, min(old_index, len(shown) - 1)):
+            if index is not None:
+                panel.move_cursor(row=index, animate=False)
+                break
+
+    def action_brief_move(self, delta: int) -> None:
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus:
+            panel.action_cursor_down() if delta > 0 else panel.action_cursor_up()
+
+    def action_brief_jump(self, where: int) -> None:
+        panel = self.query_one(TodayPanel)
+        if panel.has_focus and panel.row_count:
+            panel.move_cursor(row=0 if where == 0 else panel.row_count - 1)
 
     def action_toggle_today(self) -> None:
-        panel = self.query_one(TodayPanel)
-        panel.display = not panel.display
-        if panel.display:
+        """Collapse the brief to its one-line summary or expand it; the focus (and so what
+        l acts on) stays where it was."""
+        box = self.query_one(TodayBox)
+        box.collapsed = not box.collapsed
+        if not box.collapsed:
+            self._brief_pending = True
             self._load_brief()
-            panel.focus()
-        else:
-            self.table.focus()
+        elif self.focused is box.panel or self.focused is None:
+            self.set_focus(self.table)
+        self._update_target()
 
     @on(TodayPanel.RowSelected)
     def _brief_selected(self, event: TodayPanel.RowSelected) -> None:
@@ -149,7 +341,9 @@ class DashboardScreen(Screen[None]):
             return
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
-        self.app.push_screen(snooze_reminder_form(self.app.conn, customer), lambda _: self.reload())
+        self.app.push_screen(
+            snooze_reminder_form(self.app.conn, customer), self._form_saved(customer.id)
+        )
 
     def action_portfolio(self) -> None:
         from tempcheck.tui.screens.portfolio import PortfolioScreen
@@ -160,7 +354,7 @@ class DashboardScreen(Screen[None]):
         """The 30-day trust trend walks the check-in index per customer: after first paint."""
         from tempcheck.store.dashboard import trust_changes
 
-        self.table.update_trust(trust_changes(self.app.conn))
+        self.table.update_trust(trust_changes(self.app.conn, now=self.loaded_at))
 
     def _show(self, *, keep: int | None = None) -> None:
         words = self.query_one("#filter", Input).value.split()
@@ -193,6 +387,33 @@ class DashboardScreen(Screen[None]):
             ]
         self.table.set_rows(rows, keep=keep)
         self._update_summary(rows)
+        self._update_target()
+
+    # --- one visible target --------------------------------------------------------------------
+
+    def _target_customer(self) -> tuple[int, str, str] | None:
+        """(customer id, name, where) of whatever l, i, p, z and Enter act on now."""
+        panel = self.query_one(TodayPanel)
+        if panel.display and panel.has_focus and (item := panel.current_item) is not None:
+            return item.customer_id, item.customer_name, "Today"
+        row = self.table.current_row
+        return (row.customer_id, row.name, "table") if row is not None else None
+
+    def _update_target(self) -> None:
+        """Name the customer the keys act on in the summary line, where the eye is."""
+        if not self.is_mounted:
+            return
+        target = self._target_customer()
+        name = printable(target[1], single_line=True) if target else "nobody"
+        self.query_one("#summary", FitLine).show_parts([f"▶ {name}", *self._summary_parts])
+
+    @on(CustomerTable.Highlighted)
+    @on(TodayPanel.RowHighlighted)
+    def _highlight_moved(self) -> None:
+        self._update_target()
+
+    def on_descendant_focus(self) -> None:
+        self._update_target()
 
     def _all_tags(self) -> dict[int, list[str]]:
         if self._tags is None:
@@ -229,23 +450,28 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(SearchScreen(), lambda _: self.reload())
 
     def _update_summary(self, rows: list[DashboardRow]) -> None:
-        counts = {state: 0 for state in Staleness}
-        low = 0
-        for row in rows:
-            counts[row.staleness] += 1
-            low += row.recent_newest_first[:1] in ("1", "2")
-        parts = [f"{len(rows)} customers"]
+        if rows is self.all_rows or len(rows) == len(self.all_rows):
+            tally = self._tally  # every customer: kept up to date row by row
+        else:
+            tally = _tally(rows)
+        counts, low, recalibrate = tally.states, tally.low, tally.recalibrate
+        if self.first_page_only:  # the first page only: the counts follow with the rest
+            self._summary_parts = [f"{self._active_count:,}+ customers", "reading them all…"]
+            self._update_target()
+            return
+        parts = [f"{len(rows)} customer{'' if len(rows) == 1 else 's'}"]
         parts += [
             f"{state.symbol}{counts[state]} {state.value}" for state in Staleness if counts[state]
         ]
         if low:
             parts.append(f"☹{low} unhappy")
-        if recalibrate := sum(row.recalibrate for row in rows):
+        if recalibrate:
             parts.append(f"⟳{recalibrate} recalibrate")
         sort = self.table.sort_column
         label = next((c.label.lower() for c in COLUMNS if c.key == sort), "attention")
         parts.append(f"by {label}{' ▼' if self.table.sort_reverse else ''}")
-        self.query_one("#summary", Static).update(" · ".join(parts))
+        self._summary_parts = parts
+        self._update_target()
 
     # --- filter ------------------------------------------------------------------------------
 
@@ -269,6 +495,8 @@ class DashboardScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
         self._show()
+        self.table.cursor = 0  # Enter opens the first match unless you moved
+        self._show_brief()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -303,6 +531,7 @@ class DashboardScreen(Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.app.wrote(*added_notice(self.app.conn, customer.id))
         self.action_clear_filter()
         self.reload(keep=customer.id)
         self._open_checkin(customer.id)
@@ -313,6 +542,7 @@ class DashboardScreen(Screen[None]):
             box.value = ""
             box.display = False
             self._show()
+            self._show_brief()
         self.table.focus()
 
     # --- sorting -----------------------------------------------------------------------------
@@ -337,21 +567,19 @@ class DashboardScreen(Screen[None]):
         from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
         self.app.push_screen(
-            CustomerDetailScreen(customer_id), lambda _: self.reload(keep=customer_id)
+            CustomerDetailScreen(customer_id), lambda _: self.refresh_customer(customer_id)
         )
 
     def _current_customer(self):
-        """The Today panel's customer when it has focus, else the table's highlighted one."""
+        """The customer named in the summary line: the Today panel's when it is shown and
+        has focus, else the table's highlighted one."""
         from tempcheck.store.customers import get_customer
 
-        panel = self.query_one(TodayPanel)
-        if panel.has_focus and (item := panel.current_item) is not None:
-            return get_customer(self.app.conn, item.customer_id)
-        row = self.table.current_row
-        if row is None:
-            self.notify("No customer selected: add one with a", severity="warning")
+        target = self._target_customer()
+        if target is None:
+            self.notify("No customer selected: press a to add one.", severity="warning")
             return None
-        return get_customer(self.app.conn, row.customer_id)
+        return get_customer(self.app.conn, target[0])
 
     def action_log(self) -> None:
         if self._typed_into_input("l"):
@@ -366,59 +594,23 @@ class DashboardScreen(Screen[None]):
         customer = get_customer(self.app.conn, customer_id)
 
         def saved(result: SavedCheckIn | None) -> None:
-            if result is None:
-                return
-            self.reload(keep=customer.id)
-            word = temperature.label(result.checkin.temperature)
-            extra = f", issue {result.issue_id} opened" if result.issue_id else ""
-            self.undo_checkin = (result.checkin.id, customer.name)
-            if self._undo_timer is not None:
-                self._undo_timer.stop()
-            self._undo_timer = self.set_timer(UNDO_SECONDS, self._expire_undo)
-            self.refresh_bindings()
-            self.notify(
-                f"Logged {printable(customer.name, single_line=True)}: {word}{extra}. "
-                "Press u to undo.",
-                title="Check-in saved",
-                timeout=UNDO_SECONDS,
-                markup=False,
-            )
+            if result is not None:
+                self.saved_for(customer.id)
+                self.app.wrote(result.notice, result.undo, title="Check-in saved")
 
         self.app.push_screen(CheckInForm(customer), saved)
 
-    def _expire_undo(self) -> None:
-        self.undo_checkin = None
-        self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "undo":
-            return self.undo_checkin is not None
-        return True
-
-    def action_undo(self) -> None:
-        if self.undo_checkin is None:
-            return
-        from tempcheck.store import StoreError
-        from tempcheck.store.checkins import get_checkin, undo_checkin
-
-        checkin_id, name = self.undo_checkin
-        self.undo_checkin = None
-        self.refresh_bindings()
-        try:
-            customer_id = get_checkin(self.app.conn, checkin_id).customer_id
-            undo_checkin(self.app.conn, checkin_id)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.reload(keep=customer_id)
-        self.notify(f"Removed the check-in for {printable(name, single_line=True)}.", markup=False)
+    def saved_for(self, customer_id: int) -> None:
+        """After a write for one customer: show their row again, the cursor on it."""
+        self.refresh_customer(customer_id)
 
     def action_add_customer(self) -> None:
         from tempcheck.tui.screens.customer_form import CustomerForm
 
         def added(customer_id: int | None) -> None:
             if customer_id is not None:
-                self.reload(keep=customer_id)
+                self.saved_for(customer_id)
+                self.app.wrote(*added_notice(self.app.conn, customer_id))
 
         self.app.push_screen(CustomerForm(), added)
 
@@ -427,18 +619,22 @@ class DashboardScreen(Screen[None]):
             return
         from tempcheck.tui.screens.forms import issue_form
 
-        self.app.push_screen(
-            issue_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
-        )
+        self.app.push_screen(issue_form(self.app.conn, customer), self._form_saved(customer.id))
 
     def action_promise(self) -> None:
         if (customer := self._current_customer()) is None:
             return
         from tempcheck.tui.screens.forms import promise_form
 
-        self.app.push_screen(
-            promise_form(self.app.conn, customer), lambda _: self.reload(keep=customer.id)
-        )
+        self.app.push_screen(promise_form(self.app.conn, customer), self._form_saved(customer.id))
+
+    def _form_saved(self, customer_id: int):  # noqa: ANN202 - a push_screen callback
+        def done(result: object) -> None:
+            if result is not None:
+                self.saved_for(customer_id)
+                announce(self.app, result)
+
+        return done
 
     def action_export(self) -> None:
         from tempcheck.tui.screens.export_dialog import ExportJob, export_dialog
@@ -477,3 +673,24 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(
             self.notify, message, title="Export", severity=severity, markup=False
         )
+
+
+class _Tally:
+    """The summary line's counts: customers by staleness, unhappy, to recalibrate."""
+
+    def __init__(self) -> None:
+        self.states = {state: 0 for state in Staleness}
+        self.low = 0
+        self.recalibrate = 0
+
+    def count(self, row: DashboardRow, sign: int) -> None:
+        self.states[row.staleness] += sign
+        self.low += sign * (row.recent_newest_first[:1] in ("1", "2"))
+        self.recalibrate += sign * row.recalibrate
+
+
+def _tally(rows: list[DashboardRow]) -> _Tally:
+    tally = _Tally()
+    for row in rows:
+        tally.count(row, 1)
+    return tally

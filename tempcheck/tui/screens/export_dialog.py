@@ -1,4 +1,5 @@
-"""``e``: export CSV (or iCalendar) for an account review without leaving the dashboard."""
+"""``e``: export CSV, a workbook (.xlsx) or iCalendar for an account review without leaving
+the dashboard."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.text import clip, printable
-from tempcheck.tui.screens.form_dialog import FormDialog, FormField
+from tempcheck.tui.screens.form_dialog import FieldError, FormDialog, FormField
 
 
 def _since(text: str) -> date:
@@ -40,6 +41,7 @@ class ExportJob:
     customer_id: int | None
     excel: bool
     matching: str | None = None
+    fmt: str | None = None  # "xlsx" for a workbook; None: the kind's own (CSV or iCalendar)
 
     def run(self, db_path: Path) -> str:
         """Write the file on a connection of its own; returns e.g. ``263 check-ins``."""
@@ -58,10 +60,20 @@ class ExportJob:
                 customer_id=self.customer_id,
                 matching=self.matching,
                 excel=self.excel,
+                fmt=self.fmt,
             )
         finally:
             conn.close()
         return KINDS[self.kind].count(written)
+
+
+def _shown_folder(folder: Path) -> str:
+    """The folder as people write it: ``~/reviews`` rather than ``/home/ana/reviews``."""
+    try:
+        inside = folder.resolve().relative_to(Path.home().resolve())
+    except (ValueError, OSError, RuntimeError):
+        return printable(str(folder), single_line=True)
+    return printable("~" if inside == Path() else f"~/{inside}", single_line=True)
 
 
 def export_dialog(
@@ -73,7 +85,7 @@ def export_dialog(
     folder: Path | None = None,
 ) -> FormDialog:
     """A dialog that checks the choices and returns an :class:`ExportJob` to run."""
-    from tempcheck.exchange.export import KINDS, check_options, default_filename
+    from tempcheck.exchange.export import KINDS, check_options, default_filename, output_format
 
     folder = folder or Path.cwd()
     kinds = [(clip(f"{name}: {kind.description}", 70), name) for name, kind in KINDS.items()]
@@ -86,7 +98,10 @@ def export_dialog(
 
     def save(values: dict[str, Any]) -> ExportJob:
         kind = KINDS[values["kind"]]
-        name = values["path"] or default_filename(kind.name)
+        workbook = values["excel"] == "xlsx" or kind.suffix == ".xlsx"
+        workbook = workbook or (values["path"] or "").strip().lower().endswith(".xlsx")
+        fmt = "xlsx" if workbook and kind.suffix != ".ics" else None
+        name = values["path"] or default_filename(kind.name, fmt=fmt)
         target = Path(name).expanduser()
         if not target.is_absolute():
             target = folder / target
@@ -99,15 +114,17 @@ def export_dialog(
             until=until,
             customer_id=customer_id if values["scope"] == "one" else None,
             matching=name_filter if values["scope"] == "matching" else None,
-            excel=values["excel"] == "yes" and kind.suffix == ".csv",
+            excel=values["excel"] == "yes" and kind.suffix == ".csv" and fmt is None,
+            fmt=fmt,
         )
         check_options(kind.name, since=since, until=until)
+        output_format(kind.name, target, fmt)
         if target.exists() and not job.force:
-            raise ValueError(
-                f"{target} already exists: change the file name, or choose to replace it"
+            raise FieldError(
+                "path", f"{target} already exists: change the file name, or choose to replace it"
             )
         if not target.parent.is_dir():
-            raise ValueError(f"there is no folder {target.parent}")
+            raise FieldError("path", f"there is no folder {target.parent}")
         return job
 
     return FormDialog(
@@ -126,9 +143,15 @@ def export_dialog(
             FormField(
                 "until", "Until", "today, 2026-11-30", parse=_since, hint=_date_hint, short=True
             ),
-            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv"),
+            FormField("path", "File", f"empty: tempcheck-<what>-{clock.today()}.csv or .xlsx"),
             FormField(
-                "excel", "For Excel (byte-order mark, CRLF)", choices=[("no", "no"), ("yes", "yes")]
+                "excel",
+                "Format",
+                choices=[
+                    ("CSV", "no"),
+                    ("CSV for spreadsheets (local dates, BOM, CRLF)", "yes"),
+                    ("Workbook (.xlsx): typed cells, one sheet per kind", "xlsx"),
+                ],
             ),
             FormField(
                 "existing",
@@ -137,5 +160,6 @@ def export_dialog(
             ),
         ],
         save,
-        note=f"Files go to {folder} unless you give a full path; they are readable by you only.",
+        note=f"Files go to {_shown_folder(folder)} unless you give a full path; "
+        "they are readable by you only.",
     )

@@ -19,7 +19,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from tempcheck.tui.widgets.field import Field
+from tempcheck.tui.literal import SafeInput, literal
+from tempcheck.tui.widgets.field import Field, FormSelect
+from tempcheck.tui.widgets.key_footer import KeyFooter
+
+
+class FieldError(ValueError):
+    """A problem the save callback found with one field: shown beside that field."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass
@@ -38,7 +48,7 @@ class FormField:
 class FormDialog(ModalScreen[Any]):
     """Dismisses with whatever ``save`` returned, or ``None`` when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(
         self,
@@ -64,14 +74,14 @@ class FormDialog(ModalScreen[Any]):
                 yield Static(self.note, classes="note", markup=False)
             for spec in self.fields:
                 if spec.choices is not None:
-                    control = Select(
-                        spec.choices,
+                    control = FormSelect(
+                        [(literal(prompt), value) for prompt, value in spec.choices],
                         value=spec.value or spec.choices[0][1],
                         allow_blank=False,
                         id=spec.key,
                     )
                 else:
-                    control = Input(
+                    control = SafeInput(
                         spec.value,
                         placeholder=spec.placeholder,
                         id=spec.key,
@@ -81,8 +91,11 @@ class FormDialog(ModalScreen[Any]):
                 label = spec.label + (" (optional)" if optional else "")
                 hint = "" if spec.hint is not None else None
                 yield Field(label, control, hint=hint, id=f"{spec.key}-field")
-            yield Static("", id="form-error", markup=False)
+            error = Static("", id="form-error", markup=False)
+            error.display = False
+            yield error
             yield Label("Enter saves · Tab next field · Esc cancels", classes="hint")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.fields[0].key}").focus()
@@ -106,6 +119,14 @@ class FormDialog(ModalScreen[Any]):
             )
             return
         if event.input.id != last and (self.step_by_step or not self._complete()):
+            self.focus_next()
+            return
+        self.action_save()
+
+    @on(FormSelect.Submitted)
+    def _select_submitted(self) -> None:
+        """Enter on a closed drop-down: like Enter in a text field that is filled in."""
+        if self.step_by_step or not self._complete():
             self.focus_next()
             return
         self.action_save()
@@ -149,7 +170,6 @@ class FormDialog(ModalScreen[Any]):
         from tempcheck.store import StoreError, describe
 
         values = self.values()
-        error = self.query_one("#form-error", Static)
         if values is None:
             for field in self.query(Field):
                 if field.has_class("-invalid"):
@@ -158,13 +178,29 @@ class FormDialog(ModalScreen[Any]):
             return
         try:
             outcome = self.save(values)
+        except FieldError as exc:
+            self._show_error(None)
+            field = self.query_one(f"#{exc.key}-field", Field)
+            field.set_error(str(exc))
+            field.control.focus()
+            self.call_after_refresh(field.scroll_visible, animate=False)
+            return
         except (StoreError, ValueError) as exc:
-            error.update(str(exc))
+            self._show_error(str(exc))
             return
         except sqlite3.Error as exc:
-            error.update(str(describe(exc)))
+            self._show_error(str(describe(exc)))
             return
         self.dismiss(outcome)
+
+    def _show_error(self, message: str | None) -> None:
+        """The form's own error line, scrolled into view: a long form on a short terminal
+        must never fail out of sight."""
+        error = self.query_one("#form-error", Static)
+        error.update(message or "")
+        error.display = bool(message)
+        if message:
+            self.call_after_refresh(error.scroll_visible, animate=False)
 
     def action_cancel(self) -> None:
         typed = any(

@@ -9,7 +9,9 @@ from typing import Any
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.records import Customer
 from tempcheck.domain.text import printable
+from tempcheck.services.undo import Undo
 from tempcheck.tui.screens.form_dialog import FormDialog, FormField
+from tempcheck.tui.screens.notices import Wrote
 
 
 def _future_date(text: str) -> date:
@@ -52,6 +54,12 @@ def _name(customer: Customer) -> str:
     return printable(customer.name, single_line=True)
 
 
+def _q(text: str) -> str:
+    from tempcheck.domain.text import clip
+
+    return f'"{clip(printable(text, single_line=True), 60)}"'
+
+
 def issue_form(
     conn: sqlite3.Connection,
     customer: Customer,
@@ -61,10 +69,10 @@ def issue_form(
 ) -> FormDialog:
     """Open an issue: title, detail, due date (the SLA), who raised it."""
 
-    def save(values: dict[str, Any]) -> int:
+    def save(values: dict[str, Any]) -> Wrote:
         from tempcheck.store.issues import open_issue
 
-        return open_issue(
+        opened = open_issue(
             conn,
             customer.id,
             values["title"],
@@ -72,7 +80,9 @@ def issue_form(
             due=values["due"],
             raised_by=values["raised_by"],
             from_checkin_id=from_checkin_id,
-        ).id
+        )
+        what = f"opened issue #{opened.id} {_q(opened.title)} ({_name(customer)})"
+        return Wrote(what[:1].upper() + what[1:], Undo(what, customer.id, (("issues", opened.id),)))
 
     return FormDialog(
         f"Open an issue · {_name(customer)}",
@@ -98,10 +108,12 @@ def issue_form(
 def promise_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     """Record a promise with its due date."""
 
-    def save(values: dict[str, Any]) -> int:
+    def save(values: dict[str, Any]) -> Wrote:
         from tempcheck.store.promises import add_promise
 
-        return add_promise(conn, customer.id, values["text"], values["due"]).id
+        made = add_promise(conn, customer.id, values["text"], values["due"])
+        what = f"promise #{made.id} {_q(made.text)}, due {made.due.isoformat()} ({_name(customer)})"
+        return Wrote(f"Made {what}", Undo(what, customer.id, (("promises", made.id),)))
 
     return FormDialog(
         f"Make a promise · {_name(customer)}",
@@ -122,23 +134,26 @@ def promise_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     )
 
 
-def close_issue_form(conn: sqlite3.Connection, issue_id: int, title: str) -> FormDialog:
+def close_issue_form(
+    conn: sqlite3.Connection, issue_id: int, title: str, due: date | None = None
+) -> FormDialog:
     """Close an issue: the resolution first, then how the customer feels about it."""
 
-    def save(values: dict[str, Any]) -> int:
-        from tempcheck.store.issues import close_issue
+    def save(values: dict[str, Any]) -> Wrote:
+        from tempcheck.services import settle
 
-        close_issue(
+        settled = settle.close_issue(
             conn,
             issue_id,
             values["resolution"],
             temperature=values["temperature"],
             follow_up=values["follow_up"],
         )
-        return issue_id
+        return Wrote(settled.notice, settled.undo)
 
+    when = f" (due {due.isoformat()})" if due else ""
     return FormDialog(
-        f"Close issue #{issue_id} · {printable(title, single_line=True)}",
+        f"Close issue #{issue_id} · {printable(title, single_line=True)}{when}",
         [
             FormField(
                 "resolution", "Resolution", "How it was solved, in a sentence", required=True
@@ -166,26 +181,33 @@ def close_issue_form(conn: sqlite3.Connection, issue_id: int, title: str) -> For
     )
 
 
-def break_promise_form(conn: sqlite3.Connection, promise_id: int, text: str) -> FormDialog:
-    def save(values: dict[str, Any]) -> int:
-        from tempcheck.store.promises import settle_promise
+def break_promise_form(
+    conn: sqlite3.Connection, promise_id: int, text: str, due: date | None = None
+) -> FormDialog:
+    def save(values: dict[str, Any]) -> Wrote:
+        from tempcheck.services import settle
 
-        settle_promise(conn, promise_id, "broken", note=values["note"])
-        return promise_id
+        settled = settle.break_promise(conn, promise_id, values["note"])
+        return Wrote(settled.notice, settled.undo)
 
+    when = f" (due {due.isoformat()})" if due else ""
     return FormDialog(
-        f"Promise broken · {printable(text, single_line=True)}",
+        f"Promise #{promise_id} broken · {printable(text, single_line=True)}{when}",
         [FormField("note", "What happened", "Be honest; it goes on the record", required=True)],
         save,
     )
 
 
 def snooze_form(conn: sqlite3.Connection, followup_id: int) -> FormDialog:
-    def save(values: dict[str, Any]) -> int:
+    def save(values: dict[str, Any]) -> Wrote:
         from tempcheck.store.followups import snooze
 
-        snooze(conn, followup_id, values["until"])
-        return followup_id
+        moved = snooze(conn, followup_id, values["until"])
+        about = f" {_q(moved.note)}" if moved.note else ""
+        return Wrote(
+            f"Snoozed follow-up #{moved.id}{about} to {moved.due.isoformat()}"
+            f" ({printable(moved.customer_name, single_line=True)})"
+        )
 
     return FormDialog(
         "Snooze follow-up",
@@ -205,16 +227,22 @@ def snooze_form(conn: sqlite3.Connection, followup_id: int) -> FormDialog:
 
 
 def concern_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
-    def save(values: dict[str, Any]) -> int:
+    def save(values: dict[str, Any]) -> Wrote:
         from tempcheck.store.concerns import add_concern
 
-        return add_concern(
+        made = add_concern(
             conn,
             customer.id,
             values["text"],
             kind=values["kind"],
             confirmed=values["confirmed"] == "yes",
-        ).id
+        )
+        events = conn.execute(
+            "SELECT id FROM concern_events WHERE concern_id = ?", (made.id,)
+        ).fetchall()
+        rows = (*(("concern_events", e[0]) for e in events), ("concerns", made.id))
+        what = f"{made.kind} #{made.id} {_q(made.text)} ({_name(customer)})"
+        return Wrote(f"Added {what}", Undo(what, customer.id, rows))
 
     return FormDialog(
         f"Concern or priority · {_name(customer)}",
@@ -237,7 +265,8 @@ def pause_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
         from tempcheck.store.customers import set_status
 
         set_status(conn, customer.id, "paused", until=values["until"], note=values["note"] or "")
-        return customer.id
+        until = f" until {values['until'].isoformat()}" if values["until"] else ""
+        return Wrote(f"Paused {_name(customer)}{until}")
 
     return FormDialog(
         f"Pause · {_name(customer)}",
@@ -261,7 +290,7 @@ def end_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
         from tempcheck.store.customers import set_status
 
         set_status(conn, customer.id, "ended", note=values["note"])
-        return customer.id
+        return Wrote(f"Ended {_name(customer)}; the history is kept")
 
     return FormDialog(
         f"End the relationship · {_name(customer)}",
@@ -278,7 +307,7 @@ def snooze_reminder_form(conn: sqlite3.Connection, customer: Customer) -> FormDi
         from tempcheck.store.reminders import snooze_reminder
 
         snooze_reminder(conn, customer.id, values["until"])
-        return customer.id
+        return Wrote(f"Snoozed reminders for {_name(customer)} until {values['until'].isoformat()}")
 
     return FormDialog(
         f"Snooze reminders · {_name(customer)}",

@@ -17,14 +17,33 @@ ABOUT = (
     "☾ reminders snoozed. Open issues: "
     "⚠ at risk (due soon or overdue), ☎ call them first (no contact from us since it "
     "was opened). Temperatures: 1 frustrated · 2 uneasy · 3 neutral · 4 content · "
-    "5 delighted. Ctrl+P opens the command palette with every action."
+    "5 delighted. Next due: ⚑ a promise, ↻ a follow-up. In a narrow terminal the "
+    "columns shorten: the state as its symbol, the last contact as 5d, 6w, 3mo, the "
+    "temperature as its digit and trend. Ctrl+P opens the command palette with every "
+    "action."
 )
 
 
 class HelpScreen(ModalScreen[None]):
     """The bindings of the screen underneath, then the app's."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close"),
+        Binding("j", "move('down')", "Down", show=False),
+        Binding("k", "move('up')", "Up", show=False),
+        Binding("g", "move('home')", "Top", show=False),
+        Binding("G", "move('end')", "Bottom", show=False),
+    ]
+
+    def action_move(self, where: str) -> None:
+        """j/k/g/G scroll, as they move on every screen."""
+        box = self.query_one(".help", VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "home": box.scroll_home,
+            "end": box.scroll_end,
+        }[where](animate=False)
 
     def __init__(self, underneath: Screen) -> None:
         super().__init__()

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual_plotext import PlotextPlot
 
 from tempcheck.domain import temperature
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.services.portfolio import Portfolio
+from tempcheck.tui.widgets.key_footer import KeyFooter
 
 
 def _rate(value: float | None) -> str:
@@ -57,7 +58,23 @@ def contacted_table(title: str, rows: list[tuple[str, int]]) -> Table:
 class PortfolioScreen(Screen[None]):
     """Figures load in a worker: at 10,000 customers they take about a second."""
 
-    BINDINGS = [Binding("escape,v", "back", "Back", id="tempcheck.portfolio.back")]
+    BINDINGS = [
+        Binding("escape,v", "back", "Back", id="tempcheck.portfolio.back"),
+        Binding("j", "move('down')", "Down", show=False),
+        Binding("k", "move('up')", "Up", show=False),
+        Binding("g", "move('home')", "Top", show=False),
+        Binding("G", "move('end')", "Bottom", show=False),
+    ]
+
+    def action_move(self, where: str) -> None:
+        """j/k/g/G scroll, as they move on every screen."""
+        box = self.query_one("#portfolio", VerticalScroll)
+        {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "home": box.scroll_home,
+            "end": box.scroll_end,
+        }[where](animate=False)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,7 +86,7 @@ class PortfolioScreen(Screen[None]):
             with Horizontal(id="portfolio-bottom"):
                 yield Static(id="most-contacted")
                 yield Static(id="least-contacted")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Portfolio, last 90 days"

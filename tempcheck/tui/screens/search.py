@@ -6,6 +6,8 @@ for the database, and only the newest query's results are shown.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,13 +17,16 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+if TYPE_CHECKING:
+    from tempcheck.store.search import Hit
+
 from tempcheck.domain import clock
 from tempcheck.domain.text import printable
 
 LIMIT = 100
 
 
-def hit_prompt(hit) -> Text:  # noqa: ANN001 - a tempcheck.store.search.Hit
+def hit_prompt(hit: Hit) -> Text:
     """Two lines: customer · date · kind, then the snippet with the match highlighted.
 
     Built from Text pieces, never markup: stored text like "[/] Corp" stays text.
@@ -48,7 +53,7 @@ class SearchScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.hits: list = []
+        self.hits: list[Hit] = []
         self._conn = None
 
     def compose(self) -> ComposeResult:
@@ -95,7 +100,7 @@ class SearchScreen(Screen[None]):
     def _show_error(self, message: str) -> None:
         self.query_one("#search-status", Static).update(f"Search failed: {message}")
 
-    def _show(self, text: str, hits: list) -> None:
+    def _show(self, text: str, hits: list[Hit]) -> None:
         self.hits = hits
         results = self.query_one("#search-results", OptionList)
         results.clear_options()

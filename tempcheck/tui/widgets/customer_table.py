@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -25,17 +26,79 @@ from tempcheck.domain import clock
 from tempcheck.domain.attention import DashboardRow, temperature_label
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.temperature import sparkline
+from tempcheck.domain.temperature import trend as temperature_trend
 from tempcheck.domain.text import printable
 from tempcheck.domain.trust import trend_symbol
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
+class Form:
+    """One way to show a column: its width, its header and how a cell reads.
+
+    A header always fits its width whole; the compact forms use symbols where the
+    word is elsewhere (the summary line, the help), short dates and digits.
+    """
+
     width: int
+    label: str
     cell: Callable[[DashboardRow], str]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A dashboard column: what it sorts by and its forms, widest first."""
+
+    key: str
+    label: str  # the full name, as the summary line says it ("by last contact")
     sort_key: Callable[[DashboardRow], object]
+    forms: tuple[Form, ...]
+    required: bool = True  # shown at every width; the others only when there is room
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A column as laid out for one width."""
+
+    column: Column
+    form: Form
+    width: int
+
+    @property
+    def key(self) -> str:
+        return self.column.key
+
+
+DUE_SYMBOLS = {"promise": "⚑", "follow-up": "↻"}
+
+
+def ago_compact(moment: datetime | None, reference: datetime | None = None) -> str:
+    """How long ago, in at most five cells: ``now``, ``40m``, ``5h``, ``12d``, ``6w``,
+    ``3mo``, ``2y``, ``never``."""
+    if moment is None:
+        return "never"
+    reference = reference or clock.now()
+    seconds = (reference - moment).total_seconds()
+    if seconds < 90:
+        return "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    days = max((clock.local(reference).date() - clock.local(moment).date()).days, 1)
+    if days < 14:
+        return f"{days}d"
+    if days < 63:
+        return f"{days // 7}w"
+    if days < 365:
+        return f"{round(days / 30.4)}mo"
+    return f"{int(days / 365.25)}y"
+
+
+def _until_compact(day: date) -> str:
+    delta = (day - clock.today()).days
+    if delta == 0:
+        return "today"
+    return f"{-delta}d late" if delta < 0 else f"in {delta}d"
 
 
 def _due_text(row: DashboardRow) -> str:
@@ -44,12 +107,28 @@ def _due_text(row: DashboardRow) -> str:
     return f"{row.next_due_kind} {clock.until(row.next_due, compact=True)}"
 
 
+def _due_compact(row: DashboardRow) -> str:
+    if row.next_due is None:
+        return "—"
+    symbol = DUE_SYMBOLS.get(row.next_due_kind, row.next_due_kind[:1])
+    return f"{symbol} {_until_compact(row.next_due)}"
+
+
+def _marks(row: DashboardRow) -> str:
+    return ("⟳" if row.recalibrate else "") + ("☾" if row.snoozed_until else "")
+
+
 def _state_text(row: DashboardRow) -> str:
     return (
         row.staleness.label
         + (" ⟳" if row.recalibrate else "")
         + (" ☾" if row.snoozed_until else "")
     )
+
+
+def _state_compact(row: DashboardRow) -> str:
+    marks = _marks(row)
+    return f"{row.staleness.symbol} {marks}" if marks else row.staleness.symbol
 
 
 def _issues_text(row: DashboardRow) -> str:
@@ -61,45 +140,134 @@ def _issues_text(row: DashboardRow) -> str:
     return " · ".join(parts)
 
 
+def _issues_compact(row: DashboardRow) -> str:
+    text = str(row.open_issues)
+    if row.at_risk:
+        text += f" ⚠{row.at_risk}"
+    if row.call_first:
+        text += "☎"
+    return text
+
+
+def _temperature_compact(row: DashboardRow) -> str:
+    value = row.last_temperature
+    if value is None:
+        return "—"
+    return f"{value} {temperature_trend(row.recent)}".rstrip()
+
+
 def _trust_text(row: DashboardRow) -> str:
     return "…" if row.trust_change is None else trend_symbol(row.trust_change)
 
 
+def _name(row: DashboardRow) -> str:
+    return printable(row.name, single_line=True)
+
+
 _FAR = 10**9
-# Widths add up to 118 columns with the separators, so the whole row and a scrollbar fit a
-# common terminal; the word for the state sits next to the name.
+NAME_MIN, NAME_MAX = 12, 36  # the name column's width grows with the terminal
 COLUMNS: tuple[Column, ...] = (
+    Column("name", "Customer", lambda r: r.name.casefold(), (Form(NAME_MIN, "Customer", _name),)),
     Column(
-        "name",
-        "Customer",
-        22,
-        lambda r: printable(r.name, single_line=True),
-        lambda r: r.name.casefold(),
+        "state",
+        "State",
+        lambda r: (r.staleness.rank, -r.ratio),
+        (Form(12, "State", _state_text), Form(5, "State", _state_compact)),
     ),
-    Column("state", "State", 12, _state_text, lambda r: (r.staleness.rank, -r.ratio)),
     Column(
         "last",
         "Last contact",
-        12,
-        lambda r: clock.ago(r.last_contact),
         lambda r: -_FAR if r.days_since is None else -r.days_since,
+        (
+            Form(12, "Last contact", lambda r: clock.ago(r.last_contact)),
+            Form(5, "Last", lambda r: ago_compact(r.last_contact)),
+        ),
     ),
-    Column("temp", "Temperature", 15, temperature_label, lambda r: r.last_temperature or 0),
-    Column("spark", "Recent", 8, lambda r: sparkline(r.recent), lambda r: r.recent),
+    Column(
+        "temp",
+        "Temperature",
+        lambda r: r.last_temperature or 0,
+        (Form(14, "Temperature", temperature_label), Form(4, "Temp", _temperature_compact)),
+    ),
+    Column(
+        "spark",
+        "Recent",
+        lambda r: r.recent,
+        (Form(8, "Recent", lambda r: sparkline(r.recent)),),
+        required=False,
+    ),
     Column(
         "issues",
         "Open issues",
-        20,
-        _issues_text,
         lambda r: (r.call_first, r.at_risk, r.open_issues),
+        (Form(20, "Open issues", _issues_text), Form(6, "Issues", _issues_compact)),
     ),
     Column(
-        "due", "Next due", 17, _due_text, lambda r: r.next_due.toordinal() if r.next_due else _FAR
+        "due",
+        "Next due",
+        lambda r: r.next_due.toordinal() if r.next_due else _FAR,
+        (Form(17, "Next due", _due_text), Form(10, "Next due", _due_compact)),
     ),
-    Column("trust", "Trust", 6, _trust_text, lambda r: r.trust_change or 0),
+    Column(
+        "trust",
+        "Trust",
+        lambda r: r.trust_change or 0,
+        (Form(5, "Trust", _trust_text),),
+        required=False,
+    ),
+)
+_BY_KEY = {column.key: column for column in COLUMNS}
+
+# What a wider terminal buys, most useful first: (column, "wide" form, "add" an optional
+# column, or a width for the name). Each step is taken if it fits; leftover room goes to
+# the name.
+UPGRADES: tuple[tuple[str, str | int], ...] = (
+    ("name", 18),
+    ("state", "wide"),
+    ("temp", "wide"),
+    ("last", "wide"),
+    ("trust", "add"),
+    ("spark", "add"),
+    ("name", 22),
+    ("due", "wide"),
+    ("issues", "wide"),
 )
 
-TAG_EXTRA = 20  # more room for the name column while tags are shown after names
+
+def plan_columns(width: int) -> list[Placed]:
+    """The columns to show in ``width`` cells, in order. Each takes its width plus one
+    cell of space before it. The required columns always come, compact if need be
+    (wider than ``width`` only below about 55 cells, where the table scrolls sideways
+    with the name column held in place)."""
+    forms: dict[str, Form] = {c.key: c.forms[-1] for c in COLUMNS if c.required}
+    name_width = NAME_MIN
+
+    def total() -> int:
+        return sum((name_width if key == "name" else form.width) + 1 for key, form in forms.items())
+
+    for key, step in UPGRADES:
+        column = _BY_KEY[key]
+        before = (dict(forms), name_width)
+        if key == "name":
+            name_width = max(name_width, int(step))
+        elif step == "add":
+            forms[key] = column.forms[0]
+        elif key in forms:
+            forms[key] = column.forms[0]
+        if total() > width:
+            forms, name_width = before
+    name_width = max(NAME_MIN, min(NAME_MAX, name_width + width - total()))
+    return [
+        Placed(
+            column,
+            forms[column.key],
+            name_width if column.key == "name" else forms[column.key].width,
+        )
+        for column in COLUMNS
+        if column.key in forms
+    ]
+
+
 STALENESS_CLASSES = {state: f"customer-table--{state.value}" for state in Staleness}
 
 
@@ -121,7 +289,12 @@ class CustomerTable(ScrollView, can_focus=True):
         *STALENESS_CLASSES.values(),
     }
     DEFAULT_CSS = """
-    CustomerTable { height: 1fr; }
+    CustomerTable {
+        width: 100%;
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
+    }
     CustomerTable > .customer-table--header { text-style: bold; background: $panel; }
     CustomerTable > .customer-table--cursor { background: $accent 40%; text-style: bold; }
     CustomerTable > .customer-table--never { color: $text-muted; }
@@ -151,6 +324,7 @@ class CustomerTable(ScrollView, can_focus=True):
         self.sort_column: str | None = None
         self.sort_reverse = False
         self.tag_text: dict[int, str] | None = None  # shown after each name when set
+        self._plan: tuple[int, list[Placed]] = (-1, [])
 
     # --- data -------------------------------------------------------------------------
 
@@ -158,7 +332,7 @@ class CustomerTable(ScrollView, can_focus=True):
         """Show ``rows``; keep the cursor on customer ``keep`` (or the current one) if present."""
         follow = keep if keep is not None else self.current_customer_id
         self.rows = self._sorted(list(rows))
-        self.virtual_size = Size(self._total_width(), len(self.rows) + 1)
+        self._update_virtual_size()
         index = self.index_of(follow) if follow is not None else None
         self.cursor = index if index is not None else min(self.cursor, max(len(self.rows) - 1, 0))
         self._scroll_cursor_into_view()
@@ -203,36 +377,53 @@ class CustomerTable(ScrollView, can_focus=True):
 
     # --- rendering ----------------------------------------------------------------------
 
-    def _width(self, column: Column) -> int:
-        """Column widths; the name column is wider while tags are shown after names."""
-        return column.width + (TAG_EXTRA if column.key == "name" and self.tag_text else 0)
+    @property
+    def placed(self) -> list[Placed]:
+        """The columns as laid out for the current width (recomputed when it changes)."""
+        width = self.scrollable_content_region.width
+        if self._plan[0] != width:
+            self._plan = (width, plan_columns(width))
+        return self._plan[1]
 
     def _total_width(self) -> int:
-        return sum(self._width(column) + 1 for column in COLUMNS)
+        return sum(p.width + 1 for p in self.placed)
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self._total_width(), len(self.rows) + 1)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if y == 0:
-            strip = self._header_strip()
+            cells = self._header_cells()
+            style = self.get_component_rich_style("customer-table--header")
         else:
             index = y - 1 + scroll_y
             if index >= len(self.rows):
                 return Strip.blank(width, self.rich_style)
-            strip = self._row_strip(index)
-        return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, self.rich_style)
+            cells, style = self._row_cells(index)
+        # The name column stays in place; the others scroll sideways behind it.
+        name, rest = cells[0], cells[1:]
+        frozen = Strip([Segment(name, style)])
+        moving = Strip([Segment("".join(rest), style)])
+        if scroll_x:
+            moving = moving.crop(scroll_x, scroll_x + width)
+        return Strip.join([frozen, moving]).crop(0, width).extend_cell_length(width, style)
 
-    def _header_strip(self) -> Strip:
-        style = self.get_component_rich_style("customer-table--header")
-        segments = []
-        for column in COLUMNS:
-            label = column.label
-            if column.key == self.sort_column:
-                label += " ▼" if self.sort_reverse else " ▲"
-            segments.append(Segment(set_cell_size(" " + label, self._width(column) + 1), style))
-        return Strip(segments)
+    def _header_cells(self) -> list[str]:
+        cells = []
+        for placed in self.placed:
+            label = placed.form.label
+            if placed.key == self.sort_column:
+                arrow = "▼" if self.sort_reverse else "▲"
+                if cell_len(label) + 2 <= placed.width:
+                    label += " " + arrow
+                elif cell_len(label) + 1 <= placed.width:
+                    label += arrow
+            cells.append(set_cell_size(" " + label, placed.width + 1))
+        return cells
 
-    def _row_strip(self, index: int) -> Strip:
+    def _row_cells(self, index: int) -> tuple[list[str], Style]:
         row = self.rows[index]
         style: Style = self.rich_style + self.get_component_rich_style(
             STALENESS_CLASSES[row.staleness]
@@ -241,17 +432,19 @@ class CustomerTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("customer-table--cursor")
         elif index == self.cursor:
             style += Style(underline=True)
-        segments = []
-        for column in COLUMNS:
-            text = column.cell(row)
-            tags = self.tag_text.get(row.customer_id) if self.tag_text else None
-            if column.key == "name" and tags:
+        cells = []
+        for placed in self.placed:
+            text = placed.form.cell(row)
+            if (
+                placed.key == "name"
+                and self.tag_text
+                and (tags := self.tag_text.get(row.customer_id))
+            ):
                 text += " " + printable(tags, single_line=True)
-            width = self._width(column)
-            if cell_len(text) > width:
-                text = set_cell_size(text, width - 1) + "…"
-            segments.append(Segment(set_cell_size(" " + text, width + 1), style))
-        return Strip(segments)
+            if cell_len(text) > placed.width:
+                text = set_cell_size(text, placed.width - 1) + "…"
+            cells.append(set_cell_size(" " + text, placed.width + 1))
+        return cells, style
 
     # --- cursor ---------------------------------------------------------------------------
 
@@ -297,4 +490,6 @@ class CustomerTable(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
+        self._update_virtual_size()
         self._scroll_cursor_into_view()
+        self.refresh()

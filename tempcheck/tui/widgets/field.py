@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Label, Select, Static
+
+
+class FormSelect(Select[Any]):
+    """A drop-down in a form: Enter on it, closed, saves the form like Enter in a text
+    field; Down, Up or Space open the list."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Save", show=False),
+        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+    ]
+
+    class Submitted(Message):
+        """Enter on the closed drop-down."""
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted())
 
 
 class Field(Vertical):

@@ -3,7 +3,7 @@ per week against the cadence. Drawn by plotext (through textual-plotext)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from textual_plotext import PlotextPlot
 
@@ -15,7 +15,12 @@ MARKERS = {"issue opened": "x", "issue closed": "o", "promise": "+"}
 
 
 def _day(moment: datetime) -> str:
-    return clock.local(moment).strftime("%Y-%m-%d")
+    return _iso(clock.local(moment).date())
+
+
+def _iso(day: date) -> str:
+    # isoformat pads the year to four digits ("0500-06-01"); strftime("%Y") may not.
+    return day.isoformat()
 
 
 class TemperatureChart(PlotextPlot):
@@ -47,15 +52,40 @@ class TemperatureChart(PlotextPlot):
                     marker=marker,
                     label=f"{marker} {kind}",
                 )
+        days = {clock.local(at).date() for at, _ in points} | {
+            clock.local(at).date() for at, _, _ in marks
+        }
+        if len(days) == 1:  # one day alone would stretch the axis over a century either side
+            (day,) = days
+            low, high = day - timedelta(days=3), day + timedelta(days=3)
+            plt.xlim(plt.string_to_time(_iso(low)), plt.string_to_time(_iso(high)))
         if not points and not marks:
             plt.title("Temperature: no check-ins yet")
         self.refresh()
 
 
+def spaced_ticks(count: int, width: int, label_width: int = 6) -> list[int]:
+    """Positions (0..count-1) for at most as many labels as fit ``width`` cells with room
+    between them: plotext drops labels that collide, and which one it drops varies from
+    run to run."""
+    if count <= 0:
+        return []
+    fits = max((width - 8) // (label_width + 4), 2)
+    step = max(-(-count // fits), 1)
+    return list(range(0, count, step))
+
+
 class ContactChart(PlotextPlot):
     """Check-ins per week, with the cadence's expectation as a line."""
 
+    _shown: tuple[list[tuple[date, int]], float] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
+
     def show(self, weekly: list[tuple[date, int]], per_week: float) -> None:
+        self._shown = (weekly, per_week)
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -64,7 +94,6 @@ class ContactChart(PlotextPlot):
             positions = list(range(len(weekly)))
             plt.bar(positions, [count for _, count in weekly], marker="█", label="check-ins")
             plt.plot(positions, [per_week] * len(weekly), marker="-", label="cadence")
-            step = max(len(weekly) // 4, 1)
-            ticks = positions[::step]
+            ticks = spaced_ticks(len(weekly), self.size.width or 60)
             plt.xticks(ticks, [weekly[i][0].strftime("%d %b") for i in ticks])
         self.refresh()

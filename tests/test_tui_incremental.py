@@ -1,0 +1,156 @@
+"""Saving a check-in updates the dashboard and the brief in place: what they show
+afterwards is exactly what reading everything again shows, and nothing else is read."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tempcheck.services import brief as brief_service
+from tempcheck.services.brief import brief
+from tempcheck.store import dashboard as dashboard_store
+from tempcheck.store import sample as demo
+from tempcheck.store.dashboard import dashboard_rows
+from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens.dashboard import DashboardScreen
+from tempcheck.tui.widgets.customer_table import CustomerTable
+from tempcheck.tui.widgets.today_panel import TodayPanel
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
+    demo.write_sample(conn)
+    return db_path
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """The customer id of every dashboard query (None: everyone)."""
+    seen: list[int | None] = []
+    original = dashboard_store.dashboard_rows
+
+    def recording(conn, **kwargs):  # noqa: ANN001, ANN202 - a transparent wrapper
+        seen.append(kwargs.get("customer_id"))
+        return original(conn, **kwargs)
+
+    monkeypatch.setattr(dashboard_store, "dashboard_rows", recording)
+    monkeypatch.setattr(brief_service, "dashboard_rows", recording)  # the brief's own import
+    return seen
+
+
+async def settled(pilot) -> None:  # noqa: ANN001
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def assert_same_as_reading_everything(screen: DashboardScreen, conn: sqlite3.Connection) -> None:
+    table = screen.query_one(CustomerTable)
+    # Everyone's rows are computed for the moment of the last full read; so is a full read
+    # now, at that moment, and the two agree to the last figure.
+    expected = dashboard_rows(conn, now=screen.loaded_at)
+    assert [r.name for r in table.rows] == [r.name for r in expected]
+    assert table.rows == expected
+    assert screen.all_rows == expected
+    panel = screen.query_one(TodayPanel)
+    assert panel.items == brief(conn, now=screen.brief_at)
+    shown = [panel.get_row_at(i)[1].plain for i in range(panel.row_count)]
+    assert shown == [i.customer_name for i in panel.items]
+
+
+@pytest.mark.parametrize(
+    ("who", "keys"),
+    [
+        ("Umbrella Health", ["5", *"all good now"]),  # cold and unhappy, now fresh
+        ("Acme Corp", ["1", *"very cross"]),  # fresh and happy, now unhappy
+        ("Monarch Analytics", ["3", *"first call"]),  # never contacted
+    ],
+)
+async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
+    sample_db: Path, conn: sqlite3.Connection, reads: list[int | None], who: str, keys: list[str]
+) -> None:
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one(CustomerTable)
+        before = [r.name for r in table.rows]
+        table.cursor = before.index(who)
+        reads.clear()
+        await pilot.press("l", *keys, "enter")
+        await settled(pilot)
+        assert app.screen is screen
+        cid = conn.execute("SELECT id FROM customers WHERE name = ?", (who,)).fetchone()[0]
+        assert reads == [cid, cid]  # their row, their brief lines: nobody else was read
+        assert [r.name for r in table.rows] != before  # the row moved
+        assert table.current_row.name == who  # and the cursor with it
+        assert_same_as_reading_everything(screen, conn)
+        summary = " · ".join(screen._summary_parts)  # all of it, however much fits
+        rows = dashboard_rows(conn, now=screen.loaded_at)
+        unhappy = sum(r.last_temperature in (1, 2) for r in rows)
+        cold = sum(r.staleness.value == "cold" for r in rows)
+        assert f"{len(rows)} customers" in summary
+        assert f"☹{unhappy} unhappy" in summary
+        assert f"❄{cold} cold" in summary
+        # Undo (the app's, for every kind of write) reads everything again.
+        await pilot.press("u")
+        await settled(pilot)
+        assert sorted(r.name for r in table.rows) == sorted(before)
+        assert_same_as_reading_everything(screen, conn)
+        summary = list(screen._summary_parts)
+        screen.reload()
+        assert screen._summary_parts == summary
+
+
+async def test_a_write_by_another_program_still_reloads_everything(
+    sample_db: Path, conn: sqlite3.Connection, reads: list[int | None]
+) -> None:
+    from tempcheck.store.checkins import add_checkin
+
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        reads.clear()
+        add_checkin(conn, 2, 5, note="from the shell")  # another connection
+        app._poll_for_changes()
+        await settled(pilot)
+        assert None in reads
+        assert_same_as_reading_everything(app.screen, conn)
+
+
+async def test_a_large_portfolio_paints_its_first_page_then_every_row(
+    sample_db: Path, conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    monkeypatch.setattr(DashboardScreen, "FIRST_PAGE_FROM", 10)
+    monkeypatch.setattr(DashboardScreen, "FIRST_PAGE", 6)
+    release = threading.Event()
+    original = dashboard_store.dashboard_rows
+
+    def held_back(conn, **kwargs):  # noqa: ANN001, ANN202 - the rows thread waits for the test
+        if kwargs.get("customer_id") is None and threading.current_thread().name != "MainThread":
+            if kwargs.get("with_trust", True):
+                release.wait(30)
+        return original(conn, **kwargs)
+
+    monkeypatch.setattr(dashboard_store, "dashboard_rows", held_back)
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one(CustomerTable)
+        full = original(conn, now=screen.loaded_at)
+        assert screen.first_page_only
+        assert table.rows == full[:6]  # the first page, trust trend and all
+        assert "reading them all…" in screen._summary_parts
+        release.set()
+        await settled(pilot)
+        assert not screen.first_page_only
+        assert table.rows == full
+        assert screen._summary_parts[:2] == ["25 customers", "○2 never"]
