@@ -196,6 +196,16 @@ def test_three_members_converge_without_losing_a_row(
     ))
     assert recent == {"Acme Corp": "243", "Globex": "", "Hooli": "5", "Initech": "3",
                       "Umbrella": "", f"Umbrella ({second_name})": ""}
+    # So is the dashboard's attention index, one row per customer under its own key,
+    # even for the customer moved to a free key: (cadence, low temperature, contacted).
+    attention = dict(conn.execute(
+        "SELECT c.name, a.cadence_days || ' ' || a.low || ' ' || (a.last_at IS NOT NULL)"
+        " FROM customers c LEFT JOIN attention a ON a.customer_id = c.id"
+    ))
+    assert attention == {"Acme Corp": "7 1 1", "Globex": "14 0 0", "Hooli": "14 0 1",
+                         "Initech": "14 0 1", "Umbrella": "14 0 0",
+                         f"Umbrella ({second_name})": "14 0 0"}
+    assert conn.execute("SELECT count(*) FROM attention").fetchone() == (6,)
     # Field by field: each side's only change arrives; the field both changed keeps the
     # value that reached the team first and sets the other aside, never dropping it.
     kept, aside = ("Ann's contact", "Bob's contact") if first == "Ann" else (

@@ -329,7 +329,12 @@ def copy_tables(conn: sqlite3.Connection, src: str, dst: str) -> dict[str, int]:
     """
     counts: dict[str, int] = {}
     dst_tables = {name for name, _ in _user_tables(conn, dst)}
-    for name, _sql in _user_tables(conn, src):
+    # Derived tables last, the attention index after the summary: copying the tables they
+    # come from runs the destination's triggers, which would overwrite copied rows.
+    tables = sorted(
+        _user_tables(conn, src), key=lambda t: (t[0] in DERIVED_TABLES, t[0] == "attention")
+    )
+    for name, _sql in tables:
         if name not in dst_tables:
             if name == "team_conflicts":
                 _exec(conn, CONFLICTS_DDL, schema=dst)
