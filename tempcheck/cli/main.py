@@ -13,7 +13,12 @@ from typing import Any
 import click
 
 from tempcheck import __version__
-from tempcheck.cli.common import db_option, fail_cleanly, not_utf8, resolve_db_path
+from tempcheck.cli import engine
+
+# Before anything imports sqlite3: a team database runs on Doltlite's engine.
+engine.prepare()
+
+from tempcheck.cli.common import db_option, fail_cleanly, not_utf8, resolve_db_path  # noqa: E402
 
 # name -> "module:function" under tempcheck.cli.commands
 COMMANDS: dict[str, str] = {
@@ -40,6 +45,8 @@ COMMANDS: dict[str, str] = {
     "config": "config:config",
     "serve": "serve:serve",
     "calendar": "calendar:calendar",
+    "team": "team:team",
+    "sync": "team:sync",
     "contact": "contacts:contact",
     "tag": "tags:tag",
     "untag": "tags:untag",

@@ -43,6 +43,7 @@ class CheckIn:
     follow_up: date | None = None
     issue_id: int | None = None
     contact_id: int | None = None  # the person it was with
+    logged_by: str = ""
 
 RAISED_BY = ("customer", "us")
 OUTCOMES = ("kept", "broken")

@@ -7,12 +7,13 @@ from datetime import date, datetime
 
 from tempcheck.domain import clock
 from tempcheck.domain.records import CHANNELS, REACHED_OUT, CheckIn
+from tempcheck.store import identity
 from tempcheck.store.connection import StoreError, write
 
 MAX_FOLLOW_UP_NOTE = 1000  # as tempcheck.store.followups.MAX_NOTE
 _COLUMNS = (
     "id, uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
-    " follow_up, issue_id, contact_id"
+    " follow_up, issue_id, contact_id, logged_by"
 )
 
 
@@ -30,6 +31,7 @@ def _row(row: tuple) -> CheckIn:
         follow_up=date.fromisoformat(row[9]) if row[9] else None,
         issue_id=row[10],
         contact_id=row[11],
+        logged_by=row[12],
     )
 
 
@@ -88,8 +90,8 @@ def add_checkin(
                 raise StoreError(f"contact {contact_id} is not one of this customer's people")
         cursor = conn.execute(
             "INSERT INTO checkins (customer_id, at, temperature, channel, initiated_by, note,"
-            " fell_short, follow_up, issue_id, contact_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " fell_short, follow_up, issue_id, contact_id, created_at, logged_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 customer_id,
                 clock.to_stored(at) if at else now,
@@ -102,6 +104,7 @@ def add_checkin(
                 issue_id,
                 contact_id,
                 now,
+                identity.member(conn),
             ),
         )
         checkin_id = cursor.lastrowid

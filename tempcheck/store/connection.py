@@ -97,6 +97,13 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         version, tables = version_and_tables(conn)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
+
+            if is_team_file(path) and not engine_loaded():
+                raise StoreError(
+                    f"{path} is a team database; open it with the team extra "
+                    f"installed ({INSTALL_HINT})"
+                ) from None
             raise StoreError(f"{path} is not a tempcheck database ({exc})") from None
         raise describe(exc, path) from None
     if version > LATEST:

@@ -312,6 +312,8 @@ _PRIMARY_BODY = """
         WHERE customer_id = {who}.customer_id AND is_primary = 1 AND gone_at IS NULL), '')
     WHERE id = {who}.customer_id;"""
 
+
+
 V5_ACCOUNTS_SQL = f"""
 -- The people at each account. Never deleted: a person who left is marked gone,
 -- so the check-ins that name them keep their names.
@@ -403,7 +405,7 @@ def v5_accounts(conn: sqlite3.Connection) -> None:
     build_search_index(conn)
 
 
-V6_CALENDAR_MEETINGS = f"""
+V7_CALENDAR_MEETINGS = f"""
 -- Meetings read from the user's calendar (one row per occurrence), keyed by the event's
 -- UID and recurrence id. Only time, title, location and the attendee addresses that
 -- matched a customer are kept. Withdrawn = cancelled or gone from the calendar;
@@ -435,6 +437,13 @@ CREATE INDEX calendar_events_customer ON calendar_events (customer_id, ends_at);
 CREATE INDEX calendar_events_source ON calendar_events (source, starts_at);
 """
 
+V8_LOGGED_BY = """
+-- Who logged each check-in and settled each promise (the member's user.name; '' before this
+-- version), so a team sees whose word each entry is.
+ALTER TABLE checkins ADD COLUMN logged_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE promise_settlements ADD COLUMN logged_by TEXT NOT NULL DEFAULT '';
+"""
+
 
 # Each step is an SQL script, or a function run inside the step's transaction.
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
@@ -444,7 +453,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     V4_NAME_KEYS_AND_SUMMARY_TIES,
     V5_ATTENTION_INDEX,
     v5_accounts,
-    V6_CALENDAR_MEETINGS,
+    V7_CALENDAR_MEETINGS,
+    V8_LOGGED_BY,
 ]
 LATEST = len(MIGRATIONS)
 

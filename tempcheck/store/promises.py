@@ -12,6 +12,7 @@ from datetime import date
 
 from tempcheck.domain import clock, trust
 from tempcheck.domain.records import OUTCOMES, Promise, PromiseRecord
+from tempcheck.store import identity
 from tempcheck.store.connection import StoreError, write
 
 MAX_TEXT = 500
@@ -113,9 +114,16 @@ def settle_promise(
                 f"it cannot be settled on {on.isoformat()}"
             )
         conn.execute(
-            "INSERT INTO promise_settlements (promise_id, settled_at, settled_on, outcome, note)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (promise_id, clock.to_stored(clock.now()), on.isoformat(), outcome, note),
+            "INSERT INTO promise_settlements (promise_id, settled_at, settled_on, outcome, note,"
+            " logged_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                promise_id,
+                clock.to_stored(clock.now()),
+                on.isoformat(),
+                outcome,
+                note,
+                identity.member(conn),
+            ),
         )
         return get_promise(conn, promise_id)
 

@@ -13,12 +13,14 @@ from datetime import date, datetime
 
 from tempcheck.domain import clock
 from tempcheck.domain.records import TimelineItem
+from tempcheck.store import identity
 
 # Every arm yields: at, kind, text, temperature, a, b, c, ref (a/b/c depend on the kind).
 _TIMELINE = """
 SELECT k.at AS at, 'checkin' AS kind, k.note AS text, k.temperature AS temperature,
     k.channel || coalesce(' with ' || (SELECT p.name FROM contacts p WHERE p.id = k.contact_id),
-        '') AS a,
+        '') || CASE WHEN k.logged_by NOT IN ('', :me) THEN char(31) || k.logged_by ELSE '' END
+        AS a,
     k.initiated_by AS b, k.fell_short AS c, k.id AS ref
 FROM checkins k WHERE k.customer_id = :cid AND k.at < :before {same}
 UNION ALL
@@ -92,6 +94,7 @@ def timeline(
         "cid": customer_id,
         "before": clock.to_stored(before) if before else _END_OF_TIME,
         "limit": -1 if limit is None else max(limit, 0),
+        "me": identity.member(conn),  # another member's check-in says who logged it
     }
     rows = conn.execute(PAGE_SQL, params).fetchall()
     if limit is not None and rows and len(rows) == limit:
@@ -126,7 +129,10 @@ def _detail(kind: str, a: object, b: object, c: object) -> str:
     """The secondary line for an item, in words."""
     parts: list[str] = []
     if kind == "checkin":
-        parts.append(f"{a}, {'we' if b == 'us' else 'they'} reached out")
+        how, _, logged_by = str(a).partition("\x1f")
+        parts.append(f"{how}, {'we' if b == 'us' else 'they'} reached out")
+        if logged_by:
+            parts.append(f"logged by {logged_by}")
         if c:
             parts.append(f"fell short: {c}")
     elif kind == "issue opened":

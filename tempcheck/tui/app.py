@@ -31,12 +31,14 @@ class TempcheckApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="tempcheck.help"),
         Binding("q", "quit", "Quit", id="tempcheck.quit"),
+        Binding("S", "sync", "Sync", tooltip="Sync with the team", id="tempcheck.sync"),
         Binding("u", "undo", "Undo", tooltip="Undo the last change", id="tempcheck.undo"),
     ]
     # Screen classes by size, for the stylesheet: forms go compact on short terminals.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     REFRESH_SECONDS = 1.0  # how often to look for writes by other programs
+    SYNC_SECONDS = 300.0  # team databases sync at start, then this often, and on S
     UNDO_SECONDS = 10.0  # how long the last write can be taken back with u
     COMMANDS = App.COMMANDS | {lambda: _customer_commands()}
 
@@ -45,6 +47,10 @@ class TempcheckApp(App[None]):
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
+        from tempcheck.domain.fileformat import engine_loaded, is_team_file
+
+        self.team = engine_loaded() and is_team_file(self.db_path)
+        self.sync_state = ""
         self._day = date.today()  # screens read everything again when the day changes
         self.last_undo: Undo | None = None
         self._undo_timer: Timer | None = None
@@ -67,6 +73,53 @@ class TempcheckApp(App[None]):
 
         self.push_screen(DashboardScreen())
         self.set_interval(self.REFRESH_SECONDS, self._poll_for_changes)
+        if self.team:
+            self._show_sync_state("team: syncing…")
+            self.action_sync()
+            self.set_interval(self.SYNC_SECONDS, self.action_sync)
+
+    # --- team sync ----------------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        """Sync in a worker thread with its own connection: typing never waits for the network."""
+        if not self.team:
+            return
+        self._show_sync_state("team: syncing…")
+        self.run_worker(self._sync_worker, thread=True, exclusive=True, group="team-sync")
+
+    def _sync_worker(self) -> None:
+        from tempcheck.store import identity
+        from tempcheck.store import team as engine
+
+        try:
+            conn = open_db(self.db_path)
+        except Exception as exc:  # noqa: BLE001 - reported in the header, never a crash
+            self.call_from_thread(self._sync_done, None, f"team: cannot open ({exc})")
+            return
+        try:
+            report = engine.sync(conn, identity.name_for_path(self.db_path))
+            state = "team: synced " + _clock_now()
+            if report.conflicts:
+                state += f" · {len(report.conflicts)} conflict(s): tempcheck team conflicts"
+            self.call_from_thread(self._sync_done, report, state)
+        except engine.Offline:
+            self.call_from_thread(self._sync_done, None, "team: offline, work kept locally")
+        except Exception as exc:  # noqa: BLE001
+            from tempcheck.domain.text import printable
+
+            message = printable(str(exc), single_line=True)[:60].replace("[", "(").replace("]", ")")
+            self.call_from_thread(self._sync_done, None, f"team: sync failed ({message})")
+        finally:
+            conn.close()
+
+    def _sync_done(self, report: object | None, state: str) -> None:
+        self._show_sync_state(state)
+        if report is not None and getattr(report, "pulled", False):
+            self.data_changed()
+
+    def _show_sync_state(self, state: str) -> None:
+        self.sync_state = state
+        self.sub_title = f"v{__version__} · {state}"
 
     async def on_event(self, event: events.Event) -> None:
         """A form that routes its own keys (see CheckInForm.route_key) gets them here, as
@@ -131,6 +184,8 @@ class TempcheckApp(App[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "sync":
+            return self.team  # solo databases have nothing to sync: no key in the footer
         if action == "undo":  # not inside a form or dialog: there u is a letter or a choice
             return self.last_undo is not None and not isinstance(self.screen, ModalScreen)
         if action == "quit":  # q on a form's drop-down or tick-box must not lose what was typed
@@ -181,6 +236,12 @@ class TempcheckApp(App[None]):
                 partial(active.node.run_action, binding.action),
             )
         yield from super().get_system_commands(screen)
+
+
+def _clock_now() -> str:
+    from tempcheck.domain import clock
+
+    return clock.local(clock.now()).strftime("%H:%M")
 
 
 def _customer_commands() -> type:

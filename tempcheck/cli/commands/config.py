@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.common import command, fail_cleanly, open_store, resolve_db_path
 
 
 @command("config")
@@ -16,6 +16,9 @@ def config(ctx: click.Context, db: str | None, key: str | None, value: str | Non
     from tempcheck.domain.settings import SETTINGS, validate
     from tempcheck.store import settings, write
 
+    if key == identity_key():
+        _user_name(ctx, db, value)
+        return
     conn = open_store(ctx, db)
     with fail_cleanly():
         if key is None:
@@ -23,6 +26,10 @@ def config(ctx: click.Context, db: str | None, key: str | None, value: str | Non
             width = max(len(k) for k in values)
             for name, current in values.items():
                 click.echo(f"{name.ljust(width)}  {current:>6}  {SETTINGS[name].help}")
+            from tempcheck.store import identity
+
+            member = identity.name_for_path(resolve_db_path(ctx, db))
+            click.echo(f"{identity.NAME_KEY}  {member}  (this copy only; never synced)")
             return
         if value is None:
             validate(key, SETTINGS[key].default if key in SETTINGS else "0")
@@ -31,3 +38,20 @@ def config(ctx: click.Context, db: str | None, key: str | None, value: str | Non
         with write(conn):
             stored = settings.set_checked(conn, key, value)
         click.echo(f"{key} = {stored}")
+
+
+def identity_key() -> str:
+    return "user.name"
+
+
+def _user_name(ctx: click.Context, db: str | None, value: str | None) -> None:
+    """``user.name``: who logs check-ins from this copy; kept beside the database, never synced."""
+    from tempcheck.store import identity
+
+    path = resolve_db_path(ctx, db)
+    with fail_cleanly():
+        if value is None:
+            click.echo(identity.name_for_path(path))
+            return
+        stored = identity.set_name(path, value)
+    click.echo(f"user.name = {stored}")

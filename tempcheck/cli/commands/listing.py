@@ -18,9 +18,15 @@ from tempcheck.cli.output import emit_json, emit_records
 )
 @click.option("--all", "include_all", is_flag=True, help="Include paused and ended customers.")
 @click.option("--tag", "tag_filter", metavar="TAG", help="Only customers with this tag.")
+@click.option("--mine", is_flag=True, help="Only my accounts: owner is my user.name.")
 @click.pass_context
 def list_customers(
-    ctx: click.Context, db: str | None, fmt: str, include_all: bool, tag_filter: str | None
+    ctx: click.Context,
+    db: str | None,
+    fmt: str,
+    include_all: bool,
+    tag_filter: str | None,
+    mine: bool,
 ) -> None:
     """Print the dashboard's rows in the dashboard's order."""
     from tempcheck.domain.attention import RECORD_FIELDS, as_record
@@ -34,6 +40,11 @@ def list_customers(
 
             tagged = check_tag_filter(conn, tag_filter)
             rows = [row for row in rows if row.customer_id in tagged]
+        if mine:
+            from tempcheck.store.identity import my_customers
+
+            owned = my_customers(conn)
+            rows = [row for row in rows if row.customer_id in owned]
     records = [as_record(row) for row in rows]
     if fmt == "json":
         emit_json(records)

@@ -375,8 +375,14 @@ class DashboardScreen(Screen[None]):
     def _show(self, *, keep: int | None = None) -> None:
         words = self.query_one("#filter", Input).value.split()
         wanted_tags = [w.lstrip("#").casefold() for w in words if w.startswith("#") and w != "#"]
-        needle = key(" ".join(w for w in words if not w.startswith("#")))
+        mine = "@me" in words  # my accounts: owner is my user.name
+        needle = key(" ".join(w for w in words if not w.startswith("#") and w != "@me"))
         rows = self.all_rows
+        if mine:
+            from tempcheck.store.identity import my_customers
+
+            owned = my_customers(self.app.conn)
+            rows = [row for row in rows if row.customer_id in owned]
         if wanted_tags:
             tags = self._all_tags()
             rows = [
