@@ -167,7 +167,7 @@ async def test_at_80x24_the_table_shows_ten_customers_and_every_key_column(sampl
         shown = [name for name in names if any(line.lstrip().startswith(name) for line in lines)]
         assert shown[:10] == names[:10]
         assert (
-            "Umbrella Health     ❄ cold ⟳     6 weeks ago  2 uneasy ↓     1 ⚠1☎  r in 50d"
+            "Umbrella Health     ❄ cold ⟳     6 weeks ago  2 uneasy ↓     1 ⚠1☎  ✎ in 50d"
             in lines[lines.index(header) + 1]
         )
 
