@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tempcheck.tui.screens.scrolling import SCROLL_BINDINGS, scroll
+
 ABOUT = (
     "Rows are coloured by staleness: days since last contact against the customer's "
     "cadence. The State column says the same in words: ✓ fresh, ◔ due, ! overdue, "
@@ -29,21 +31,12 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close"),
-        Binding("j", "move('down')", "Down", show=False),
-        Binding("k", "move('up')", "Up", show=False),
-        Binding("g", "move('home')", "Top", show=False),
-        Binding("G", "move('end')", "Bottom", show=False),
+        *SCROLL_BINDINGS,
     ]
 
     def action_move(self, where: str) -> None:
         """j/k/g/G scroll, as they move on every screen."""
-        box = self.query_one(".help", VerticalScroll)
-        {
-            "down": box.scroll_down,
-            "up": box.scroll_up,
-            "home": box.scroll_home,
-            "end": box.scroll_end,
-        }[where](animate=False)
+        scroll(self.query_one(".help", VerticalScroll), where)
 
     def __init__(self, underneath: Screen) -> None:
         super().__init__()

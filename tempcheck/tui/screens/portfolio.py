@@ -17,6 +17,7 @@ from tempcheck.domain import temperature
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.services.portfolio import Portfolio
+from tempcheck.tui.screens.scrolling import SCROLL_BINDINGS, scroll
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
 
@@ -60,21 +61,12 @@ class PortfolioScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,v", "back", "Back", id="tempcheck.portfolio.back"),
-        Binding("j", "move('down')", "Down", show=False),
-        Binding("k", "move('up')", "Up", show=False),
-        Binding("g", "move('home')", "Top", show=False),
-        Binding("G", "move('end')", "Bottom", show=False),
+        *SCROLL_BINDINGS,
     ]
 
     def action_move(self, where: str) -> None:
         """j/k/g/G scroll, as they move on every screen."""
-        box = self.query_one("#portfolio", VerticalScroll)
-        {
-            "down": box.scroll_down,
-            "up": box.scroll_up,
-            "home": box.scroll_home,
-            "end": box.scroll_end,
-        }[where](animate=False)
+        scroll(self.query_one("#portfolio", VerticalScroll), where)
 
     def compose(self) -> ComposeResult:
         yield Header()
