@@ -19,7 +19,7 @@ import pytest
 
 from tempcheck.domain.matching import key
 
-HOSTILE = "Evil\x1b[2J\x07Corp\x7f\r\x9b31m\u202eroc\u202c\u2066x\u2069"
+HOSTILE = "Evil\x1b[2J\x07Corp\x7f\r\x9b31m\u202eroc\u202c\u2066x\u2069\u200e"
 # The raw forms that must never appear in what a command prints (UTF-8 bytes).
 FORBIDDEN = {
     "ESC": b"\x1b",
@@ -31,6 +31,7 @@ FORBIDDEN = {
     "PDF U+202C": "\u202c".encode(),
     "LRI U+2066": "\u2066".encode(),
     "PDI U+2069": "\u2069".encode(),
+    "LRM U+200E": "\u200e".encode(),
 }
 
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import re
 
-# C0 controls except tab/newline, DEL, C1 controls, and the bidirectional controls
-# (embeddings, overrides, isolates, marks) that reorder the text around them and so
-# misalign a table or disguise a name: U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The bidirectional controls (embeddings, overrides, isolates, marks) that reorder the
+# text around them and so misalign a table or disguise a name.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+
+# For the screens: C0 controls except tab/newline, DEL, C1 controls, and the bidi controls.
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 
 # What must never reach a terminal raw: C0 controls but tab and newline (a carriage
-# return only as part of CRLF), ESC, DEL, the C1 range (U+009B is a one-byte CSI),
-# and the bidi embedding, override and isolate controls, which reorder the text
-# around them. Shared by the shell's writer and the CSV stream for terminals.
-TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
-)
+# return only as part of CRLF), ESC, DEL, the C1 range (U+009B is a one-byte CSI), and
+# the same bidi controls. Shared by the shell's writer and the CSV stream for terminals.
+TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
 
 
 def for_terminal(text: str) -> str:
