@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -215,3 +216,14 @@ def command_with(query: str, name: str) -> str:
         path = ctx.command_path.split()[1:] if ctx else []
         args = [*path, name]
     return "tempcheck " + shlex.join(args)
+
+
+def future_date(text: str, option: str) -> date:
+    """A typed date that is today or later, else a one-line error naming the option."""
+    from tempcheck.domain import clock
+    from tempcheck.domain.dates import parse_date
+
+    found = parse_date(text)
+    if found < clock.today():
+        raise Failure(f"{option} {text!r} is in the past ({found.isoformat()})")
+    return found

@@ -16,6 +16,7 @@ from tempcheck.cli.common import (
     Failure,
     command,
     fail_cleanly,
+    future_date,
     open_store,
 )
 from tempcheck.domain.records import CHANNELS, REACHED_OUT
@@ -111,11 +112,9 @@ def log(
             text = sys.stdin.read().rstrip("\n")
         due = None
         if follow_up:
-            from tempcheck.domain.dates import format_short, parse_date
+            from tempcheck.domain.dates import format_short
 
-            due = parse_date(follow_up)
-            if due < clock.today():
-                raise Failure(f"--follow-up {follow_up!r} is in the past ({due.isoformat()})")
+            due = future_date(follow_up, "--follow-up")
         if follow_up_note.strip() and due is None:
             raise Failure("--follow-up-note needs --follow-up DATE", EXIT_NOT_FOUND)
         if open_issue and not fell_short.strip():

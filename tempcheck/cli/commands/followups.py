@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.issues import future_date
 from tempcheck.cli.common import (
     ROW_ID,
     Failure,
@@ -12,6 +11,7 @@ from tempcheck.cli.common import (
     db_option,
     fail_cleanly,
     find_customer,
+    future_date,
     not_empty,
     open_store,
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
 from tempcheck.cli.common import (
@@ -12,22 +10,12 @@ from tempcheck.cli.common import (
     command,
     fail_cleanly,
     find_customer,
+    future_date,
     not_empty,
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
 from tempcheck.domain.records import CHANNELS
-
-
-def future_date(text: str, option: str) -> date:
-    """A typed date that is today or later, else a one-line error naming the option."""
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import parse_date
-
-    found = parse_date(text)
-    if found < clock.today():
-        raise Failure(f"{option} {text!r} is in the past ({found.isoformat()})")
-    return found
 
 
 @click.group("issue", context_settings={"help_option_names": ["-h", "--help"]})

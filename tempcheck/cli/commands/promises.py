@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.issues import future_date
 from tempcheck.cli.common import (
     ROW_ID,
     Failure,
     command,
     fail_cleanly,
     find_customer,
+    future_date,
     not_empty,
     open_store,
 )
