@@ -8,7 +8,7 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -261,5 +261,29 @@ def test_brief_names_a_key_person_gone_quiet(book: Path) -> None:
     tc(book, "log", "acme", "4", "kickoff", "--with", "Sam", "--at", "40 days ago")
     tc(book, "log", "acme", "4", "weekly", "--with", "Jo")
     items = json.loads(tc(book, "today", "--format", "json").stdout)
+    quiet = [i["detail"] for i in items if i["reason"] == "key person quiet"]
+    assert quiet == ["Sam Lee (sponsor): not in a check-in for 40 days, cadence 14 days"]
+
+
+@pytest.mark.parametrize("hour", [0, 8, 23])
+def test_quiet_days_are_calendar_days_at_any_hour(
+    book: Path, run_tc, monkeypatch: pytest.MonkeyPatch, hour: int
+) -> None:
+    """A check-in dated "40 days ago" (stored at that day's midday) is 40 days ago all day,
+    in the early morning as late at night."""
+    import time
+
+    import time_machine
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    with time_machine.travel(datetime(2026, 3, 10, hour, 30, tzinfo=UTC), tick=False):
+        assert run_tc("contact", "add", "acme", "Sam Lee", "--role", "sponsor").exit_code == 0
+        assert (
+            run_tc("log", "acme", "4", "kickoff", "--with", "Sam", "--at", "40 days ago").exit_code
+            == 0
+        )
+        assert run_tc("log", "acme", "4", "weekly", "--with", "Jo").exit_code == 0
+        items = json.loads(run_tc("today", "--format", "json").output)
     quiet = [i["detail"] for i in items if i["reason"] == "key person quiet"]
     assert quiet == ["Sam Lee (sponsor): not in a check-in for 40 days, cadence 14 days"]

@@ -299,7 +299,8 @@ def assemble(
             continue
         days = clock.days_between(person.since, now)
         if days >= quiet_ratio * max(row.cadence_days, 1):
-            quiet.append((-days, row.name.casefold(), label.casefold(), row, person, label))
+            shown = clock.calendar_days(person.since, now)
+            quiet.append((-shown, row.name.casefold(), label.casefold(), row, person, label))
     for rank in sorted(uneasy, key=lambda u: u[:3]):
         person = rank[3]
         label = f"{person.name} ({person.role})" if person.role else person.name

@@ -86,6 +86,12 @@ def days_between(earlier: datetime, later: datetime) -> float:
     return (later - earlier) / timedelta(days=1)
 
 
+def calendar_days(earlier: datetime, later: datetime) -> int:
+    """Whole days from ``earlier`` to ``later`` as the calendar on the wall counts them
+    (local dates): something at noon 40 days ago is 40 days ago all day today."""
+    return (local(later).date() - local(earlier).date()).days
+
+
 def ago(moment: datetime | None, reference: datetime | None = None) -> str:
     """Say how long ago ``moment`` was, the way people say it: "3 days ago"."""
     if moment is None:
@@ -102,7 +108,7 @@ def ago(moment: datetime | None, reference: datetime | None = None) -> str:
     hours = minutes / 60
     if hours < 24:
         return f"{int(hours)} h ago"
-    days = (local(reference).date() - local(moment).date()).days
+    days = calendar_days(moment, reference)
     if days <= 1:
         return "yesterday"
     if days < 14:
