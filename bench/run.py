@@ -1128,6 +1128,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--no-cache", action="store_true", help="keep every database in a temp dir, not .data/"
     )
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument(
+        "--only",
+        metavar="KEYS",
+        help="comma-separated steps to run after generation (first_frame, query_fast,"
+        " one_customer, log, save_to_repaint, export, list_json, import_lock, xlsx, large)",
+    )
     return parser.parse_args(argv)
 
 
@@ -1167,6 +1173,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         if args.large:
             steps.append(("large", f"{LARGE.label}", large_figures))
+        if args.only:
+            wanted = {key.strip() for key in args.only.split(",")}
+            unknown = wanted - {key for key, _, _ in steps}
+            if unknown:
+                print(f"bench: unknown step(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+                return 2
+            steps = [step for step in steps if step[0] in wanted]
         for key, label, step in steps:
             print(f"bench: {label}…", file=sys.stderr, flush=True)
             figures += guarded(key, label)(step)(ctx)

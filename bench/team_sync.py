@@ -41,7 +41,8 @@ def inner(stdout: str) -> float:
 def measure(label: str, root: Path, demo_args: list[str]) -> list[tuple[str, str, str]]:
     server = subprocess.Popen(
         [sys.executable, "-m", "tempcheck", "team", "serve", str(root / "remote"), "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         port = re.search(r":(\d+)/", server.stdout.readline()).group(1)
@@ -63,20 +64,32 @@ def measure(label: str, root: Path, demo_args: list[str]) -> list[tuple[str, str
                 wall, out = tc("--db", db, "sync")
                 walls.append(wall)
                 syncs.append(inner(out))
-            rows.append((f"{label}: {name}", f"{statistics.median(walls):.2f} s",
-                         f"{statistics.median(syncs) * 1000:.0f} ms"))
+            rows.append(
+                (
+                    f"{label}: {name}",
+                    f"{statistics.median(walls):.2f} s",
+                    f"{statistics.median(syncs) * 1000:.0f} ms",
+                )
+            )
 
         series("sync, nothing new", [], ann)
         series("sync pushing 1 check-in", [["--db", ann, "log", customer, "4", "bench"]], ann)
-        series("sync pulling 1 check-in", [["--db", ann, "log", customer, "4", "bench"],
-                                           ["--db", ann, "sync"]], bob)
-        series("sync merging both sides' check-ins and a same-field edit", [
-            ["--db", ann, "log", customer, "3", "ann"],
-            ["--db", ann, "edit", customer, "--notes", f"ann {time.time()}"],
-            ["--db", ann, "sync"],
-            ["--db", bob, "log", customer, "5", "bob"],
-            ["--db", bob, "edit", customer, "--notes", f"bob {time.time()}"],
-        ], bob)
+        series(
+            "sync pulling 1 check-in",
+            [["--db", ann, "log", customer, "4", "bench"], ["--db", ann, "sync"]],
+            bob,
+        )
+        series(
+            "sync merging both sides' check-ins and a same-field edit",
+            [
+                ["--db", ann, "log", customer, "3", "ann"],
+                ["--db", ann, "edit", customer, "--notes", f"ann {time.time()}"],
+                ["--db", ann, "sync"],
+                ["--db", bob, "log", customer, "5", "bob"],
+                ["--db", bob, "edit", customer, "--notes", f"bob {time.time()}"],
+            ],
+            bob,
+        )
         return rows
     finally:
         server.terminate()
