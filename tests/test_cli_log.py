@@ -249,6 +249,8 @@ def test_a_past_follow_up_is_refused(run_tc, book: Path, row_counts, pinned, typ
     before = row_counts(book)
     message = assert_one_clean_line(run_tc("log", "acme", "4", f"--follow-up={typed}"), 1)
     assert "in the past" in message
+    if typed == "2026-11-01":
+        assert message == "tempcheck: --follow-up '2026-11-01' is in the past (2026-11-01)\n"
     assert row_counts(book) == before
 
 

@@ -115,7 +115,10 @@ async def test_bad_and_past_follow_up_dates_are_shown_inline(three_customers, co
         form.query_one("#follow-up", Input).value = "2020-01-01"
         await pilot.press("enter")
         await pilot.pause()
-        assert "past" in form.query_one("#follow-up-field", Field).error
+        # The same words as `tempcheck log --follow-up` and the store: one rule, one message.
+        assert form.query_one("#follow-up-field", Field).error == (
+            "the follow-up date is in the past (2020-01-01)"
+        )
         form.query_one("#follow-up", Input).value = "+3d"
         await pilot.pause()
         assert form.query_one("#follow-up-field .field-hint").render()

@@ -224,6 +224,7 @@ def future_date(text: str, option: str) -> date:
     from tempcheck.domain.dates import parse_date
 
     found = parse_date(text)
-    if found < clock.today():
-        raise Failure(f"{option} {text!r} is in the past ({found.isoformat()})")
-    return found
+    try:
+        return clock.not_past(found, f"{option} {text!r}")
+    except ValueError as exc:
+        raise Failure(str(exc)) from None

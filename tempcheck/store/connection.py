@@ -12,8 +12,10 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+from tempcheck.domain import clock
 from tempcheck.store.migrations import LATEST, migrate
 
 BUSY_TIMEOUT_S = 10.0
@@ -21,6 +23,14 @@ BUSY_TIMEOUT_S = 10.0
 
 class StoreError(Exception):
     """A problem with the database a user can act on; the message says what and where."""
+
+
+def not_past(day: date, what: str) -> date:
+    """The domain's past-date rule (:func:`clock.not_past`) as a :class:`StoreError`."""
+    try:
+        return clock.not_past(day, what)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Connection:

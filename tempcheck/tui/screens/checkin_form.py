@@ -434,8 +434,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 follow_field.set_error(str(exc))
                 ok = False
             else:
-                if follow_up < clock.today():
-                    follow_field.set_error("the follow-up date is in the past")
+                try:
+                    clock.not_past(follow_up, "the follow-up date")
+                except ValueError as exc:
+                    follow_field.set_error(str(exc))
                     ok = False
                 else:
                     follow_field.set_error(None)

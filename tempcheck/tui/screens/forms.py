@@ -17,10 +17,7 @@ from tempcheck.tui.screens.notices import Wrote
 def _future_date(text: str) -> date:
     from tempcheck.domain.dates import parse_date
 
-    day = parse_date(text)
-    if day < clock.today():
-        raise ValueError(f"{day.isoformat()} is in the past")
-    return day
+    return clock.not_past(parse_date(text), "the date")
 
 
 def _later_date(text: str) -> date:
