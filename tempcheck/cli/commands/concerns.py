@@ -29,7 +29,7 @@ def add(
     confirmed: bool,
 ) -> None:
     """Note a concern (or --priority) of CUSTOMER's."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.store import concerns
 
     conn = open_store(ctx, db)
@@ -54,7 +54,7 @@ def add(
 @click.pass_context
 def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Record that the customer confirmed CONCERN_ID today."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.services import settle
 
     conn = open_store(ctx, db)
@@ -68,7 +68,7 @@ def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
 @click.pass_context
 def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Drop CONCERN_ID: it no longer matters to the customer (history is kept)."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.services import settle
 
     conn = open_store(ctx, db)
@@ -83,7 +83,7 @@ def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
 @click.pass_context
 def list_(ctx: click.Context, db: str | None, customer: str, include_dropped: bool) -> None:
     """List CUSTOMER's concerns and priorities by rank, and whether to recalibrate."""
-    from tempcheck.cli.commands.show import concern_table, local_day, safe
+    from tempcheck.cli.tables import concern_table, local_day, safe
     from tempcheck.store import concerns
 
     conn = open_store(ctx, db)

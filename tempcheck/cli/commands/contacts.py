@@ -47,7 +47,7 @@ def add(
     primary: bool,
 ) -> None:
     """Add NAME as a contact at CUSTOMER (the first one becomes primary)."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.store import contacts, customers
 
     conn = open_store(ctx, db)
@@ -82,7 +82,7 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, fmt: str, include_gone: bool
 ) -> None:
     """List the people at CUSTOMER (or at every customer), primary first."""
-    from tempcheck.cli.commands.show import people_table, person_records
+    from tempcheck.cli.tables import people_table, person_records
     from tempcheck.store import customers
 
     conn = open_store(ctx, db)
@@ -132,7 +132,7 @@ def edit(
     primary: bool,
 ) -> None:
     """Change a contact NAME at CUSTOMER (matched exactly, by prefix or by a unique part)."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.store import contacts, customers
 
     if not primary and all(v is None for v in (rename, role, email, phone, notes)):
@@ -163,7 +163,7 @@ def edit(
 @click.pass_context
 def gone(ctx: click.Context, db: str | None, customer: str, name: str) -> None:
     """Mark NAME at CUSTOMER as gone (left, moved on); their check-ins keep the name."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.store import contacts, customers
 
     conn = open_store(ctx, db)

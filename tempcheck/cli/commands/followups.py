@@ -48,7 +48,7 @@ def followups(
     """List follow-ups that are due or overdue, soonest first; or done/snooze/add one."""
     if ctx.invoked_subcommand is not None:
         return
-    from tempcheck.cli.commands.show import FOLLOWUP_FIELDS, followup_record, followup_table
+    from tempcheck.cli.tables import FOLLOWUP_FIELDS, followup_record, followup_table
     from tempcheck.store.followups import open_followups
 
     conn = open_store(ctx, db)
@@ -69,7 +69,7 @@ def followups(
 @click.pass_context
 def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
     """Mark follow-up FOLLOWUP_ID done."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.services import settle
 
     conn = open_store(ctx, _db(ctx, db))
@@ -85,7 +85,7 @@ def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
 @click.pass_context
 def snooze(ctx: click.Context, db: str | None, followup_id: int, until: str) -> None:
     """Move follow-up FOLLOWUP_ID to a later day: tomorrow, mon, +3d, 2026-12-01."""
-    from tempcheck.cli.commands.show import day, safe
+    from tempcheck.cli.tables import day, safe
     from tempcheck.domain import clock
     from tempcheck.domain.dates import parse_date
     from tempcheck.store import followups as store
@@ -112,7 +112,7 @@ def add(
     ctx: click.Context, db: str | None, customer: str, due_text: str, note: tuple[str, ...]
 ) -> None:
     """Plan a follow-up with CUSTOMER on DATE, with an optional NOTE."""
-    from tempcheck.cli.commands.show import day, safe
+    from tempcheck.cli.tables import day, safe
     from tempcheck.store.followups import add_followup
 
     with fail_cleanly():

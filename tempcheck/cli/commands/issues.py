@@ -46,7 +46,7 @@ def open_(
     raised_by: str,
 ) -> None:
     """Open an issue for CUSTOMER; prints its id."""
-    from tempcheck.cli.commands.show import day, safe
+    from tempcheck.cli.tables import day, safe
     from tempcheck.store import issues
 
     with fail_cleanly():
@@ -84,7 +84,7 @@ def close(
     channel: str,
 ) -> None:
     """Close issue ISSUE_ID with its resolution, and optionally a temperature check."""
-    from tempcheck.cli.commands.show import day, safe
+    from tempcheck.cli.tables import day, safe
     from tempcheck.domain import temperature
     from tempcheck.services import settle
 
@@ -115,7 +115,7 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, include_closed: bool, fmt: str
 ) -> None:
     """List open issues (at risk and call-them-first flagged), soonest due first."""
-    from tempcheck.cli.commands.show import ISSUE_FIELDS, issue_record, issue_table
+    from tempcheck.cli.tables import ISSUE_FIELDS, issue_record, issue_table
     from tempcheck.store import issues
 
     conn = open_store(ctx, db)

@@ -29,7 +29,7 @@ def promise() -> None:
 @click.pass_context
 def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: str | None) -> None:
     """Record a promise to CUSTOMER: what, and by when."""
-    from tempcheck.cli.commands.show import day, safe
+    from tempcheck.cli.tables import day, safe
     from tempcheck.store import promises
 
     if not due_text:
@@ -55,7 +55,7 @@ def keep(
     ctx: click.Context, db: str | None, promise_id: int, on_text: str | None, note: str
 ) -> None:
     """Mark promise PROMISE_ID kept (early, on time or late follows from the dates)."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.services import settle
 
     with fail_cleanly():
@@ -78,7 +78,7 @@ def keep(
 @click.pass_context
 def break_(ctx: click.Context, db: str | None, promise_id: int, note: str | None) -> None:
     """Mark promise PROMISE_ID broken, with a note saying what happened."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.services import settle
 
     if not note or not note.strip():
@@ -100,7 +100,7 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, include_settled: bool, fmt: str
 ) -> None:
     """List open promises, soonest due first (with --customer, also the record)."""
-    from tempcheck.cli.commands.show import PROMISE_FIELDS, promise_record, promise_table
+    from tempcheck.cli.tables import PROMISE_FIELDS, promise_record, promise_table
     from tempcheck.store import promises
 
     conn = open_store(ctx, db)

@@ -74,7 +74,7 @@ def search(
     if not hits:
         click.echo(f"Nothing found for {text!r}.")
         return
-    from tempcheck.cli.commands.show import local_day, safe, text_table
+    from tempcheck.cli.tables import local_day, safe, text_table
 
     rows = [
         [safe(hit.customer_name, 28), local_day(hit.at), hit.kind, safe(hit.marked(), 90)]

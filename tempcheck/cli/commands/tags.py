@@ -13,7 +13,7 @@ from tempcheck.cli.common import command, fail_cleanly, open_store
 @click.pass_context
 def tag(ctx: click.Context, db: str | None, customer: str, tags: tuple[str, ...]) -> None:
     """Tag CUSTOMER with TAG... (e.g. fintech tier-1 emea). Without TAG, list its tags."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.store import accounts, customers
 
     conn = open_store(ctx, db)
@@ -35,7 +35,7 @@ def tag(ctx: click.Context, db: str | None, customer: str, tags: tuple[str, ...]
 @click.pass_context
 def untag(ctx: click.Context, db: str | None, customer: str, tags: tuple[str, ...]) -> None:
     """Remove TAG... from CUSTOMER."""
-    from tempcheck.cli.commands.show import safe
+    from tempcheck.cli.tables import safe
     from tempcheck.store import accounts, customers
 
     conn = open_store(ctx, db)

@@ -238,6 +238,7 @@ def clone(ctx: click.Context, url: str, db: str | None) -> None:
 def status(ctx: click.Context, db: str | None) -> None:
     """Ahead/behind the team, the last sync, open conflicts."""
     from tempcheck.domain import clock
+    from tempcheck.domain.dates import stamp
     from tempcheck.store import team as engine
 
     _path, conn = _team_store(ctx, db)
@@ -245,7 +246,7 @@ def status(ctx: click.Context, db: str | None) -> None:
         st = engine.status(conn)
     last = "never"
     if st.last_sync:
-        last = clock.local(clock.from_stored(st.last_sync)).strftime("%Y-%m-%d %H:%M")
+        last = stamp(clock.from_stored(st.last_sync))
     click.echo(f"remote      {st.url}" + ("" if st.online else "  (offline: counts as of the "
                                                                "last fetch)"))
     click.echo(f"member      {st.member}")

@@ -74,7 +74,7 @@ def spread(ctx: click.Context, db: str | None) -> None:
 def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None, off: bool) -> None:
     """Snooze CUSTOMER's contact reminder until a day (fri, +2w, 2026-12-01); the cadence
     stays as it is. Promises, issues and follow-ups due still show."""
-    from tempcheck.cli.commands.show import day, safe
+    from tempcheck.cli.tables import day, safe
     from tempcheck.domain import clock
     from tempcheck.domain.dates import parse_date
     from tempcheck.store import reminders

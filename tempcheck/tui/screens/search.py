@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 if TYPE_CHECKING:
     from tempcheck.store.search import Hit
 
-from tempcheck.domain import clock
+from tempcheck.domain.dates import iso_day
 from tempcheck.domain.text import printable
 
 LIMIT = 100
@@ -33,7 +33,7 @@ def hit_prompt(hit: Hit) -> Text:
     """
     head = Text()
     head.append(printable(hit.customer_name, single_line=True), style="bold")
-    head.append(f"  {clock.local(hit.at).strftime('%Y-%m-%d')}  {hit.kind}", style="dim")
+    head.append(f"  {iso_day(hit.at)}  {hit.kind}", style="dim")
     body = Text("  ")
     for piece, is_match in hit.parts():
         body.append(printable(piece, single_line=True), style="bold reverse" if is_match else "")
