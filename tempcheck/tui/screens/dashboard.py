@@ -6,7 +6,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -38,7 +38,9 @@ class FilterInput(Input):
     ]
 
     def action_to_matches(self) -> None:
-        self.screen.query_one(CustomerTable).focus()
+        # set_focus, not focus(): focus() waits for the next idle moment, and keys typed
+        # in the same burst ("/globex<Tab>l4") would still land in the filter.
+        self.screen.set_focus(self.screen.query_one(CustomerTable))
 
 
 class DashboardScreen(Screen[None]):
@@ -131,6 +133,7 @@ class DashboardScreen(Screen[None]):
         self._tags: dict[int, list[str]] | None = None
         self._people: dict[int, str] | None = None
         self.waiting_meetings = 0  # meetings matching no customer, for "m"
+        self._applied_filter = ""  # the filter text the table and Today show
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -510,14 +513,75 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Narrow the table and Today to what the filter says, once per new text (a key
+        routed ahead applies it at once; its Changed message, arriving later, then must
+        not move the cursor back)."""
+        value = self.query_one("#filter", Input).value
+        if value == self._applied_filter:
+            return
+        self._applied_filter = value
         self._show()
         self.table.cursor = 0  # Enter opens the first match unless you moved
         self._show_brief()
 
+    # Keys the dashboard acts on in the order they arrive, even in a burst ("jjl", "/glob
+    # <Tab>l4"): Textual queues a key to the focused widget but acts on a priority key
+    # ("l", "/") at once, so without this "l" could act before the moves typed ahead of it.
+    _TABLE_MOVES = {
+        "up": ("cursor", -1),
+        "k": ("cursor", -1),
+        "down": ("cursor", 1),
+        "j": ("cursor", 1),
+        "pageup": ("page", -1),
+        "pagedown": ("page", 1),
+        "home": ("jump", 0),
+        "g": ("jump", 0),
+        "end": ("jump", -1),
+        "G": ("jump", -1),
+    }
+    _TODAY_MOVES = {
+        "up": ("brief_move", -1),
+        "k": ("brief_move", -1),
+        "down": ("brief_move", 1),
+        "j": ("brief_move", 1),
+        "home": ("brief_jump", 0),
+        "g": ("brief_jump", 0),
+        "end": ("brief_jump", -1),
+        "G": ("brief_jump", -1),
+    }
+
+    def route_key(self, event: events.Key) -> bool:
+        """Act on a moving or typing key now, in arrival order (the app calls this before
+        queueing the key to a widget); False lets the key go its usual way."""
+        focused = self.focused
+        if isinstance(focused, FilterInput):
+            if event.key in ("tab", "down"):
+                self._apply_filter()
+                self.set_focus(self.table)
+            elif event.key == "backspace":
+                focused.action_delete_left()
+            elif event.is_printable and event.character:
+                focused.insert_text_at_cursor(event.character)
+            else:
+                return False
+            return True
+        if focused is self.table and event.key in self._TABLE_MOVES:
+            action, step = self._TABLE_MOVES[event.key]
+            getattr(self.table, f"action_{action}")(step)
+            return True
+        if isinstance(focused, TodayPanel) and event.key in self._TODAY_MOVES:
+            action, step = self._TODAY_MOVES[event.key]
+            getattr(self, f"action_{action}")(step)
+            return True
+        return False
+
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if self.table.rows:
-            self.table.focus()
+            self.set_focus(self.table)
             self.table.action_select()
             return
         name = event.value.strip()
@@ -557,9 +621,10 @@ class DashboardScreen(Screen[None]):
         if box.value or box.display:
             box.value = ""
             box.display = False
+            self._applied_filter = ""
             self._show()
             self._show_brief()
-        self.table.focus()
+        self.set_focus(self.table)  # at once: the next key of a burst goes to the table
 
     # --- sorting -----------------------------------------------------------------------------
 

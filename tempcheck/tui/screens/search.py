@@ -123,10 +123,10 @@ class SearchScreen(Screen[None]):
     def action_results(self) -> None:
         results = self.query_one("#search-results", OptionList)
         if self.hits:
-            results.focus()
+            self.set_focus(results)  # at once, so the next key of a burst moves in the list
 
     def action_query(self) -> None:
-        self.query_one("#search-query", Input).focus()
+        self.set_focus(self.query_one("#search-query", Input))
 
     @on(Input.Submitted, "#search-query")
     def _submitted(self) -> None:
