@@ -112,8 +112,7 @@ def test_an_organisation_matching_several_customers_is_never_guessed(run_tc, con
         " rename the ORG or a customer\n"
     ) in result.output
     assert "Zoë Åström-Müller" not in [p[1] for p in people(conn)]
-    # Acme Corp, Initech, Umbrella added; no third Globex.
-    assert conn.execute("SELECT count(*) FROM customers").fetchone() == (5,)
+    assert customers.count(conn) == 5  # Acme Corp, Initech, Umbrella added; no third Globex
 
 
 def test_every_bad_card_is_reported_with_its_position_and_nothing_is_imported(

@@ -116,6 +116,10 @@ def get_customer(conn: sqlite3.Connection, customer_id: int) -> Customer:
     return _row(row)
 
 
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM customers").fetchone()[0]
+
+
 def by_key(conn: sqlite3.Connection, name: str) -> Customer | None:
     """The customer whose name equals ``name`` once normalised (case, spacing, Unicode)."""
     row = conn.execute(
