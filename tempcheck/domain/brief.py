@@ -47,7 +47,8 @@ ORDER: tuple[str, ...] = (
     PERSON_QUIET,
     RECALIBRATE,
 )
-# One symbol per reason, so a line reads the same without colour.
+# A symbol per kind of reason (an unhappy key person shares the unhappy face), so a
+# line reads the same without colour.
 SYMBOLS: dict[str, str] = {
     MET_NOT_LOGGED: "✎",
     CALL_FIRST: "☎",
@@ -57,7 +58,7 @@ SYMBOLS: dict[str, str] = {
     NEVER_CONTACTED: "○",
     UNHAPPY: "☹",
     RECALIBRATE: "⚖",
-    RENEWAL: "✎",
+    RENEWAL: "◷",
     PERSON_UNHAPPY: "☹",
     PERSON_QUIET: "◌",
 }
