@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
+from helpers import NOW
 
 from tempcheck.store import open_db
 
@@ -114,7 +114,7 @@ def row_counts():
 
 # --- a pinned clock and one customer, for the relationship-system tests ----------------------
 
-PINNED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, midday UTC
+PINNED_NOW = NOW  # Tuesday 24 November 2026, midday UTC (see helpers.py)
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from pathlib import Path
 import click
 import pytest
 import time_machine
+from helpers import NOW
 
 from tempcheck import __version__
 from tempcheck.cli.main import COMMANDS, main
 from tempcheck.store import open_db
 from tempcheck.store.dashboard import dashboard_rows
 
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 

@@ -6,20 +6,20 @@ import os
 import sqlite3
 import stat
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import time_machine
 from click.testing import CliRunner
+from helpers import NOW
 
 from tempcheck.cli.main import main
 from tempcheck.report.review import md, render_html, render_markdown
 from tempcheck.store import StoreError, checkins, customers, issues, promises
 from tempcheck.store import sample as demo
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SINCE = date(2026, 8, 26)
 HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[2J \x9b31m & \"quotes\" 'too'"
 

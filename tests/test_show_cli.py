@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import NOW, TODAY
 
 from tempcheck.cli.commands.show import render
 from tempcheck.cli.main import main
@@ -18,8 +19,6 @@ from tempcheck.store.followups import add_followup
 from tempcheck.store.issues import open_issue
 from tempcheck.store.promises import add_promise, settle_promise
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
 SECTIONS = (
     "Open issues",
     "Promises",

@@ -6,12 +6,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
 from click.testing import CliRunner
+from helpers import NOW, TODAY
 
 from tempcheck.cli.main import main
 from tempcheck.domain.brief import (
@@ -39,8 +40,6 @@ from tempcheck.store.reminders import (
     wake_reminder,
 )
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
-TODAY = date(2026, 11, 24)
 HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[2J \x9b31m"
 
 

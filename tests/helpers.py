@@ -1,0 +1,17 @@
+"""Constants and small helpers the tests share by name.
+
+Fixtures live in conftest.py; what a test imports lives here (pytest puts ``tests/`` on
+``sys.path``, as it does for ``meeting_calendar.py``). Expected values stay literal in the
+tests: these are the inputs they pin, not answers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+# --- the pinned clock: all on Tuesday 24 November 2026 -----------------------------------
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # midday UTC: conftest's clock_at_noon
+TODAY = date(2026, 11, 24)  # NOW's day
+TEN_AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the log and date-parsing tests
+NINE_THIRTY = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # screen snapshots and screenshots
