@@ -15,3 +15,8 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # midday UTC: conftest's clock_
 TODAY = date(2026, 11, 24)  # NOW's day
 TEN_AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the log and date-parsing tests
 NINE_THIRTY = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # screen snapshots and screenshots
+
+# --- the terminal sizes every screen must hold -------------------------------------------
+
+SIZE = (120, 40)  # a roomy terminal, the one most TUI tests run at
+SMALL = (80, 24)  # a laptop's default terminal

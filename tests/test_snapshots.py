@@ -11,14 +11,13 @@ import time
 import pytest
 import time_machine
 from helpers import NINE_THIRTY as PINNED
+from helpers import SIZE, SMALL
 from textual.widgets import Input
 
 from tempcheck.store import open_db
 from tempcheck.store import sample as demo
 from tempcheck.tui.app import TempcheckApp
 
-SIZE = (120, 40)
-SMALL = (80, 24)
 # The screens the layout must hold at a laptop's default terminal and at a larger one.
 BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
 

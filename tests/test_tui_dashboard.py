@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import SIZE
 
 from tempcheck.domain.staleness import Staleness
 from tempcheck.store import sample as demo
@@ -12,8 +13,6 @@ from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.help import HelpScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

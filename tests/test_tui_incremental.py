@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import SIZE
 
 from tempcheck.services import brief as brief_service
 from tempcheck.services.brief import brief
@@ -17,8 +18,6 @@ from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

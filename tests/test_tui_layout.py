@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from helpers import SMALL
 from textual.geometry import Region
 from textual.widgets import Checkbox, Input
 
@@ -18,8 +19,6 @@ from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable, plan_columns
 from tempcheck.tui.widgets.fit_line import fit_parts, wrap_phrases
 from tempcheck.tui.widgets.today_panel import TodayBox, TodayPanel, summary_line
-
-SMALL = (80, 24)
 
 
 @pytest.fixture

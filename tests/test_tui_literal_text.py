@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from helpers import SIZE
 from textual.widgets import Input, Select
 
 from tempcheck.store.customers import add_customer
@@ -23,7 +24,6 @@ from tempcheck.tui.screens.customer_form import CustomerForm
 from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import CustomerTable
 
-SIZE = (120, 40)
 # stored name -> what the screen must show, character for character
 NAMES = {
     "[/] Corp": "[/] Corp",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import SIZE
 from textual import events
 from textual.widgets import Checkbox, Input, Label, Static
 
@@ -21,8 +22,6 @@ from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

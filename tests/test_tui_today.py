@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from helpers import SIZE
 
 from tempcheck.services.brief import brief
 from tempcheck.store import sample as demo
@@ -15,8 +16,6 @@ from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.portfolio import PortfolioScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
