@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from helpers import NOW
+from helpers import NOW, missing
 
 from tempcheck.store import open_db
 
@@ -147,15 +147,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def browser_missing(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI, whose .ci/run installs the browser."""
-    import os
-
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def chromium():
     """Debian's Chromium driven by Playwright (never Playwright's own download)."""
@@ -165,11 +156,11 @@ def chromium():
     try:
         from playwright import sync_api
     except ImportError:
-        browser_missing("playwright is not installed (pip install -e '.[test]')")
+        missing("playwright is not installed (pip install -e '.[test]')")
     candidates = (os.environ.get("TEMPCHECK_CHROMIUM"), "chromium", "chromium-browser")
     executable = next((shutil.which(c) for c in candidates if c and shutil.which(c)), None)
     if executable is None:
-        browser_missing("no Chromium binary (apt-get install chromium, or set TEMPCHECK_CHROMIUM)")
+        missing("no Chromium binary (apt-get install chromium, or set TEMPCHECK_CHROMIUM)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:

@@ -7,7 +7,11 @@ tests: these are the inputs they pin, not answers.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
+from typing import NoReturn
+
+import pytest
 
 # --- the pinned clock: all on Tuesday 24 November 2026 -----------------------------------
 
@@ -20,3 +24,12 @@ NINE_THIRTY = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # screen snapshots and 
 
 SIZE = (120, 40)  # a roomy terminal, the one most TUI tests run at
 SMALL = (80, 24)  # a laptop's default terminal
+
+# --- a tool a test needs is not installed ------------------------------------------------
+
+
+def missing(reason: str) -> NoReturn:
+    """Skip on a developer's machine; fail in CI, whose .ci/run installs everything."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)

@@ -25,19 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
 from tempcheck.store import open_db
 from tempcheck.store import sample as demo
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def missing(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI, whose .ci/run installs everything."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
-
 
 try:
     from tempcheck.web import server as serving
