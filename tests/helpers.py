@@ -8,7 +8,9 @@ tests: these are the inputs they pin, not answers.
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -24,6 +26,10 @@ NINE_THIRTY = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # screen snapshots and 
 
 SIZE = (120, 40)  # a roomy terminal, the one most TUI tests run at
 SMALL = (80, 24)  # a laptop's default terminal
+
+# --- the installed console script, as a user runs it -------------------------------------
+
+TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 # --- a tool a test needs is not installed ------------------------------------------------
 

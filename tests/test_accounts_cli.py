@@ -7,16 +7,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import TEMPCHECK
 
 from tempcheck.store import open_db
 from tempcheck.store.customers import add_customer
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 
 def tc(db: Path, *args: str) -> subprocess.CompletedProcess[str]:

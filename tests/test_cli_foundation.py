@@ -18,14 +18,12 @@ from pathlib import Path
 import click
 import pytest
 import time_machine
-from helpers import NOW
+from helpers import NOW, TEMPCHECK
 
 from tempcheck import __version__
 from tempcheck.cli.main import COMMANDS, main
 from tempcheck.store import open_db
 from tempcheck.store.dashboard import dashboard_rows
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 
 def existing_commands() -> list[str]:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import TEMPCHECK
 
 from tempcheck.store import open_db
 from tempcheck.store.customers import add_customer
 
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 DISK_FULL = "the disk is full; nothing was written to the database"
 
 

@@ -16,13 +16,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import TEMPCHECK
 
 from tempcheck.store import StoreError, open_db
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store import migrations as migrations_module
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 # Logs ``count`` check-ins through the store, one transaction each, printing each id
 # only after add_checkin has returned (that is, after COMMIT).
