@@ -8,6 +8,7 @@ tests: these are the inputs they pin, not answers.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,6 +31,19 @@ SMALL = (80, 24)  # a laptop's default terminal
 # --- the installed console script, as a user runs it -------------------------------------
 
 TEMPCHECK = Path(sys.executable).with_name("tempcheck")
+
+
+def tc(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``tempcheck --db DB ARGS`` as a real process in a bare environment: UTC, a home
+    beside the database, nothing of the caller's (no TEMPCHECK_DB, no NO_COLOR)."""
+    return subprocess.run(
+        [str(TEMPCHECK), "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TZ": "UTC", "HOME": str(db.parent)},
+    )
+
 
 # --- a tool a test needs is not installed ------------------------------------------------
 
