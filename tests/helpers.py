@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+import time_machine
 
 # --- the pinned clock: all on Tuesday 24 November 2026 -----------------------------------
 
@@ -22,6 +25,14 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # midday UTC: conftest's clock_
 TODAY = date(2026, 11, 24)  # NOW's day
 TEN_AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the log and date-parsing tests
 NINE_THIRTY = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # screen snapshots and screenshots
+
+
+@contextmanager
+def at(moment: datetime) -> Iterator[None]:
+    """Time stands still at ``moment`` inside the block (time-machine, no ticking)."""
+    with time_machine.travel(moment, tick=False):
+        yield
+
 
 # --- the terminal sizes every screen must hold -------------------------------------------
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
-import time_machine
-from helpers import NOW
+from helpers import NOW, at
 
 from tempcheck.report.review import md, render_html, render_markdown
 from tempcheck.store import StoreError, checkins, customers, issues, promises
@@ -19,12 +17,6 @@ from tempcheck.store import sample as demo
 
 SINCE = date(2026, 8, 26)
 HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[2J \x9b31m & \"quotes\" 'too'"
-
-
-@contextmanager
-def at(moment: datetime):
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 class Page(HTMLParser):

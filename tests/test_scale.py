@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
-import time_machine
 from helpers import NOW
 
 from tempcheck.store import checkins as checkin_store
@@ -20,11 +18,7 @@ from tempcheck.store.dashboard import customer_row, dashboard_rows, first_page, 
 from tempcheck.store.reminders import snooze_reminder, spread
 from tempcheck.store.sample import write_sample
 
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("clock_at_noon")
 
 
 @pytest.fixture

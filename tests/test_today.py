@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
-import time_machine
 from click.testing import CliRunner
-from helpers import NOW, TODAY
+from helpers import NOW, TODAY, at
 
 from tempcheck.domain.brief import (
     CALL_FIRST,
@@ -39,12 +36,6 @@ from tempcheck.store.reminders import (
 )
 
 HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[2J \x9b31m"
-
-
-@contextmanager
-def at(moment: datetime) -> Iterator[None]:
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 def days_ago(days: float) -> datetime:
