@@ -37,6 +37,15 @@ def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
     connection.close()
 
 
+@pytest.fixture
+def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
+    """The database file, holding the sample data ``tempcheck demo`` writes."""
+    from tempcheck.store import sample
+
+    sample.write_sample(conn)
+    return db_path
+
+
 # --- Added for the store, CLI and reliability tests (test engineer) -------------------------
 
 

@@ -12,18 +12,11 @@ from helpers import SIZE
 from tempcheck.services import brief as brief_service
 from tempcheck.services.brief import brief
 from tempcheck.store import dashboard as dashboard_store
-from tempcheck.store import sample as demo
 from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-
-@pytest.fixture
-def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
-    demo.write_sample(conn)
-    return db_path
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from textual import events
 from textual.widgets import Checkbox, Input, Label, Static
 
 from tempcheck.domain import clock
-from tempcheck.store import sample as demo
 from tempcheck.store.customers import add_customer
 from tempcheck.store.promises import add_promise
 from tempcheck.tui.app import TempcheckApp
@@ -22,12 +21,6 @@ from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-
-@pytest.fixture
-def sample_db(db_path, conn):
-    demo.write_sample(conn)
-    return db_path
 
 
 async def settled(pilot) -> None:

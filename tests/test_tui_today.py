@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from helpers import SIZE
 
 from tempcheck.services.brief import brief
-from tempcheck.store import sample as demo
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.checkin_form import CheckInForm
 from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
@@ -16,12 +14,6 @@ from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.portfolio import PortfolioScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-
-@pytest.fixture
-def sample_db(db_path, conn):
-    demo.write_sample(conn)
-    return db_path
 
 
 async def settled(pilot) -> None:
