@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 import time_machine
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 # --- the pinned clock: all on Tuesday 24 November 2026 -----------------------------------
 
@@ -34,10 +37,17 @@ def at(moment: datetime) -> Iterator[None]:
         yield
 
 
-# --- the terminal sizes every screen must hold -------------------------------------------
+# --- the TUI under Textual's Pilot, at the sizes every screen must hold ------------------
 
 SIZE = (120, 40)  # a roomy terminal, the one most TUI tests run at
 SMALL = (80, 24)  # a laptop's default terminal
+
+
+async def settled(pilot: Pilot) -> None:
+    """Until the app's workers are done and the screen has caught up with them."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
 
 # --- the installed console script, as a user runs it -------------------------------------
 

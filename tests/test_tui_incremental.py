@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import SIZE
+from helpers import SIZE, settled
 
 from tempcheck.services import brief as brief_service
 from tempcheck.services.brief import brief
@@ -32,11 +32,6 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
     monkeypatch.setattr(dashboard_store, "dashboard_rows", recording)
     monkeypatch.setattr(brief_service, "dashboard_rows", recording)  # the brief's own import
     return seen
-
-
-async def settled(pilot) -> None:  # noqa: ANN001
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def assert_same_as_reading_everything(screen: DashboardScreen, conn: sqlite3.Connection) -> None:

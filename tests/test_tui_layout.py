@@ -7,7 +7,7 @@ import html
 import re
 
 import pytest
-from helpers import SMALL
+from helpers import SMALL, settled
 from textual.geometry import Region
 from textual.widgets import Checkbox, Input
 
@@ -72,11 +72,6 @@ def words_in(app: TempcheckApp, region: Region) -> str:
         cropped.append(out)
     text = re.sub("[▊▎▔▁▏▕]", " ", " ".join(cropped))  # the edges of bordered inputs
     return " ".join(text.split())
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 # --- the table's columns by width ------------------------------------------------------------

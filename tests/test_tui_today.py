@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from helpers import SIZE
+from helpers import SIZE, settled
 
 from tempcheck.services.brief import brief
 from tempcheck.tui.app import TempcheckApp
@@ -14,11 +14,6 @@ from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.portfolio import PortfolioScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_today_panel_lists_the_brief_in_order(sample_db, conn):
