@@ -7,7 +7,9 @@ tests: these are the inputs they pin, not answers.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ import pytest
 import time_machine
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.pilot import Pilot
 
 # --- the pinned clock: all on Tuesday 24 November 2026 -----------------------------------
@@ -47,6 +50,12 @@ async def settled(pilot: Pilot) -> None:
     """Until the app's workers are done and the screen has caught up with them."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def screen_text(app: App) -> str:
+    """What is on the screen, as text (from Textual's own SVG export)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 # --- the installed console script, as a user runs it -------------------------------------

@@ -52,11 +52,6 @@ def screen_lines(app: TempcheckApp) -> list[str]:
     return lines
 
 
-def screen_text(app: TempcheckApp) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
 def words_in(app: TempcheckApp, region: Region) -> str:
     """The text shown inside ``region`` of the screen, its lines joined by single spaces."""
     from rich.cells import cell_len
