@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -73,6 +74,18 @@ def tc(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         env={"PATH": "/usr/bin:/bin", "TZ": "UTC", "HOME": str(db.parent)},
     )
+
+
+# --- a database file, read from outside the program ---------------------------------------
+
+
+def integrity(path: Path) -> str:
+    """SQLite's own verdict on the file ("ok" when sound), from a connection of our own."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        connection.close()
 
 
 # --- a tool a test needs is not installed ------------------------------------------------

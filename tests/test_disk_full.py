@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import TEMPCHECK
+from helpers import TEMPCHECK, integrity
 
 from tempcheck.store import open_db
 from tempcheck.store.customers import add_customer
@@ -56,14 +56,6 @@ def fill(folder: Path, leave: int) -> Path:
 def free_bytes(folder: Path) -> int:
     stats = os.statvfs(folder)
     return stats.f_bavail * stats.f_frsize
-
-
-def integrity(path: Path) -> str:
-    raw = sqlite3.connect(path)
-    try:
-        return raw.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        raw.close()
 
 
 def rows(path: Path, sql: str) -> list[tuple]:

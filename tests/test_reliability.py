@@ -16,7 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import TEMPCHECK
+from helpers import TEMPCHECK, integrity
 
 from tempcheck.store import StoreError, open_db
 from tempcheck.store import checkins as checkin_store
@@ -61,14 +61,6 @@ def fresh_book(path: Path, names: tuple[str, ...] = ("Acme", "Globex")) -> list[
     connection = open_db(path)
     try:
         return [customer_store.add_customer(connection, name).id for name in names]
-    finally:
-        connection.close()
-
-
-def integrity(path: Path) -> str:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         connection.close()
 
