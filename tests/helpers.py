@@ -7,6 +7,7 @@ tests: these are the inputs they pin, not answers.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -86,6 +87,15 @@ def integrity(path: Path) -> str:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         connection.close()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file in ``folder`` with its content hash: proves nothing was created or changed."""
+    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 # --- a tool a test needs is not installed ------------------------------------------------
