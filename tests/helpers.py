@@ -77,7 +77,7 @@ def tc(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-# --- a database file, read from outside the program ---------------------------------------
+# --- files and folders, looked at from outside the program -------------------------------
 
 
 def integrity(path: Path) -> str:
@@ -87,6 +87,10 @@ def integrity(path: Path) -> str:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         connection.close()
+
+
+# Property tests make many small databases; in memory they do not wait on fsync.
+MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
 def sha256(path: Path) -> str:
