@@ -1,4 +1,8 @@
-"""Shared fixtures: a real SQLite file per test, and no test touches a real user's files."""
+"""Shared fixtures: a real SQLite file per test, and no test touches a real user's files.
+
+What a test imports by name (the pinned clock, terminal sizes, the console script, small
+helpers) lives in helpers.py: a conftest is pytest's to load, not a module to import.
+"""
 
 from __future__ import annotations
 
