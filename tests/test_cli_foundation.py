@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -18,27 +17,17 @@ from pathlib import Path
 import click
 import pytest
 import time_machine
+from helpers import NOW, TEMPCHECK, sha256, snapshot
 
 from tempcheck import __version__
 from tempcheck.cli.main import COMMANDS, main
 from tempcheck.store import open_db
 from tempcheck.store.dashboard import dashboard_rows
 
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
-
 
 def existing_commands() -> list[str]:
     ctx = click.Context(main)
     return [name for name in sorted(COMMANDS) if main.get_command(ctx, name) is not None]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def assert_one_clean_line(result, exit_code: int | None = None) -> str:

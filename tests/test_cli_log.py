@@ -8,20 +8,19 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from helpers import TEMPCHECK
+from helpers import TEN_AM as NOW
 
 from tempcheck.store import connection as connection_module
 from tempcheck.store import open_db
 
-NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)  # a Tuesday
 CUSTOMERS = ["Acme Corp", "Globex Logistics", "Initech", "Initrode", "Umbrella Health"]
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 
 @pytest.fixture

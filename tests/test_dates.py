@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import TEN_AM as NOW
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -344,8 +345,6 @@ def test_format_short_defaults_to_this_year():
 
 
 # --- parse_datetime ----------------------------------------------------------------
-
-NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

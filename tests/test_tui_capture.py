@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from helpers import SIZE
 from textual import events
 from textual.widgets import Checkbox, Input
 
@@ -21,8 +22,6 @@ from tempcheck.tui.screens.confirm import ConfirmDialog
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.field import Field
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from helpers import SMALL, settled
 from textual.geometry import Region
 from textual.widgets import Checkbox, Input
 
@@ -18,8 +19,6 @@ from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable, plan_columns
 from tempcheck.tui.widgets.fit_line import fit_parts, wrap_phrases
 from tempcheck.tui.widgets.today_panel import TodayBox, TodayPanel, summary_line
-
-SMALL = (80, 24)
 
 
 @pytest.fixture
@@ -53,11 +52,6 @@ def screen_lines(app: TempcheckApp) -> list[str]:
     return lines
 
 
-def screen_text(app: TempcheckApp) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
 def words_in(app: TempcheckApp, region: Region) -> str:
     """The text shown inside ``region`` of the screen, its lines joined by single spaces."""
     from rich.cells import cell_len
@@ -73,11 +67,6 @@ def words_in(app: TempcheckApp, region: Region) -> str:
         cropped.append(out)
     text = re.sub("[▊▎▔▁▏▕]", " ", " ".join(cropped))  # the edges of bordered inputs
     return " ".join(text.split())
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 # --- the table's columns by width ------------------------------------------------------------
