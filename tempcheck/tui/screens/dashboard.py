@@ -211,8 +211,8 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(self._rest_loaded, generation, rows, keep)
 
     def _rest_loaded(self, generation: int, rows: list[DashboardRow], keep: int | None) -> None:
-        if generation != self._generation:
-            return  # a newer reload is on its way
+        if generation != self._generation or not self.query(CustomerTable):
+            return  # a newer reload is on its way, or the app is closing
         self.first_page_only = False
         current = self.table.current_customer_id
         self._set_rows(rows, current if current is not None else keep)
@@ -291,6 +291,8 @@ class DashboardScreen(Screen[None]):
             self.app.call_from_thread(self._brief_loaded, items, now)
 
     def _brief_loaded(self, items: list[BriefItem], now: datetime) -> None:
+        if not self.is_attached or not self.query(TodayPanel):
+            return  # the app is closing (its widgets going) while the brief was read
         self._brief_pending = False
         self.brief_at = now
         self._show_brief(items)
