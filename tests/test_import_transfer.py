@@ -283,3 +283,24 @@ def test_rows_at_an_unknown_issue_or_a_repeated_uid(tmp_path: Path) -> None:
     # Rows 0, 10, 20, … have no uid (row 200 took one): added again, the rest skipped.
     assert (again.added, again.already_present) == (35, 325)
     conn.close()
+
+
+def test_an_index_left_for_the_first_search_is_replaced_by_a_complete_one(
+    tmp_path: Path, transfers: list[object]
+) -> None:
+    """``tempcheck demo`` leaves the check-in index to the first search; an import into
+    such a database without check-ins builds the whole index and clears the mark."""
+    from tempcheck.store.summary import SEARCH_STALE_KEY
+
+    base = tmp_path / "base.db"
+    start(base)
+    conn = open_db(base)
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, '1')", (SEARCH_STALE_KEY,))
+    import_checkins(conn, write_csv(tmp_path / "rows.csv", rows()), create_customers=True)
+    assert transfers == [17]
+    assert (
+        conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone() is None
+    )
+    conn.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
+    assert len(search(conn, "budget", limit=500)) == 40  # every 9th row, repeat skipped
+    conn.close()

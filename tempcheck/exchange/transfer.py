@@ -44,21 +44,13 @@ class Plan:
 
 
 def applicable(conn: sqlite3.Connection) -> bool:
-    """No check-ins and an empty, current search index: the only case SQLite's table
-    transfer (and a copied search index) covers."""
+    """No check-ins: the only case SQLite's table transfer covers, and one where the
+    search index to have afterwards is exactly the one built from the imported rows
+    (whatever the index held, say a bulk load's index left for the first search)."""
     names = {name for (name,) in conn.execute("SELECT name FROM main.sqlite_master")}
     if FTS not in names or not names.issuperset(_SHADOWS):
         return False
-    from tempcheck.store.summary import SEARCH_STALE_KEY
-
-    return (
-        conn.execute("SELECT 1 FROM main.checkins LIMIT 1").fetchone() is None
-        and conn.execute(f"SELECT 1 FROM main.{FTS}_docsize LIMIT 1").fetchone() is None
-        and conn.execute(
-            "SELECT 1 FROM main.settings WHERE key = ?", (SEARCH_STALE_KEY,)
-        ).fetchone()
-        is None
-    )
+    return conn.execute("SELECT 1 FROM main.checkins LIMIT 1").fetchone() is None
 
 
 def _max_ids(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -216,6 +208,7 @@ def copy(
     reference was resolved above, against this very database).
     """
     from tempcheck.store import summary
+    from tempcheck.store.summary import SEARCH_STALE_KEY
 
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -244,6 +237,8 @@ def copy(
         for table in _SHADOWS:
             conn.execute(f"DELETE FROM main.{table}")
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM {stage}.{table}")
+        # The index now holds every check-in: nothing is left for the first search to do.
+        conn.execute("DELETE FROM main.settings WHERE key = ?", (SEARCH_STALE_KEY,))
         summary.rebuild(conn)
     except BaseException:
         if conn.in_transaction:
