@@ -605,17 +605,15 @@ def _transfer(
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA cache_size = -524288")  # up to 512 MiB while laying out and copying
     try:
-        plan = transfer.prepare(conn, _STAGE, new_customers, now)
+        plan = transfer.prepare(conn, _STAGE, new_customers, today, now)
         if plan is None:
             return False
         created: list[str] = []
 
         def create_referenced(conn: sqlite3.Connection) -> None:
-            created.extend(_create_referenced(conn, new_customers, now))
+            created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
 
-        followups = transfer.copy(
-            conn, _STAGE, plan, create_referenced, today, now, dry_run=dry_run
-        )
+        followups = transfer.copy(conn, _STAGE, plan, create_referenced, now, dry_run=dry_run)
         if followups is None:
             return False
     finally:
@@ -869,10 +867,11 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
 
 
 def _create_referenced(
-    conn: sqlite3.Connection, new_customers: dict[str, str], now: str
+    conn: sqlite3.Connection, new_customers: dict[str, str], now: str, *, people: bool = True
 ) -> list[str]:
     """Inside the copy's transaction: the new customers the rows name (those another
-    program has not added meanwhile) and the new people. Returns the customers' names."""
+    program has not added meanwhile) and, unless no row names one, the new people.
+    Returns the customers' names."""
     from tempcheck.store import settings
 
     default_cadence = settings.get_int(conn, "cadence.default")
@@ -882,7 +881,8 @@ def _create_referenced(
         if name_key not in existing:  # another program may have added them meanwhile
             _create_customer(conn, name, default_cadence, now)
             created.append(name)
-    _add_people(conn)
+    if people:
+        _add_people(conn)
     return created
 
 

@@ -35,12 +35,14 @@ _SHADOWS = tuple(f"{FTS}_{part}" for part in ("data", "idx", "docsize", "config"
 
 
 class Plan:
-    """What staging foresaw: the largest customer and contact ids, and the rows staged."""
+    """What staging foresaw: the largest customer and contact ids, the rows to copy, and
+    whether any row names a person."""
 
-    def __init__(self, max_customer: int, max_contact: int, rows: int) -> None:
+    def __init__(self, max_customer: int, max_contact: int, rows: int, people: bool) -> None:
         self.max_customer = max_customer
         self.max_contact = max_contact
         self.rows = rows
+        self.people = people
 
 
 def applicable(conn: sqlite3.Connection) -> bool:
@@ -61,7 +63,7 @@ def _max_ids(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 def prepare(
-    conn: sqlite3.Connection, stage: str, new_customers: dict[str, str], now: str
+    conn: sqlite3.Connection, stage: str, new_customers: dict[str, str], today: date, now: str
 ) -> Plan | None:
     """Lay the staged rows out as ``stage.checkins`` and build their search index there,
     holding no lock on the user's file. None: this import is not for a table transfer.
@@ -71,7 +73,7 @@ def prepare(
     """
     conn.execute("BEGIN")  # reads the user's file, writes only the staging database
     try:
-        plan = _prepare(conn, stage, new_customers, now)
+        plan = _prepare(conn, stage, new_customers, today, now)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -80,17 +82,14 @@ def prepare(
 
 
 def _prepare(
-    conn: sqlite3.Connection, stage: str, new_customers: dict[str, str], now: str
+    conn: sqlite3.Connection, stage: str, new_customers: dict[str, str], today: date, now: str
 ) -> Plan | None:
     if not applicable(conn):
         return None
     max_customer, max_contact = _max_ids(conn)
-    # Every customer the rows name, by name key, with the id the copy will find or give.
+    # Every customer by name key, with the id the copy will find or give.
     conn.execute(f"CREATE TABLE {stage}.keys (name_key TEXT PRIMARY KEY, id INTEGER NOT NULL)")
-    conn.execute(
-        f"INSERT INTO {stage}.keys SELECT name_key, id FROM main.customers"
-        f" WHERE name_key IN (SELECT customer_key FROM {stage}.rows)"
-    )
+    conn.execute(f"INSERT INTO {stage}.keys SELECT name_key, id FROM main.customers")
     try:
         conn.executemany(
             f"INSERT INTO {stage}.keys VALUES (?, ?)",
@@ -101,24 +100,30 @@ def _prepare(
     # The people the rows name: the contact each is, new ones numbered in the order the
     # copy adds them (first line first).
     conn.execute(
+        f"CREATE TABLE {stage}.named (customer_id INTEGER NOT NULL, person_key TEXT NOT NULL,"
+        " first_line INTEGER NOT NULL)"
+    )
+    named = conn.execute(
+        f"INSERT INTO {stage}.named SELECT k.id, r.person_key, min(r.line) FROM {stage}.rows r"
+        f" JOIN {stage}.keys k ON k.name_key = r.customer_key WHERE r.person_key IS NOT NULL"
+        " GROUP BY k.id, r.person_key"
+    ).rowcount
+    conn.execute(
         f"CREATE TABLE {stage}.people (customer_id INTEGER NOT NULL, person_key TEXT NOT NULL,"
         " id INTEGER NOT NULL, PRIMARY KEY (customer_id, person_key))"
     )
     conn.execute(
-        f"INSERT INTO {stage}.people SELECT DISTINCT k.id, r.person_key, p.id"
-        f" FROM {stage}.rows r JOIN {stage}.keys k ON k.name_key = r.customer_key"
-        " JOIN main.contacts p ON p.customer_id = k.id AND p.name_key = r.person_key"
+        f"INSERT INTO {stage}.people SELECT n.customer_id, n.person_key, p.id FROM {stage}.named n"
+        " JOIN main.contacts p ON p.customer_id = n.customer_id AND p.name_key = n.person_key"
     )
     new_people = conn.execute(
-        f"SELECT k.id, r.person_key, min(r.line) FROM {stage}.rows r"
-        f" JOIN {stage}.keys k ON k.name_key = r.customer_key WHERE r.person IS NOT NULL"
-        " AND NOT EXISTS (SELECT 1 FROM main.contacts p WHERE p.customer_id = k.id"
-        " AND p.name_key = r.person_key)"
-        " GROUP BY k.id, r.person_key ORDER BY min(r.line)"
+        f"SELECT customer_id, person_key FROM {stage}.named n WHERE NOT EXISTS (SELECT 1"
+        " FROM main.contacts p WHERE p.customer_id = n.customer_id"
+        " AND p.name_key = n.person_key) ORDER BY first_line"
     ).fetchall()
     conn.executemany(
         f"INSERT INTO {stage}.people VALUES (?, ?, ?)",
-        [(cid, key, max_contact + n) for n, (cid, key, _) in enumerate(new_people, 1)],
+        [(cid, key, max_contact + n) for n, (cid, key) in enumerate(new_people, 1)],
     )
     conn.execute(
         f"CREATE TABLE {stage}.issue_refs (issue_uid TEXT NOT NULL, customer_id INTEGER NOT NULL,"
@@ -130,10 +135,14 @@ def _prepare(
         f" FROM {stage}.rows r JOIN {stage}.keys k ON k.name_key = r.customer_key"
         " WHERE r.issue_uid IS NOT NULL"
     )
-    table_sql, index_sql, fts_sql = _schema(conn, stage)
+    schema = _schema(conn, stage)
+    if schema is None:
+        return None
+    table_sql, index_sql, fts_sql = schema
     conn.execute(table_sql)
     # In file order, so the ids are the ones the row-by-row copy gives (1, 2, …); a uid
-    # that repeats keeps its first row, as there.
+    # that repeats keeps its first row, as there. (The uid index grows row by row here:
+    # SQLite transfers a UNIQUE column's index only into one made by the same constraint.)
     added = conn.execute(
         f"INSERT INTO {stage}.checkins (uid, customer_id, at, temperature, channel,"
         " initiated_by, note, fell_short, follow_up, contact_id, issue_id, created_at)"
@@ -145,6 +154,11 @@ def _prepare(
         " WHERE true ORDER BY r.line ON CONFLICT (uid) DO NOTHING",
         {"now": now},
     ).rowcount
+    conn.execute(
+        f"CREATE TABLE {stage}.due AS SELECT id, customer_id, follow_up, note"
+        f" FROM {stage}.checkins WHERE follow_up >= ? ORDER BY id",
+        (today.isoformat(),),
+    )
     for sql in index_sql:  # built after the rows: sorted once instead of grown at random
         conn.execute(sql)
     conn.execute(fts_sql)
@@ -159,11 +173,12 @@ def _prepare(
         != conn.execute(settings.format(stage)).fetchall()
     ):
         return None  # the user's index has options of its own: build it the usual way
-    return Plan(max_customer, max_contact, added)
+    return Plan(max_customer, max_contact, added, named > 0)
 
 
-def _schema(conn: sqlite3.Connection, stage: str) -> tuple[str, list[str], str]:
-    """The SQL of ``checkins``, its indexes and its search index, aimed at ``stage``."""
+def _schema(conn: sqlite3.Connection, stage: str) -> tuple[str, list[str], str] | None:
+    """The SQL of ``checkins``, its indexes and its search index, aimed at ``stage``;
+    None if the table is not the shape this module knows."""
     rows = conn.execute(
         "SELECT type, name, sql FROM main.sqlite_master WHERE sql IS NOT NULL"
         " AND (tbl_name = 'checkins' AND type IN ('table', 'index') OR name = ?)",
@@ -181,11 +196,11 @@ def _schema(conn: sqlite3.Connection, stage: str) -> tuple[str, list[str], str]:
         else:
             head = re.match(rf'CREATE (UNIQUE )?INDEX\s+"?{re.escape(name)}"?', sql)
             if head is None:
-                raise RuntimeError(f"unexpected index definition: {sql[:80]}")
+                return None
             unique = head.group(1) or ""
             index_sql.append(f'CREATE {unique}INDEX {stage}."{name}"' + sql[head.end() :])
     if table is None or fts is None:
-        raise RuntimeError("the database has no checkins table or search index")
+        return None
     return table, index_sql, fts
 
 
@@ -194,7 +209,6 @@ def copy(
     stage: str,
     plan: Plan,
     create_referenced: Callable[[sqlite3.Connection], None],
-    today: date,
     now: str,
     *,
     dry_run: bool,
@@ -225,14 +239,19 @@ def copy(
         ).fetchall()
         for name, _ in triggers:  # a table with triggers is copied row by row
             conn.execute(f'DROP TRIGGER main."{name}"')
-        conn.execute(f"INSERT INTO main.checkins SELECT * FROM {stage}.checkins")
+        insert = f"INSERT INTO main.checkins SELECT * FROM {stage}.checkins"
+        # SQLite transfers silently or not at all; without it (the two tables differ in
+        # some detail) this would be the slow copy, so leave the work to that instead.
+        if "RowData" not in {row[1] for row in conn.execute(f"EXPLAIN {insert}")}:
+            conn.execute("ROLLBACK")
+            return None
+        conn.execute(insert)
         for _, sql in triggers:
             conn.execute(sql)
         followups = conn.execute(
             "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
-            " SELECT customer_id, follow_up, note, :now, id FROM main.checkins"
-            " WHERE follow_up >= :today ORDER BY id",
-            {"now": now, "today": today.isoformat()},
+            f" SELECT customer_id, follow_up, note, ?, id FROM {stage}.due ORDER BY id",
+            (now,),
         ).rowcount
         for table in _SHADOWS:
             conn.execute(f"DELETE FROM main.{table}")
