@@ -55,8 +55,8 @@ def rows() -> list[dict[str, str]]:
         name = names[n % len(names)]
         row = {
             "customer": name.upper() if n % 17 == 0 else name,
-            "at": f"2026-{1 + n % 10:02d}-{1 + (n * 7) % 28:02d}T{8 + n % 9:02d}:{n % 4 * 15:02d}:00"
-            f"+0{n % 3}:00",
+            "at": f"2026-{1 + n % 10:02d}-{1 + (n * 7) % 28:02d}"
+            f"T{8 + n % 9:02d}:{n % 4 * 15:02d}:00+0{n % 3}:00",
             "temperature": str(1 + (n * 3) % 5),
             "channel": ("call", "email", "meeting", "video")[n % 4],
             "initiated_by": "them" if n % 5 == 0 else "us",
