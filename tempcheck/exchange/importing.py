@@ -604,6 +604,9 @@ def _transfer(
     now = clock.to_stored(clock.now())
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA cache_size = -524288")  # up to 512 MiB while laying out and copying
+    # The staging database has a cache of its own (2 MB by default), and the layout grows
+    # a unique index at random places in it.
+    conn.execute(f"PRAGMA {_STAGE}.cache_size = -524288")
     try:
         plan = transfer.prepare(conn, _STAGE, new_customers, today, now)
         if plan is None:
@@ -618,6 +621,7 @@ def _transfer(
             return False
     finally:
         conn.execute("PRAGMA cache_size = -2000")
+        conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
         conn.execute("PRAGMA foreign_keys = ON")
     report.created_customers.extend(created)
     report.added = plan.rows
