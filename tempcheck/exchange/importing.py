@@ -603,14 +603,16 @@ def _transfer(
 
     now = clock.to_stored(clock.now())
     conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute("PRAGMA cache_size = -524288")  # up to 512 MiB while laying out and copying
     # The staging database has a cache of its own (2 MB by default), and the layout grows
-    # a unique index at random places in it.
-    conn.execute(f"PRAGMA {_STAGE}.cache_size = -524288")
+    # a unique index at random places in it: up to 256 MiB while laying out, then up to
+    # 512 MiB for the user's file while copying (one at a time: the memory is given back).
+    conn.execute(f"PRAGMA {_STAGE}.cache_size = -262144")
     try:
         plan = transfer.prepare(conn, _STAGE, new_customers, today, now)
         if plan is None:
             return False
+        conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
+        conn.execute("PRAGMA cache_size = -524288")
         created: list[str] = []
 
         def create_referenced(conn: sqlite3.Connection) -> None:
