@@ -304,3 +304,20 @@ def test_an_index_left_for_the_first_search_is_replaced_by_a_complete_one(
     conn.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
     assert len(search(conn, "budget", limit=500)) == 40  # every 9th row, repeat skipped
     conn.close()
+
+
+def test_a_dry_run_through_the_transfer_writes_nothing(
+    tmp_path: Path, transfers: list[object]
+) -> None:
+    base = tmp_path / "base.db"
+    start(base)
+    before = table_rows(base)
+    conn = open_db(base)
+    report = import_checkins(
+        conn, write_csv(tmp_path / "rows.csv", rows()), create_customers=True, dry_run=True
+    )
+    conn.close()
+    assert transfers == [17]
+    assert (report.added, report.already_present, report.followups) == (359, 1, 17)
+    assert report.created_customers == ["Hooli", "Stark Industries"]
+    assert table_rows(base) == before
