@@ -321,3 +321,9 @@ def test_a_dry_run_through_the_transfer_writes_nothing(
     assert (report.added, report.already_present, report.followups) == (359, 1, 17)
     assert report.created_customers == ["Hooli", "Stark Industries"]
     assert table_rows(base) == before
+
+
+def test_both_modules_name_the_staging_database_alike() -> None:
+    from tempcheck.exchange import importing
+
+    assert transfer.STAGE == importing._STAGE == "tempcheck_import"

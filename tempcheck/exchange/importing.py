@@ -608,7 +608,7 @@ def _transfer(
     # 512 MiB for the user's file while copying (one at a time: the memory is given back).
     conn.execute(f"PRAGMA {_STAGE}.cache_size = -262144")
     try:
-        plan = transfer.prepare(conn, _STAGE, new_customers, today, now)
+        plan = transfer.prepare(conn, new_customers, today, now)
         if plan is None:
             return False
         conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
@@ -618,7 +618,7 @@ def _transfer(
         def create_referenced(conn: sqlite3.Connection) -> None:
             created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
 
-        followups = transfer.copy(conn, _STAGE, plan, create_referenced, now, dry_run=dry_run)
+        followups = transfer.copy(conn, plan, create_referenced, now, dry_run=dry_run)
         if followups is None:
             return False
     finally:
@@ -632,7 +632,7 @@ def _transfer(
     return True
 
 
-_STAGE = "tempcheck_import"  # the schema name of the attached temporary database
+_STAGE = "tempcheck_import"  # the schema name of the attached temporary database (transfer.STAGE)
 
 
 @contextlib.contextmanager

@@ -27,11 +27,12 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 
-from tempcheck.store.migrations import SEARCHABLE, UUID_SQL
+from tempcheck.store.migrations import UUID_SQL
 
+STAGE = "tempcheck_import"  # the staging database's schema name, as importing attaches it
 FTS = "checkins_fts"
 # FTS5's own tables behind checkins_fts (external content: no _content table).
-_SHADOWS = tuple(f"{FTS}_{part}" for part in ("data", "idx", "docsize", "config"))
+_SHADOWS = ("checkins_fts_data", "checkins_fts_idx", "checkins_fts_docsize", "checkins_fts_config")
 
 
 class Plan:
@@ -63,7 +64,7 @@ def _max_ids(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 def prepare(
-    conn: sqlite3.Connection, stage: str, new_customers: dict[str, str], today: date, now: str
+    conn: sqlite3.Connection, new_customers: dict[str, str], today: date, now: str
 ) -> Plan | None:
     """Lay the staged rows out as ``stage.checkins`` and build their search index there,
     holding no lock on the user's file. None: this import is not for a table transfer.
@@ -73,7 +74,7 @@ def prepare(
     """
     conn.execute("BEGIN")  # reads the user's file, writes only the staging database
     try:
-        plan = _prepare(conn, stage, new_customers, today, now)
+        plan = _prepare(conn, new_customers, today, now)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -82,17 +83,17 @@ def prepare(
 
 
 def _prepare(
-    conn: sqlite3.Connection, stage: str, new_customers: dict[str, str], today: date, now: str
+    conn: sqlite3.Connection, new_customers: dict[str, str], today: date, now: str
 ) -> Plan | None:
     if not applicable(conn):
         return None
     max_customer, max_contact = _max_ids(conn)
     # Every customer by name key, with the id the copy will find or give.
-    conn.execute(f"CREATE TABLE {stage}.keys (name_key TEXT PRIMARY KEY, id INTEGER NOT NULL)")
-    conn.execute(f"INSERT INTO {stage}.keys SELECT name_key, id FROM main.customers")
+    conn.execute(f"CREATE TABLE {STAGE}.keys (name_key TEXT PRIMARY KEY, id INTEGER NOT NULL)")
+    conn.execute(f"INSERT INTO {STAGE}.keys SELECT name_key, id FROM main.customers")
     try:
         conn.executemany(
-            f"INSERT INTO {stage}.keys VALUES (?, ?)",
+            f"INSERT INTO {STAGE}.keys VALUES (?, ?)",
             [(name_key, max_customer + n) for n, name_key in enumerate(new_customers, 1)],
         )
     except sqlite3.IntegrityError:  # another program added one of them meanwhile
@@ -100,42 +101,42 @@ def _prepare(
     # The people the rows name: the contact each is, new ones numbered in the order the
     # copy adds them (first line first).
     conn.execute(
-        f"CREATE TABLE {stage}.named (customer_id INTEGER NOT NULL, person_key TEXT NOT NULL,"
+        f"CREATE TABLE {STAGE}.named (customer_id INTEGER NOT NULL, person_key TEXT NOT NULL,"
         " first_line INTEGER NOT NULL)"
     )
     named = conn.execute(
-        f"INSERT INTO {stage}.named SELECT k.id, r.person_key, min(r.line) FROM {stage}.rows r"
-        f" JOIN {stage}.keys k ON k.name_key = r.customer_key WHERE r.person_key IS NOT NULL"
+        f"INSERT INTO {STAGE}.named SELECT k.id, r.person_key, min(r.line) FROM {STAGE}.rows r"
+        f" JOIN {STAGE}.keys k ON k.name_key = r.customer_key WHERE r.person_key IS NOT NULL"
         " GROUP BY k.id, r.person_key"
     ).rowcount
     conn.execute(
-        f"CREATE TABLE {stage}.people (customer_id INTEGER NOT NULL, person_key TEXT NOT NULL,"
+        f"CREATE TABLE {STAGE}.people (customer_id INTEGER NOT NULL, person_key TEXT NOT NULL,"
         " id INTEGER NOT NULL, PRIMARY KEY (customer_id, person_key))"
     )
     conn.execute(
-        f"INSERT INTO {stage}.people SELECT n.customer_id, n.person_key, p.id FROM {stage}.named n"
+        f"INSERT INTO {STAGE}.people SELECT n.customer_id, n.person_key, p.id FROM {STAGE}.named n"
         " JOIN main.contacts p ON p.customer_id = n.customer_id AND p.name_key = n.person_key"
     )
     new_people = conn.execute(
-        f"SELECT customer_id, person_key FROM {stage}.named n WHERE NOT EXISTS (SELECT 1"
+        f"SELECT customer_id, person_key FROM {STAGE}.named n WHERE NOT EXISTS (SELECT 1"
         " FROM main.contacts p WHERE p.customer_id = n.customer_id"
         " AND p.name_key = n.person_key) ORDER BY first_line"
     ).fetchall()
     conn.executemany(
-        f"INSERT INTO {stage}.people VALUES (?, ?, ?)",
+        f"INSERT INTO {STAGE}.people VALUES (?, ?, ?)",
         [(cid, key, max_contact + n) for n, (cid, key) in enumerate(new_people, 1)],
     )
     conn.execute(
-        f"CREATE TABLE {stage}.issue_refs (issue_uid TEXT NOT NULL, customer_id INTEGER NOT NULL,"
+        f"CREATE TABLE {STAGE}.issue_refs (issue_uid TEXT NOT NULL, customer_id INTEGER NOT NULL,"
         " id INTEGER, PRIMARY KEY (issue_uid, customer_id))"
     )
     conn.execute(
-        f"INSERT INTO {stage}.issue_refs SELECT DISTINCT r.issue_uid, k.id,"
+        f"INSERT INTO {STAGE}.issue_refs SELECT DISTINCT r.issue_uid, k.id,"
         " (SELECT i.id FROM main.issues i WHERE i.uid = r.issue_uid AND i.customer_id = k.id)"
-        f" FROM {stage}.rows r JOIN {stage}.keys k ON k.name_key = r.customer_key"
+        f" FROM {STAGE}.rows r JOIN {STAGE}.keys k ON k.name_key = r.customer_key"
         " WHERE r.issue_uid IS NOT NULL"
     )
-    schema = _schema(conn, stage)
+    schema = _schema(conn)
     if schema is None:
         return None
     table_sql, index_sql, fts_sql = schema
@@ -144,39 +145,35 @@ def _prepare(
     # that repeats keeps its first row, as there. (The uid index grows row by row here:
     # SQLite transfers a UNIQUE column's index only into one made by the same constraint.)
     added = conn.execute(
-        f"INSERT INTO {stage}.checkins (uid, customer_id, at, temperature, channel,"
+        f"INSERT INTO {STAGE}.checkins (uid, customer_id, at, temperature, channel,"
         " initiated_by, note, fell_short, follow_up, contact_id, issue_id, created_at)"
         f" SELECT coalesce(r.uid, {UUID_SQL}), k.id, r.at, r.temperature, r.channel,"
         " r.initiated_by, r.note, r.fell_short, r.follow_up, p.id, x.id, :now"
-        f" FROM {stage}.rows r JOIN {stage}.keys k ON k.name_key = r.customer_key"
-        f" LEFT JOIN {stage}.people p ON p.customer_id = k.id AND p.person_key = r.person_key"
-        f" LEFT JOIN {stage}.issue_refs x ON x.issue_uid = r.issue_uid AND x.customer_id = k.id"
+        f" FROM {STAGE}.rows r JOIN {STAGE}.keys k ON k.name_key = r.customer_key"
+        f" LEFT JOIN {STAGE}.people p ON p.customer_id = k.id AND p.person_key = r.person_key"
+        f" LEFT JOIN {STAGE}.issue_refs x ON x.issue_uid = r.issue_uid AND x.customer_id = k.id"
         " WHERE true ORDER BY r.line ON CONFLICT (uid) DO NOTHING",
         {"now": now},
     ).rowcount
     conn.execute(
-        f"CREATE TABLE {stage}.due AS SELECT id, customer_id, follow_up, note"
-        f" FROM {stage}.checkins WHERE follow_up >= ? ORDER BY id",
+        f"CREATE TABLE {STAGE}.due AS SELECT id, customer_id, follow_up, note"
+        f" FROM {STAGE}.checkins WHERE follow_up >= ? ORDER BY id",
         (today.isoformat(),),
     )
     for sql in index_sql:  # built after the rows: sorted once instead of grown at random
         conn.execute(sql)
     conn.execute(fts_sql)
-    columns = ", ".join(SEARCHABLE["checkins"])
     conn.execute(
-        f"INSERT INTO {stage}.{FTS} (rowid, {columns}) SELECT id, {columns}"
-        f" FROM {stage}.checkins ORDER BY id"
+        f"INSERT INTO {STAGE}.{FTS} (rowid, note, fell_short) SELECT id, note, fell_short"
+        f" FROM {STAGE}.checkins ORDER BY id"
     )
-    settings = f"SELECT k, v FROM {{}}.{FTS}_config ORDER BY k"
-    if (
-        conn.execute(settings.format("main")).fetchall()
-        != conn.execute(settings.format(stage)).fetchall()
-    ):
+    ours = conn.execute(f"SELECT k, v FROM main.{FTS}_config ORDER BY k").fetchall()
+    if ours != conn.execute(f"SELECT k, v FROM {STAGE}.{FTS}_config ORDER BY k").fetchall():
         return None  # the user's index has options of its own: build it the usual way
     return Plan(max_customer, max_contact, added, named > 0)
 
 
-def _schema(conn: sqlite3.Connection, stage: str) -> tuple[str, list[str], str] | None:
+def _schema(conn: sqlite3.Connection) -> tuple[str, list[str], str] | None:
     """The SQL of ``checkins``, its indexes and its search index, aimed at ``stage``;
     None if the table is not the shape this module knows."""
     rows = conn.execute(
@@ -188,17 +185,17 @@ def _schema(conn: sqlite3.Connection, stage: str) -> tuple[str, list[str], str] 
     index_sql: list[str] = []
     for kind, name, sql in rows:
         if kind == "table" and name == "checkins":
-            table = re.sub(r'^CREATE TABLE\s+"?checkins"?', f"CREATE TABLE {stage}.checkins", sql)
+            table = re.sub(r'^CREATE TABLE\s+"?checkins"?', f"CREATE TABLE {STAGE}.checkins", sql)
         elif kind == "table":
             fts = re.sub(
-                rf'^CREATE VIRTUAL TABLE\s+"?{FTS}"?', f"CREATE VIRTUAL TABLE {stage}.{FTS}", sql
+                rf'^CREATE VIRTUAL TABLE\s+"?{FTS}"?', f"CREATE VIRTUAL TABLE {STAGE}.{FTS}", sql
             )
         else:
             head = re.match(rf'CREATE (UNIQUE )?INDEX\s+"?{re.escape(name)}"?', sql)
             if head is None:
                 return None
             unique = head.group(1) or ""
-            index_sql.append(f'CREATE {unique}INDEX {stage}."{name}"' + sql[head.end() :])
+            index_sql.append(f'CREATE {unique}INDEX {STAGE}."{name}"' + sql[head.end() :])
     if table is None or fts is None:
         return None
     return table, index_sql, fts
@@ -206,7 +203,6 @@ def _schema(conn: sqlite3.Connection, stage: str) -> tuple[str, list[str], str] 
 
 def copy(
     conn: sqlite3.Connection,
-    stage: str,
     plan: Plan,
     create_referenced: Callable[[sqlite3.Connection], None],
     now: str,
@@ -230,7 +226,7 @@ def copy(
             conn.execute("ROLLBACK")
             return None
         create_referenced(conn)
-        if _foreseen_wrongly(conn, stage):
+        if _foreseen_wrongly(conn):
             conn.execute("ROLLBACK")
             return None
         triggers = conn.execute(
@@ -239,7 +235,7 @@ def copy(
         ).fetchall()
         for name, _ in triggers:  # a table with triggers is copied row by row
             conn.execute(f'DROP TRIGGER main."{name}"')
-        insert = f"INSERT INTO main.checkins SELECT * FROM {stage}.checkins"
+        insert = f"INSERT INTO main.checkins SELECT * FROM {STAGE}.checkins"
         # SQLite transfers silently or not at all; without it (the two tables differ in
         # some detail) this would be the slow copy, so leave the work to that instead.
         if "RowData" not in {row[1] for row in conn.execute(f"EXPLAIN {insert}")}:
@@ -250,12 +246,12 @@ def copy(
             conn.execute(sql)
         followups = conn.execute(
             "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
-            f" SELECT customer_id, follow_up, note, ?, id FROM {stage}.due ORDER BY id",
+            f" SELECT customer_id, follow_up, note, ?, id FROM {STAGE}.due ORDER BY id",
             (now,),
         ).rowcount
         for table in _SHADOWS:
             conn.execute(f"DELETE FROM main.{table}")
-            conn.execute(f"INSERT INTO main.{table} SELECT * FROM {stage}.{table}")
+            conn.execute(f"INSERT INTO main.{table} SELECT * FROM {STAGE}.{table}")
         # The index now holds every check-in: nothing is left for the first search to do.
         conn.execute("DELETE FROM main.settings WHERE key = ?", (SEARCH_STALE_KEY,))
         summary.rebuild(conn)
@@ -267,16 +263,16 @@ def copy(
     return followups
 
 
-def _foreseen_wrongly(conn: sqlite3.Connection, stage: str) -> bool:
+def _foreseen_wrongly(conn: sqlite3.Connection) -> bool:
     """Does any customer, person or issue the staged rows point at have another id now?"""
     return bool(
         conn.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {stage}.keys k LEFT JOIN main.customers c"
+            f"SELECT EXISTS (SELECT 1 FROM {STAGE}.keys k LEFT JOIN main.customers c"
             " ON c.name_key = k.name_key WHERE c.id IS NOT k.id)"
-            f" OR EXISTS (SELECT 1 FROM {stage}.people p LEFT JOIN main.contacts c"
+            f" OR EXISTS (SELECT 1 FROM {STAGE}.people p LEFT JOIN main.contacts c"
             " ON c.customer_id = p.customer_id AND c.name_key = p.person_key"
             " WHERE c.id IS NOT p.id)"
-            f" OR EXISTS (SELECT 1 FROM {stage}.issue_refs x LEFT JOIN main.issues i"
+            f" OR EXISTS (SELECT 1 FROM {STAGE}.issue_refs x LEFT JOIN main.issues i"
             " ON i.uid = x.issue_uid AND i.customer_id = x.customer_id WHERE i.id IS NOT x.id)"
         ).fetchone()[0]
     )
