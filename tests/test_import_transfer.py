@@ -327,3 +327,35 @@ def test_both_modules_name_the_staging_database_alike() -> None:
     from tempcheck.exchange import importing
 
     assert transfer.STAGE == importing._STAGE == "tempcheck_import"
+
+
+def test_when_sqlite_would_not_transfer_the_rows_are_copied_one_by_one(
+    tmp_path: Path, transfers: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staged table that differs from ``checkins`` in a detail (here a column's default)
+    is not transferred by SQLite: the copy gives way before writing, and the ordinary copy
+    leaves the same database as ever."""
+    base = tmp_path / "base.db"
+    start(base)
+    odd, plain = tmp_path / "odd.db", tmp_path / "plain.db"
+    shutil.copy(base, odd)
+    shutil.copy(base, plain)
+    source = write_csv(tmp_path / "rows.csv", rows())
+    schema = transfer._schema
+
+    def different(conn):
+        table, indexes, fts = schema(conn)
+        return table.replace("DEFAULT 'hallway'", "DEFAULT 'call'"), indexes, fts
+
+    monkeypatch.setattr(transfer, "_schema", different)
+    conn = open_db(odd)
+    report = import_checkins(conn, source, create_customers=True)
+    conn.close()
+    assert transfers == [None]
+    monkeypatch.setattr(transfer, "applicable", lambda conn: False)
+    conn = open_db(plain)
+    assert vars(import_checkins(conn, source, create_customers=True)) == vars(report)
+    conn.close()
+    assert transfers == [None]
+    assert table_rows(odd) == table_rows(plain)
+    assert report.added == 359

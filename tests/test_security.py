@@ -111,14 +111,6 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "the module constant of store/migrations.py: SQLite's own random UUID expression, "
         "the uid column's default, for staged rows without a uid"
     ),
-    ("exchange/transfer.py", "copy", "name"): (
-        "trigger names read from sqlite_master of our own schema (on checkins), "
-        "double-quoted in the DROP TRIGGER statement"
-    ),
-    ("exchange/transfer.py", "copy", "sql"): (
-        "the CREATE TRIGGER text read back from sqlite_master a moment earlier, re-executed "
-        "verbatim to restore the triggers"
-    ),
 }
 
 

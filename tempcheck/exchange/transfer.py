@@ -217,8 +217,7 @@ def copy(
     ``conn`` must have foreign keys off: SQLite transfers a table only then (every
     reference was resolved above, against this very database).
     """
-    from tempcheck.store import summary
-    from tempcheck.store.summary import SEARCH_STALE_KEY
+    from tempcheck.store.summary import SEARCH_STALE_KEY, bulk_checkins
 
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -229,21 +228,15 @@ def copy(
         if _foreseen_wrongly(conn):
             conn.execute("ROLLBACK")
             return None
-        triggers = conn.execute(
-            "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger'"
-            " AND tbl_name = 'checkins'"
-        ).fetchall()
-        for name, _ in triggers:  # a table with triggers is copied row by row
-            conn.execute(f'DROP TRIGGER main."{name}"')
-        insert = f"INSERT INTO main.checkins SELECT * FROM {STAGE}.checkins"
-        # SQLite transfers silently or not at all; without it (the two tables differ in
-        # some detail) this would be the slow copy, so leave the work to that instead.
-        if "RowData" not in {row[1] for row in conn.execute(f"EXPLAIN {insert}")}:
-            conn.execute("ROLLBACK")
-            return None
-        conn.execute(insert)
-        for _, sql in triggers:
-            conn.execute(sql)
+        # Without the check-in triggers (a table with triggers is copied row by row); the
+        # summary is rebuilt after, and the search index is the one built while staging.
+        with bulk_checkins(conn, defer_search_index=True):
+            insert = f"INSERT INTO main.checkins SELECT * FROM {STAGE}.checkins"
+            # SQLite transfers silently or not at all; without it (the two tables differ
+            # in some detail) this would be the slow copy: leave the work to that instead.
+            if "RowData" not in {row[1] for row in conn.execute(f"EXPLAIN {insert}")}:
+                raise _NoTransfer
+            conn.execute(insert)
         followups = conn.execute(
             "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
             f" SELECT customer_id, follow_up, note, ?, id FROM {STAGE}.due ORDER BY id",
@@ -254,13 +247,19 @@ def copy(
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM {STAGE}.{table}")
         # The index now holds every check-in: nothing is left for the first search to do.
         conn.execute("DELETE FROM main.settings WHERE key = ?", (SEARCH_STALE_KEY,))
-        summary.rebuild(conn)
+    except _NoTransfer:
+        conn.execute("ROLLBACK")
+        return None
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     conn.execute("ROLLBACK" if dry_run else "COMMIT")
     return followups
+
+
+class _NoTransfer(Exception):
+    """SQLite would not transfer the table: nothing is written, the row copy does it."""
 
 
 def _foreseen_wrongly(conn: sqlite3.Connection) -> bool:
