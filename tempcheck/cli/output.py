@@ -12,7 +12,6 @@ decodes to the stored text exactly; CSV listings are for reading and lose them.
 from __future__ import annotations
 
 import io
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
@@ -74,6 +73,8 @@ def json_text(value: object) -> str:
     ``json.dumps`` escapes C0 controls but not DEL, C1 or the bidi controls;
     those become ``\\u`` escapes too, so the JSON decodes to the stored text.
     """
+    import json  # lazy: keeps tempcheck log fast
+
     text = _flat_records_json(value)
     if text is None:
         text = json.dumps(value, ensure_ascii=False, indent=2)
