@@ -87,7 +87,7 @@ def _flat_records_json(value: object) -> str | None:
     anything else. The standard encoder drops to pure Python when it indents, about
     ten times slower than this for ``tempcheck list --format json`` at 10,000 rows.
     """
-    from json.encoder import encode_basestring
+    from json.encoder import encode_basestring  # lazy: keeps tempcheck log fast
 
     if not isinstance(value, list) or not value:
         return None
@@ -125,7 +125,7 @@ _INF = float("inf")
 
 def csv_text(fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV with a header row (also when there are no rows), for reading and scripts."""
-    from tempcheck.exchange.csvformat import write_rows
+    from tempcheck.exchange.csvformat import write_rows  # lazy: keeps tempcheck log fast
 
     buffer = io.StringIO()
     write_rows(buffer, fields, rows)

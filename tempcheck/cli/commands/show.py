@@ -14,6 +14,15 @@ from typing import Any
 import click
 
 from tempcheck.cli.common import command, fail_cleanly, find_customer, open_store
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import format_short
+from tempcheck.domain.text import clip, printable
+from tempcheck.domain.trust import balance, trend_symbol
+from tempcheck.store import concerns, contacts, customers, followups, issues, promises
+from tempcheck.store.accounts import tags_of
+from tempcheck.store.dashboard import customer_row
+from tempcheck.store.timeline import timeline
+from tempcheck.store.trustbank import trust_entries
 
 DEFAULT_LIMIT = 20
 
@@ -23,8 +32,6 @@ DEFAULT_LIMIT = 20
 
 def safe(text: str | None, width: int | None = None) -> str:
     """User text for one table cell: no control characters, one line, maybe clipped."""
-    from tempcheck.domain.text import clip, printable
-
     cleaned = printable(text, single_line=True)
     return clip(cleaned, width) if width else cleaned
 
@@ -43,22 +50,16 @@ def day(d: date | None, *, relative: bool = False) -> str:
     """``Fri 27 Nov`` (with the year if not this year), optionally ``(in 3 days)``."""
     if d is None:
         return "—"
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import format_short
 
     text = format_short(d)
     return f"{text} ({clock.until(d)})" if relative else text
 
 
 def local_day(moment: datetime | None) -> str:
-    from tempcheck.domain import clock
-
     return day(clock.local(moment).date()) if moment else "—"
 
 
 def local_iso(moment: datetime | None) -> str | None:
-    from tempcheck.domain import clock
-
     return clock.local(moment).isoformat(timespec="seconds") if moment else None
 
 
@@ -248,9 +249,6 @@ def concern_table(concerns: Sequence[Any]) -> str:
 
 def person_records(conn: object, customer_id: int, customer_name: str) -> list[dict]:
     """Each person at the customer as plain values (local ISO times), primary first."""
-    from tempcheck.domain import clock
-    from tempcheck.store import contacts
-
     records = []
     for person in contacts.people(conn, customer_id):  # type: ignore[arg-type]
         c = person.contact
@@ -278,9 +276,6 @@ def person_records(conn: object, customer_id: int, customer_name: str) -> list[d
 
 def people_table(records: list[dict], *, with_customer: bool = True, indent: str = "") -> str:
     """People as an aligned plain-text table."""
-    from datetime import datetime
-
-    from tempcheck.domain import clock, temperature
 
     header = (["Customer"] if with_customer else []) + [
         "Name",
@@ -310,8 +305,6 @@ def people_table(records: list[dict], *, with_customer: bool = True, indent: str
 
 def account_line(conn: Any, customer: Any) -> str:
     """``Owner: Kim · Renewal: Tue 29 Dec (in 30 days) · Tags: #fintech #tier-1``."""
-    from tempcheck.store.accounts import tags_of
-
     tags = " ".join(f"#{t}" for t in tags_of(conn, customer.id))
     return (
         f"Owner: {safe(customer.owner) or '—'} · "
@@ -349,13 +342,6 @@ def show(ctx: click.Context, db: str | None, customer: str, limit: int) -> None:
 
 def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
     """The whole detail as text: what ``tempcheck show`` prints."""
-    from tempcheck.domain import clock, temperature
-    from tempcheck.domain.trust import balance, trend_symbol
-    from tempcheck.store import concerns, customers, followups, issues, promises
-    from tempcheck.store.dashboard import customer_row
-    from tempcheck.store.timeline import timeline
-    from tempcheck.store.trustbank import trust_entries
-
     customer = customers.get_customer(conn, customer_id)
     row = customer_row(conn, customer_id)
     assert row is not None  # the customer was just read
