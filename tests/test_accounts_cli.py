@@ -235,7 +235,7 @@ def test_brief_puts_an_unhappy_customer_about_to_renew_first_among_renewals(book
     assert [name for name, _ in renewals] == ["Globex Logistics", "Acme Corp"]
     assert renewals[0][1].endswith("(in 40 days); last temperature 2 uneasy")
     text = tc(book, "today").stdout
-    assert "✎ renewal coming" in text
+    assert "◷ renewal coming" in text
 
 
 def test_brief_names_a_key_person_last_unhappy_while_the_account_is_fine(book: Path) -> None:

@@ -167,7 +167,7 @@ async def test_at_80x24_the_table_shows_ten_customers_and_every_key_column(sampl
         shown = [name for name in names if any(line.lstrip().startswith(name) for line in lines)]
         assert shown[:10] == names[:10]
         assert (
-            "Umbrella Health     ❄ cold ⟳     6 weeks ago  2 uneasy ↓     1 ⚠1☎  ✎ in 50d"
+            "Umbrella Health     ❄ cold ⟳     6 weeks ago  2 uneasy ↓     1 ⚠1☎  ◷ in 50d"
             in lines[lines.index(header) + 1]
         )
 
@@ -279,7 +279,7 @@ async def test_t_collapses_today_to_a_one_line_summary(sample_db):
         assert box.collapsed and not box.panel.display
         assert box.outer_size.height == 1 < before
         assert box.summary == (
-            "Today: ☎ 3 to call · ⚑ 2 promises due · ↻ 2 follow-ups due · ✎ 4 renewals coming"
+            "Today: ☎ 3 to call · ⚑ 2 promises due · ↻ 2 follow-ups due · ◷ 4 renewals coming"
             " · ❄ 4 gone cold · ○ 2 never contacted · ☹ 2 unhappy · ◌ 1 key person quiet"
             " · ⚖ 1 to recalibrate · t shows all"
         )

@@ -26,7 +26,7 @@ from tempcheck.domain.brief import (
     BriefItem,
     last_words,
 )
-from tempcheck.domain.dates import MONTHS, WEEKDAYS
+from tempcheck.domain.dates import WEEKDAYS, day_month
 from tempcheck.domain.records import Customer, TimelineItem
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
@@ -284,7 +284,7 @@ def _customer_sections(
         Chart(
             "Contacts per week",
             charts.bar_chart_svg(
-                [(f"{monday.day} {MONTHS[monday.month - 1]}", float(n)) for monday, n in per_week],
+                [(day_month(monday, year=False), float(n)) for monday, n in per_week],
                 title="Contacts per week",
                 horizontal=False,
                 reference=(f"cadence: {expected:.1f} a week", expected),
@@ -492,7 +492,7 @@ def _bar_chart(heading: str, values: list[tuple[str, float]], header: tuple[str,
 
 
 def _day(day: date | None) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else "—"
+    return day_month(day, year=True) if day else "—"
 
 
 def _moment(moment: datetime | None) -> str:

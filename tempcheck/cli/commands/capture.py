@@ -189,7 +189,9 @@ def log(
     if due:
         parts.append(f"follow up {format_short(due)} ({due.isoformat()})")
     if at:
-        parts.append(f"at {clock.local(at).strftime('%Y-%m-%d %H:%M')}")
+        from tempcheck.domain.dates import stamp  # lazy: keeps tempcheck log fast
+
+        parts.append(f"at {stamp(at)}")
     if captured.issue_id is not None:
         parts.append(f"opened issue {captured.issue_id}")
     parts += [f"follow-up {f.id} done" for f in captured.done]

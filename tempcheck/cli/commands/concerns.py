@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.show import concern_table, local_day, safe
 from tempcheck.cli.common import ROW_ID, command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.tables import concern_table, local_day, safe
 from tempcheck.services import settle
 from tempcheck.store import concerns
 

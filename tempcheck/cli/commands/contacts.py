@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.commands.contact_import import import_contacts
-from tempcheck.cli.commands.show import people_table, person_records, safe
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
 from tempcheck.cli.output import emit_records
+from tempcheck.cli.tables import people_table, person_records, safe
 from tempcheck.store import contacts, customers
 
 PEOPLE_FIELDS = (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.show import FOLLOWUP_FIELDS, day, followup_record, followup_table, safe
 from tempcheck.cli.common import (
     ROW_ID,
     Failure,
@@ -17,6 +16,7 @@ from tempcheck.cli.common import (
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
+from tempcheck.cli.tables import FOLLOWUP_FIELDS, day, followup_record, followup_table, safe
 from tempcheck.domain import clock
 from tempcheck.domain.dates import parse_date
 from tempcheck.services import settle

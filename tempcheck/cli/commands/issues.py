@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.show import ISSUE_FIELDS, day, issue_record, issue_table, safe
 from tempcheck.cli.common import (
     ROW_ID,
     Failure,
@@ -16,6 +15,7 @@ from tempcheck.cli.common import (
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
+from tempcheck.cli.tables import ISSUE_FIELDS, day, issue_record, issue_table, safe
 from tempcheck.domain import temperature
 from tempcheck.domain.records import CHANNELS
 from tempcheck.services import settle

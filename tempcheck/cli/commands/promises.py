@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.show import PROMISE_FIELDS, day, promise_record, promise_table, safe
 from tempcheck.cli.common import (
     ROW_ID,
     Failure,
@@ -16,6 +15,7 @@ from tempcheck.cli.common import (
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
+from tempcheck.cli.tables import PROMISE_FIELDS, day, promise_record, promise_table, safe
 from tempcheck.domain.dates import parse_date
 from tempcheck.services import settle
 from tempcheck.store import promises

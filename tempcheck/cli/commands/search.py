@@ -6,9 +6,9 @@ from datetime import datetime
 
 import click
 
-from tempcheck.cli.commands.show import local_day, safe, text_table
 from tempcheck.cli.common import command, fail_cleanly, open_store
 from tempcheck.cli.output import emit_json
+from tempcheck.cli.tables import local_day, safe, text_table
 from tempcheck.domain import clock
 from tempcheck.domain.dates import parse_date
 from tempcheck.store import customers

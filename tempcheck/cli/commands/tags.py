@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.show import safe
 from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.tables import safe
 from tempcheck.store import accounts, customers
 
 

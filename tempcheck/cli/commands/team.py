@@ -23,6 +23,7 @@ from tempcheck.cli.common import (
     resolve_db_path,
 )
 from tempcheck.domain import clock
+from tempcheck.domain.dates import stamp
 from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
 from tempcheck.domain.text import printable
 from tempcheck.store import identity, open_db
@@ -233,7 +234,7 @@ def status(ctx: click.Context, db: str | None) -> None:
         st = engine.status(conn)
     last = "never"
     if st.last_sync:
-        last = clock.local(clock.from_stored(st.last_sync)).strftime("%Y-%m-%d %H:%M")
+        last = stamp(clock.from_stored(st.last_sync))
     click.echo(f"remote      {st.url}" + ("" if st.online else "  (offline: counts as of the "
                                                                "last fetch)"))
     click.echo(f"member      {st.member}")

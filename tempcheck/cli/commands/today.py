@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import click
 
-from tempcheck.cli.commands.show import day, safe
 from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 from tempcheck.cli.output import emit_json
+from tempcheck.cli.tables import day, safe
 from tempcheck.domain import clock
 from tempcheck.domain.brief import as_record, text_lines
 from tempcheck.domain.dates import parse_date

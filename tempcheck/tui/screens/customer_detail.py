@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import stamp
 from tempcheck.domain.text import clip, printable
 from tempcheck.services import portfolio, settle
 from tempcheck.store import StoreError, concerns, followups, issues, promises, trustbank
@@ -63,7 +64,7 @@ def _quote(text: str) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return clock.local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+    return stamp(moment) if moment else "—"
 
 
 class CustomerDetailScreen(Screen[None]):

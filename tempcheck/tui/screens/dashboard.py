@@ -6,7 +6,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -41,7 +41,9 @@ class FilterInput(Input):
     ]
 
     def action_to_matches(self) -> None:
-        self.screen.query_one(CustomerTable).focus()
+        # set_focus, not focus(): focus() waits for the next idle moment, and keys typed
+        # in the same burst ("/globex<Tab>l4") would still land in the filter.
+        self.screen.set_focus(self.screen.query_one(CustomerTable))
 
 
 class DashboardScreen(Screen[None]):
@@ -134,6 +136,7 @@ class DashboardScreen(Screen[None]):
         self._tags: dict[int, list[str]] | None = None
         self._people: dict[int, str] | None = None
         self.waiting_meetings = 0  # meetings matching no customer, for "m"
+        self._applied_filter = ""  # the filter text the table and Today show
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -256,6 +259,7 @@ class DashboardScreen(Screen[None]):
         if self._brief_pending or not panel.loaded:
             return  # a full brief is on its way
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.brief import customer_brief
 
         theirs = customer_brief(self.app.conn, customer_id, now=self.brief_at)
@@ -350,6 +354,7 @@ class DashboardScreen(Screen[None]):
         if (customer := self._current_customer()) is None:
             return
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
         self.app.push_screen(
@@ -357,6 +362,7 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_portfolio(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.portfolio import PortfolioScreen
 
@@ -373,6 +379,7 @@ class DashboardScreen(Screen[None]):
         needle = key(" ".join(w for w in words if not w.startswith("#") and w != "@me"))
         rows = self.all_rows
         if mine:
+            # lazy: keeps the dashboard's first frame fast
             # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.identity import my_customers
 
@@ -429,6 +436,7 @@ class DashboardScreen(Screen[None]):
     def _all_tags(self) -> dict[int, list[str]]:
         if self._tags is None:
             # lazy: keeps the dashboard's first frame fast
+            # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.accounts import all_tags
 
             self._tags = all_tags(self.app.conn)
@@ -457,6 +465,7 @@ class DashboardScreen(Screen[None]):
         self.notify("Tags hidden." if showing else "Tags shown after each name.", timeout=2)
 
     def action_search(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.search import SearchScreen
 
@@ -507,19 +516,81 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Narrow the table and Today to what the filter says, once per new text (a key
+        routed ahead applies it at once; its Changed message, arriving later, then must
+        not move the cursor back)."""
+        value = self.query_one("#filter", Input).value
+        if value == self._applied_filter:
+            return
+        self._applied_filter = value
         self._show()
         self.table.cursor = 0  # Enter opens the first match unless you moved
         self._show_brief()
 
+    # Keys the dashboard acts on in the order they arrive, even in a burst ("jjl", "/glob
+    # <Tab>l4"): Textual queues a key to the focused widget but acts on a priority key
+    # ("l", "/") at once, so without this "l" could act before the moves typed ahead of it.
+    _TABLE_MOVES = {
+        "up": ("cursor", -1),
+        "k": ("cursor", -1),
+        "down": ("cursor", 1),
+        "j": ("cursor", 1),
+        "pageup": ("page", -1),
+        "pagedown": ("page", 1),
+        "home": ("jump", 0),
+        "g": ("jump", 0),
+        "end": ("jump", -1),
+        "G": ("jump", -1),
+    }
+    _TODAY_MOVES = {
+        "up": ("brief_move", -1),
+        "k": ("brief_move", -1),
+        "down": ("brief_move", 1),
+        "j": ("brief_move", 1),
+        "home": ("brief_jump", 0),
+        "g": ("brief_jump", 0),
+        "end": ("brief_jump", -1),
+        "G": ("brief_jump", -1),
+    }
+
+    def route_key(self, event: events.Key) -> bool:
+        """Act on a moving or typing key now, in arrival order (the app calls this before
+        queueing the key to a widget); False lets the key go its usual way."""
+        focused = self.focused
+        if isinstance(focused, FilterInput):
+            if event.key in ("tab", "down"):
+                self._apply_filter()
+                self.set_focus(self.table)
+            elif event.key == "backspace":
+                focused.action_delete_left()
+            elif event.is_printable and event.character:
+                focused.insert_text_at_cursor(event.character)
+            else:
+                return False
+            return True
+        if focused is self.table and event.key in self._TABLE_MOVES:
+            action, step = self._TABLE_MOVES[event.key]
+            getattr(self.table, f"action_{action}")(step)
+            return True
+        if isinstance(focused, TodayPanel) and event.key in self._TODAY_MOVES:
+            action, step = self._TODAY_MOVES[event.key]
+            getattr(self, f"action_{action}")(step)
+            return True
+        return False
+
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if self.table.rows:
-            self.table.focus()
+            self.set_focus(self.table)
             self.table.action_select()
             return
         name = event.value.strip()
         if not name:
             return
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.confirm import ConfirmDialog
 
@@ -538,6 +609,7 @@ class DashboardScreen(Screen[None]):
 
     def _add_and_log(self, name: str) -> None:
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import add_customer
 
         try:
@@ -555,9 +627,10 @@ class DashboardScreen(Screen[None]):
         if box.value or box.display:
             box.value = ""
             box.display = False
+            self._applied_filter = ""
             self._show()
             self._show_brief()
-        self.table.focus()
+        self.set_focus(self.table)  # at once: the next key of a burst goes to the table
 
     # --- sorting -----------------------------------------------------------------------------
 
@@ -579,6 +652,7 @@ class DashboardScreen(Screen[None]):
     def _open_customer(self, customer_id: int) -> None:
         """The detail screen; coming back shows what changed there."""
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
         self.app.push_screen(
@@ -588,6 +662,7 @@ class DashboardScreen(Screen[None]):
     def _current_customer(self):
         """The customer named in the summary line: the Today panel's when it is shown and
         has focus, else the table's highlighted one."""
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
 
@@ -641,6 +716,8 @@ class DashboardScreen(Screen[None]):
             return
         # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
 
@@ -660,6 +737,7 @@ class DashboardScreen(Screen[None]):
 
     def _open_meeting_checkin(self, event_id: int) -> None:
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.meetings import defaults_for
 
         try:
@@ -671,6 +749,8 @@ class DashboardScreen(Screen[None]):
         self._open_checkin(meeting.customer_id, meeting=meeting)
 
     def _open_checkin(self, customer_id: int, *, meeting=None) -> None:  # noqa: ANN001
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
@@ -698,6 +778,7 @@ class DashboardScreen(Screen[None]):
 
     def action_add_customer(self) -> None:
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_form import CustomerForm
 
         def added(customer_id: int | None) -> None:
@@ -711,6 +792,7 @@ class DashboardScreen(Screen[None]):
         if (customer := self._current_customer()) is None:
             return
         # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import issue_form
 
         self.app.push_screen(issue_form(self.app.conn, customer), self._form_saved(customer.id))
@@ -718,6 +800,7 @@ class DashboardScreen(Screen[None]):
     def action_promise(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import promise_form
 
@@ -732,6 +815,7 @@ class DashboardScreen(Screen[None]):
         return done
 
     def action_export(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.export_dialog import ExportJob, export_dialog
 

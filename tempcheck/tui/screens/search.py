@@ -24,7 +24,7 @@ from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 if TYPE_CHECKING:
     from tempcheck.store.search import Hit
 
-from tempcheck.domain import clock
+from tempcheck.domain.dates import iso_day
 from tempcheck.domain.text import printable
 
 LIMIT = 100
@@ -37,7 +37,7 @@ def hit_prompt(hit: Hit) -> Text:
     """
     head = Text()
     head.append(printable(hit.customer_name, single_line=True), style="bold")
-    head.append(f"  {clock.local(hit.at).strftime('%Y-%m-%d')}  {hit.kind}", style="dim")
+    head.append(f"  {iso_day(hit.at)}  {hit.kind}", style="dim")
     body = Text("  ")
     for piece, is_match in hit.parts():
         body.append(printable(piece, single_line=True), style="bold reverse" if is_match else "")
@@ -124,10 +124,10 @@ class SearchScreen(Screen[None]):
     def action_results(self) -> None:
         results = self.query_one("#search-results", OptionList)
         if self.hits:
-            results.focus()
+            self.set_focus(results)  # at once, so the next key of a burst moves in the list
 
     def action_query(self) -> None:
-        self.query_one("#search-query", Input).focus()
+        self.set_focus(self.query_one("#search-query", Input))
 
     @on(Input.Submitted, "#search-query")
     def _submitted(self) -> None:
