@@ -12,7 +12,6 @@ decodes to the stored text exactly; CSV listings are for reading and lose them.
 from __future__ import annotations
 
 import io
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
@@ -74,6 +73,8 @@ def json_text(value: object) -> str:
     ``json.dumps`` escapes C0 controls but not DEL, C1 or the bidi controls;
     those become ``\\u`` escapes too, so the JSON decodes to the stored text.
     """
+    import json  # lazy: keeps tempcheck log fast
+
     text = _flat_records_json(value)
     if text is None:
         text = json.dumps(value, ensure_ascii=False, indent=2)
@@ -86,7 +87,7 @@ def _flat_records_json(value: object) -> str | None:
     anything else. The standard encoder drops to pure Python when it indents, about
     ten times slower than this for ``tempcheck list --format json`` at 10,000 rows.
     """
-    from json.encoder import encode_basestring
+    from json.encoder import encode_basestring  # lazy: keeps tempcheck log fast
 
     if not isinstance(value, list) or not value:
         return None
@@ -124,7 +125,7 @@ _INF = float("inf")
 
 def csv_text(fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV with a header row (also when there are no rows), for reading and scripts."""
-    from tempcheck.exchange.csvformat import write_rows
+    from tempcheck.exchange.csvformat import write_rows  # lazy: keeps tempcheck log fast
 
     buffer = io.StringIO()
     write_rows(buffer, fields, rows)

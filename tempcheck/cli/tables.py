@@ -9,11 +9,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import format_short
+from tempcheck.domain.text import clip, printable
+from tempcheck.store import contacts
+
 
 def safe(text: str | None, width: int | None = None) -> str:
     """User text for one table cell: no control characters, one line, maybe clipped."""
-    from tempcheck.domain.text import clip, printable
-
     cleaned = printable(text, single_line=True)
     return clip(cleaned, width) if width else cleaned
 
@@ -32,22 +35,16 @@ def day(d: date | None, *, relative: bool = False) -> str:
     """``Fri 27 Nov`` (with the year if not this year), optionally ``(in 3 days)``."""
     if d is None:
         return "—"
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import format_short
 
     text = format_short(d)
     return f"{text} ({clock.until(d)})" if relative else text
 
 
 def local_day(moment: datetime | None) -> str:
-    from tempcheck.domain import clock
-
     return day(clock.local(moment).date()) if moment else "—"
 
 
 def local_iso(moment: datetime | None) -> str | None:
-    from tempcheck.domain import clock
-
     return clock.local(moment).isoformat(timespec="seconds") if moment else None
 
 
@@ -237,9 +234,6 @@ def concern_table(concerns: Sequence[Any]) -> str:
 
 def person_records(conn: object, customer_id: int, customer_name: str) -> list[dict]:
     """Each person at the customer as plain values (local ISO times), primary first."""
-    from tempcheck.domain import clock
-    from tempcheck.store import contacts
-
     records = []
     for person in contacts.people(conn, customer_id):  # type: ignore[arg-type]
         c = person.contact
@@ -267,9 +261,6 @@ def person_records(conn: object, customer_id: int, customer_name: str) -> list[d
 
 def people_table(records: list[dict], *, with_customer: bool = True, indent: str = "") -> str:
     """People as an aligned plain-text table."""
-    from datetime import datetime
-
-    from tempcheck.domain import clock, temperature
 
     header = (["Customer"] if with_customer else []) + [
         "Name",

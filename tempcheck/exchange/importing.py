@@ -27,11 +27,20 @@ from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
+from tempcheck.domain.fileformat import engine_loaded
 from tempcheck.domain.matching import key
+from tempcheck.domain.people import clean_tag
 from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT, STATUSES
+from tempcheck.domain.temperature import WORDS, parse_temperature
+from tempcheck.exchange import transfer
 from tempcheck.exchange.csvformat import restore
-from tempcheck.store.connection import StoreError, write
+from tempcheck.store import accounts, contacts, settings
+from tempcheck.store.connection import StoreError, open_db, write
+from tempcheck.store.contacts import add_contact
+from tempcheck.store.contacts import check_name as check_person
 from tempcheck.store.customers import MAX_NAME, check_name
+from tempcheck.store.migrations import UUID_SQL
+from tempcheck.store.summary import bulk_checkins
 
 CUSTOMER_COLUMNS = (
     "name",
@@ -175,8 +184,6 @@ def import_customers(
     which then overwrites the fields the file gives (empty cells change nothing).
     Raises :class:`ImportFailed` listing every bad row, or StoreError for a bad file.
     """
-    from tempcheck.store import settings
-
     source = Path(path).expanduser()
     report = ImportReport("customers", dry_run=dry_run)
     problems: list[Problem] = []
@@ -201,8 +208,6 @@ def import_customers(
 
 def _account_fields(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
     """The primary contact, owner, renewal date and tags a customer row gives."""
-    from tempcheck.store import accounts, contacts
-
     if row.contact:
         contacts.set_primary_name(conn, customer_id, row.contact)
     if row.owner is not None:
@@ -300,8 +305,6 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
             reasons.append(f"kind must be {' or '.join(KINDS)}, not {text!r}")
     if text := restore(cell("contact")).strip():
         try:
-            from tempcheck.store.contacts import check_name as check_person
-
             row.contact = check_person(text)
         except StoreError as exc:
             reasons.append(f"contact: {exc}")
@@ -315,8 +318,6 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
         except ValueError:
             reasons.append(f"renewal_on must be a date like 2027-03-31, not {text[:40]!r}")
     if text := restore(cell("tags")).strip():
-        from tempcheck.domain.people import clean_tag
-
         try:
             row.tags = [clean_tag(t) for t in text.replace(",", " ").split()]
         except ValueError as exc:
@@ -406,8 +407,6 @@ def import_contacts(
     present is skipped; a person of the same name at the customer (say, made
     from the customers file's contact column) takes the row's fields and uid.
     """
-    from tempcheck.store import contacts
-
     source = Path(path).expanduser()
     report = ImportReport("contacts", dry_run=dry_run)
     problems: list[Problem] = []
@@ -478,8 +477,6 @@ def _write_contact(
     fields: dict[str, Any],
     uid: str | None,
 ) -> None:
-    from tempcheck.store import contacts
-
     if uid is not None:
         owner = conn.execute("SELECT customer_id FROM contacts WHERE uid = ?", (uid,)).fetchone()
         if owner is not None:
@@ -574,9 +571,6 @@ def _own_connection(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     index's tables directly, which the caller's connection must not have cached (it
     sees the commit as another connection's). The caller's own connection for a team
     database (another engine) or one without a file."""
-    from tempcheck.domain.fileformat import engine_loaded
-    from tempcheck.store.connection import open_db
-
     path = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
     if engine_loaded() or not path or not path[0]:
         yield conn
@@ -599,8 +593,6 @@ def _transfer(
     """Into a database without check-ins: lay the rows out beforehand and copy whole
     tables in the lock (see :mod:`tempcheck.exchange.transfer`). False: nothing was
     written, copy row by row."""
-    from tempcheck.exchange import transfer
-
     now = clock.to_stored(clock.now())
     conn.execute("PRAGMA foreign_keys = OFF")
     # The staging database has a cache of its own (2 MB by default), and the layout grows
@@ -777,9 +769,6 @@ def _copy(
     dry_run: bool,
     today: date,
 ) -> None:
-    from tempcheck.store.migrations import UUID_SQL
-    from tempcheck.store.summary import bulk_checkins
-
     with _transaction(conn, dry_run), bulk_checkins(conn):
         now = clock.to_stored(clock.now())
         report.created_customers.extend(_create_referenced(conn, new_customers, now))
@@ -808,8 +797,6 @@ def _copy(
 
 
 def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[str, Any]:
-    from tempcheck.domain.temperature import WORDS, parse_temperature
-
     reasons: list[str] = []
     cell = columns.cells(cells, reasons)
     row: dict[str, Any] = {}
@@ -860,8 +847,6 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     row["uid"] = _uid(cell("uid"), reasons)
     row["person"] = None
     if text := restore(cell("person")).strip():
-        from tempcheck.store.contacts import check_name as check_person
-
         try:
             row["person"] = check_person(text)
         except StoreError as exc:
@@ -878,8 +863,6 @@ def _create_referenced(
     """Inside the copy's transaction: the new customers the rows name (those another
     program has not added meanwhile) and, unless no row names one, the new people.
     Returns the customers' names."""
-    from tempcheck.store import settings
-
     default_cadence = settings.get_int(conn, "cadence.default")
     existing = {name_key for (name_key,) in conn.execute("SELECT name_key FROM customers")}
     created = []
@@ -903,8 +886,6 @@ def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str
 def _add_people(conn: sqlite3.Connection) -> None:
     """The people the staged check-ins name who are not yet contacts of their customer,
     added once each (the first spelling in the file wins), as ``add_contact`` adds them."""
-    from tempcheck.store.contacts import add_contact
-
     for customer_id, person, _ in conn.execute(
         f"SELECT c.id, r.person, min(r.line) FROM {_STAGE}.rows r"
         " JOIN customers c ON c.name_key = r.customer_key WHERE r.person IS NOT NULL"

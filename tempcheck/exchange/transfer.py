@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import date
 
 from tempcheck.store.migrations import UUID_SQL
+from tempcheck.store.summary import SEARCH_STALE_KEY, bulk_checkins
 
 STAGE = "tempcheck_import"  # the staging database's schema name, as importing attaches it
 FTS = "checkins_fts"
@@ -217,8 +218,6 @@ def copy(
     ``conn`` must have foreign keys off: SQLite transfers a table only then (every
     reference was resolved above, against this very database).
     """
-    from tempcheck.store.summary import SEARCH_STALE_KEY, bulk_checkins
-
     conn.execute("BEGIN IMMEDIATE")
     try:
         if not applicable(conn) or _max_ids(conn) != (plan.max_customer, plan.max_contact):

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from tempcheck.domain import clock
+from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
 from tempcheck.store.migrations import LATEST, migrate
 
 BUSY_TIMEOUT_S = 10.0
@@ -107,8 +108,6 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         version, tables = version_and_tables(conn)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
-            from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
-
             if is_team_file(path) and not engine_loaded():
                 raise StoreError(
                     f"{path} is a team database; open it with the team extra "

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from tempcheck.domain import clock
 from tempcheck.domain.records import RAISED_BY, Issue
 from tempcheck.store import settings
+from tempcheck.store.checkins import add_checkin
 from tempcheck.store.connection import StoreError, not_past, write
 from tempcheck.store.fragments import WE_REACHED_OUT_SINCE
 
@@ -131,8 +132,6 @@ def close_issue(
     follow-up a follow-up row linked to the issue (and to that check-in).
     All of it is one transaction: on any error nothing is written.
     """
-    from tempcheck.store.checkins import add_checkin
-
     resolution = resolution.strip()
     if not resolution:
         raise StoreError("closing an issue needs a resolution: how was it solved?")

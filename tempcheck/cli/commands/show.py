@@ -24,14 +24,20 @@ from tempcheck.cli.tables import (
     safe,
     text_table,
 )
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import stamp
+from tempcheck.domain.trust import balance, trend_symbol
+from tempcheck.store import concerns, customers, followups, issues, promises
+from tempcheck.store.accounts import tags_of
+from tempcheck.store.dashboard import customer_row
+from tempcheck.store.timeline import timeline
+from tempcheck.store.trustbank import trust_entries
 
 DEFAULT_LIMIT = 20
 
 
 def account_line(conn: Any, customer: Any) -> str:
     """``Owner: Kim · Renewal: Tue 29 Dec (in 30 days) · Tags: #fintech #tier-1``."""
-    from tempcheck.store.accounts import tags_of
-
     tags = " ".join(f"#{t}" for t in tags_of(conn, customer.id))
     return (
         f"Owner: {safe(customer.owner) or '—'} · "
@@ -69,14 +75,6 @@ def show(ctx: click.Context, db: str | None, customer: str, limit: int) -> None:
 
 def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
     """The whole detail as text: what ``tempcheck show`` prints."""
-    from tempcheck.domain import clock, temperature
-    from tempcheck.domain.dates import stamp
-    from tempcheck.domain.trust import balance, trend_symbol
-    from tempcheck.store import concerns, customers, followups, issues, promises
-    from tempcheck.store.dashboard import customer_row
-    from tempcheck.store.timeline import timeline
-    from tempcheck.store.trustbank import trust_entries
-
     customer = customers.get_customer(conn, customer_id)
     row = customer_row(conn, customer_id)
     assert row is not None  # the customer was just read

@@ -14,11 +14,14 @@ from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from tempcheck.domain import clock
-from tempcheck.domain.attention import DashboardRow
-from tempcheck.domain.brief import BriefItem
+from tempcheck.domain.attention import DashboardRow, attention_key
+from tempcheck.domain.brief import MET_NOT_LOGGED, BriefItem, merge
 from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
+from tempcheck.store import StoreError, describe, open_db
+from tempcheck.store.calendar import dismiss, unmatched
+from tempcheck.store.dashboard import dashboard_rows, first_page, trust_changes
 from tempcheck.tui.screens.notices import added_notice, announce
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
 from tempcheck.tui.widgets.fit_line import FitLine
@@ -163,8 +166,6 @@ class DashboardScreen(Screen[None]):
         From :attr:`FIRST_PAGE_FROM` active customers on, the first page is read through
         the attention index and painted at once; every row follows from a thread.
         """
-        from tempcheck.store.dashboard import dashboard_rows, first_page
-
         conn = self.app.conn
         self.loaded_at = clock.now()
         self._generation += 1
@@ -200,9 +201,6 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="rows")
     def _load_rest(self, generation: int, keep: int | None) -> None:
         """Every row, trust trend included, on a connection of its own."""
-        from tempcheck.store import open_db
-        from tempcheck.store.dashboard import dashboard_rows
-
         conn = open_db(self.app.db_path)
         try:
             rows = dashboard_rows(conn, now=self.loaded_at)
@@ -224,9 +222,6 @@ class DashboardScreen(Screen[None]):
         The result is what :meth:`reload` would show (the tests compare the two); the
         rest is read again only when another program writes or the day changes.
         """
-        from tempcheck.domain.attention import attention_key
-        from tempcheck.store.dashboard import dashboard_rows
-
         if self.first_page_only:  # only the first page is here yet: read it all again
             self.reload(keep=customer_id)
             return
@@ -263,7 +258,8 @@ class DashboardScreen(Screen[None]):
         panel = self.query_one(TodayPanel)
         if self._brief_pending or not panel.loaded:
             return  # a full brief is on its way
-        from tempcheck.domain.brief import merge
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.brief import customer_brief
 
         theirs = customer_brief(self.app.conn, customer_id, now=self.brief_at)
@@ -277,8 +273,7 @@ class DashboardScreen(Screen[None]):
     def _load_brief(self) -> None:
         """The brief reads every open item; at 10,000 customers that is a few hundred ms,
         so it runs on its own connection in a thread, after the table has painted."""
-        from tempcheck.services.brief import brief
-        from tempcheck.store import open_db
+        from tempcheck.services.brief import brief  # lazy: keeps the dashboard's first frame fast
 
         worker = get_current_worker()
         now = clock.now()
@@ -360,6 +355,8 @@ class DashboardScreen(Screen[None]):
     def action_snooze(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
         self.app.push_screen(
@@ -367,14 +364,14 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_portfolio(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.portfolio import PortfolioScreen
 
         self.app.push_screen(PortfolioScreen())
 
     def _fill_trust(self) -> None:
         """The 30-day trust trend walks the check-in index per customer: after first paint."""
-        from tempcheck.store.dashboard import trust_changes
-
         self.table.update_trust(trust_changes(self.app.conn, now=self.loaded_at))
 
     def _show(self, *, keep: int | None = None) -> None:
@@ -384,6 +381,8 @@ class DashboardScreen(Screen[None]):
         needle = key(" ".join(w for w in words if not w.startswith("#") and w != "@me"))
         rows = self.all_rows
         if mine:
+            # lazy: keeps the dashboard's first frame fast
+            # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.identity import my_customers
 
             owned = my_customers(self.app.conn)
@@ -438,6 +437,8 @@ class DashboardScreen(Screen[None]):
 
     def _all_tags(self) -> dict[int, list[str]]:
         if self._tags is None:
+            # lazy: keeps the dashboard's first frame fast
+            # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.accounts import all_tags
 
             self._tags = all_tags(self.app.conn)
@@ -466,6 +467,8 @@ class DashboardScreen(Screen[None]):
         self.notify("Tags hidden." if showing else "Tags shown after each name.", timeout=2)
 
     def action_search(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(), lambda _: self.reload())
@@ -589,6 +592,8 @@ class DashboardScreen(Screen[None]):
         name = event.value.strip()
         if not name:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.confirm import ConfirmDialog
 
         def answered(add: bool | None) -> None:
@@ -605,7 +610,8 @@ class DashboardScreen(Screen[None]):
         )
 
     def _add_and_log(self, name: str) -> None:
-        from tempcheck.store import StoreError
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import add_customer
 
         try:
@@ -647,6 +653,8 @@ class DashboardScreen(Screen[None]):
 
     def _open_customer(self, customer_id: int) -> None:
         """The detail screen; coming back shows what changed there."""
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
         self.app.push_screen(
@@ -656,6 +664,8 @@ class DashboardScreen(Screen[None]):
     def _current_customer(self):
         """The customer named in the summary line: the Today panel's when it is shown and
         has focus, else the table's highlighted one."""
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
 
         target = self._target_customer()
@@ -666,8 +676,6 @@ class DashboardScreen(Screen[None]):
 
     def _current_meeting(self) -> int | None:
         """The meeting id of the Today panel's highlighted "met, not logged" line, if any."""
-        from tempcheck.domain.brief import MET_NOT_LOGGED
-
         panel = self.query_one(TodayPanel)
         item = panel.current_item if panel.has_focus else None
         if item is not None and item.reason == MET_NOT_LOGGED and item.ref_id is not None:
@@ -681,8 +689,6 @@ class DashboardScreen(Screen[None]):
     def action_dismiss_meeting(self) -> None:
         if (event_id := self._current_meeting()) is None:
             return
-        from tempcheck.store import StoreError
-        from tempcheck.store.calendar import dismiss
 
         try:
             meeting = dismiss(self.app.conn, event_id)
@@ -696,16 +702,12 @@ class DashboardScreen(Screen[None]):
         )
 
     def _count_waiting_meetings(self) -> None:
-        from tempcheck.store.calendar import unmatched
-
         waiting = len(unmatched(self.app.conn))
         if waiting != self.waiting_meetings:
             self.waiting_meetings = waiting
             self.refresh_bindings()
 
     def action_assign_meetings(self) -> None:
-        from tempcheck.store.calendar import unmatched
-
         meetings = unmatched(self.app.conn)
         if not meetings:
             self.notify("No meetings are waiting for a customer.", markup=False)
@@ -714,6 +716,10 @@ class DashboardScreen(Screen[None]):
         if row is None:
             self.notify("No customer selected: add one with a", severity="warning")
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
 
@@ -732,8 +738,9 @@ class DashboardScreen(Screen[None]):
             self._open_checkin(customer.id)
 
     def _open_meeting_checkin(self, event_id: int) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.meetings import defaults_for
-        from tempcheck.store import StoreError
 
         try:
             meeting = defaults_for(self.app.conn, event_id)
@@ -744,6 +751,10 @@ class DashboardScreen(Screen[None]):
         self._open_checkin(meeting.customer_id, meeting=meeting)
 
     def _open_checkin(self, customer_id: int, *, meeting=None) -> None:  # noqa: ANN001
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
 
@@ -768,6 +779,8 @@ class DashboardScreen(Screen[None]):
         return True
 
     def action_add_customer(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_form import CustomerForm
 
         def added(customer_id: int | None) -> None:
@@ -780,6 +793,8 @@ class DashboardScreen(Screen[None]):
     def action_open_issue(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import issue_form
 
         self.app.push_screen(issue_form(self.app.conn, customer), self._form_saved(customer.id))
@@ -787,6 +802,8 @@ class DashboardScreen(Screen[None]):
     def action_promise(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import promise_form
 
         self.app.push_screen(promise_form(self.app.conn, customer), self._form_saved(customer.id))
@@ -800,6 +817,8 @@ class DashboardScreen(Screen[None]):
         return done
 
     def action_export(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.export_dialog import ExportJob, export_dialog
 
         row = self.table.current_row
@@ -821,7 +840,6 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, group="export")
     def _run_export(self, job) -> None:  # noqa: ANN001 - an ExportJob
-        from tempcheck.store import StoreError, describe
 
         try:
             what = job.run(self.app.db_path)

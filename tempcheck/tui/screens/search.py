@@ -17,6 +17,10 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tempcheck.store import StoreError, open_db
+from tempcheck.store.search import search
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+
 if TYPE_CHECKING:
     from tempcheck.store.search import Hit
 
@@ -82,9 +86,6 @@ class SearchScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, text: str) -> None:
-        from tempcheck.store import StoreError, open_db
-        from tempcheck.store.search import search
-
         worker = get_current_worker()
         try:
             if self._conn is None:
@@ -138,8 +139,6 @@ class SearchScreen(Screen[None]):
         self._open(event.option_index)
 
     def _open(self, index: int) -> None:
-        from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
-
         if not 0 <= index < len(self.hits):
             return
         hit = self.hits[index]
