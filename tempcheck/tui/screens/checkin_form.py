@@ -35,6 +35,7 @@ from tempcheck.services.capture import Draft, capture, due_items
 from tempcheck.services.undo import Undo
 from tempcheck.store import StoreError, describe, settings
 from tempcheck.store.contacts import list_contacts, primary_contact, resolve_contact
+from tempcheck.store.issues import list_issues
 from tempcheck.tui.literal import literal
 from tempcheck.tui.screens.confirm import ConfirmDialog
 from tempcheck.tui.widgets.field import Field, FormSelect
@@ -339,10 +340,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             self.set_focus(self.query_one("#note", Input))
 
     def _open_issues(self) -> list[tuple[int, str]]:
-        try:
-            from tempcheck.store.issues import list_issues
-        except ImportError:
-            return []
         return [
             (i.id, f"#{i.id} {i.title}")
             for i in list_issues(self.app.conn, customer_id=self.customer.id)
