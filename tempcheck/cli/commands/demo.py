@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, open_store, resolve_db_path
 
 
 @command("demo")
@@ -37,6 +38,15 @@ def demo(
 
     if (customers is None and checkins is not None) or (checkins and not customers):
         raise Failure("--checkins needs --customers")  # before the database file is made
+    path = resolve_db_path(ctx, db)
+    if customers is not None and not os.path.lexists(path):
+        # A new file is built under a temporary name and appears only when complete.
+        started = time.perf_counter()
+        with fail_cleanly():
+            sample.write_synthetic_file(path, customers, checkins or 0, seed=seed)
+        elapsed = time.perf_counter() - started
+        click.echo(f"Wrote {customers} customers and {checkins or 0} check-ins in {elapsed:.1f} s.")
+        return
     conn = open_store(ctx, db)
     with fail_cleanly():
         existing = customer_store.count(conn)
