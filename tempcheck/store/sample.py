@@ -10,16 +10,19 @@ from __future__ import annotations
 import array
 import contextlib
 import os
+import queue
 import random
 import secrets
 import sqlite3
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import repeat
 from operator import add, floordiv, mod
 from pathlib import Path
+from typing import Any, TypeVar
 
 from tempcheck.domain import clock
 from tempcheck.domain.matching import key
@@ -339,6 +342,8 @@ _COMBO_BITS = 14  # a value is (row in batch << 14) | draw
 _BATCH = 100_000  # check-ins per statement: about 4 MB of JSON
 _CACHE_KIB = 500_000  # page cache while a new file is written
 
+T = TypeVar("T")
+
 _INSERT_CUSTOMERS = (
     "INSERT INTO customers (id, uid, name, name_key, kind, cadence_days, contact, created_at)"
     " VALUES (?1, ?7 || printf('%012x', ?1), ?2, ?3, ?4, ?5, '', ?6)"
@@ -417,11 +422,9 @@ def write_synthetic_file(
             conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA foreign_keys = OFF")  # every id below is made here
             conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-            with (
-                write(conn),
-                bulk_checkins(conn, defer_search_index=True),  # summary rebuilt at the end,
-                _checkin_indexes_built_after(conn),  # after the indexes it reads through
-            ):
+            # The indexes stay: rows arrive in the order of each (ids, uids, customer and
+            # time), so every insert lands at an index's end, cheaper than sorting after.
+            with write(conn), bulk_checkins(conn, defer_search_index=True):
                 _load_synthetic(conn, customers, checkins, seed, now)
             # Hand over the file as every other one is: write-ahead log, normal sync.
             if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
@@ -469,13 +472,25 @@ def _load_synthetic(
         "extra": extra,
         "cut": extra * (per + 1),
     }
+    # The next batch is drawn in a helper thread while SQLite writes this one.
+    for rows, start, total in _made_ahead(_batches(rng, customers, per, extra, members)):
+        written = conn.execute(_INSERT_CHECKINS, {**fixed, "rows": rows, "start": start}).rowcount
+        if written != total:  # a JSON reader that merged equal keys (equal timestamps)
+            raise RuntimeError(f"synthetic check-ins: {written} of {total} written")
+
+
+def _batches(
+    rng: random.Random, customers: int, per: int, extra: int, members: _Members
+) -> Iterator[tuple[str, int, int]]:
+    """The check-ins in batches of whole customers: (JSON object, number of the batch's
+    first row in the load, rows)."""
     step = max(1, _BATCH // max(per, 1))  # customers per batch
-    done = 0  # check-ins written so far
+    done = 0
     for first in range(0, customers, step):
         counts = [per + (n < extra) for n in range(first, min(customers, first + step))]
         total = sum(counts)
         if not total:
-            break  # only customers without check-ins are left
+            return  # only customers without check-ins are left
         # Each customer's moments in time order, so ids follow time.
         offsets = list(map(mod, _draws(rng, total), repeat(_SPAN_S)))
         seconds: list[int] = []
@@ -485,11 +500,43 @@ def _load_synthetic(
             used += count
         draws = map(mod, _draws(rng, total), repeat(_COMBOS))
         values = map(add, draws, range(0, total << _COMBO_BITS, 1 << _COMBO_BITS))
-        rows = members.text(seconds, values)
-        written = conn.execute(_INSERT_CHECKINS, {**fixed, "rows": rows, "start": done}).rowcount
-        if written != total:  # a JSON reader that merged equal keys (equal timestamps)
-            raise RuntimeError(f"synthetic check-ins: {written} of {total} written")
+        yield members.text(seconds, values), done, total
         done += total
+
+
+def _made_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items``, produced by a helper thread up to ``depth`` ahead of the caller (the
+    sqlite3 module lets other threads run while SQLite works). The helper's exceptions
+    reach the caller; when the caller stops early, the helper stops too."""
+    ready: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    with contextlib.suppress(queue.Full):
+                        ready.put((True, item), timeout=0.05)
+                        break
+                if stop.is_set():
+                    return
+            ready.put((False, None))
+        except BaseException as exc:  # handed to the caller
+            ready.put((False, exc))
+
+    helper = threading.Thread(target=produce, name="synthetic-batches", daemon=True)
+    helper.start()
+    try:
+        while True:
+            more, item = ready.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        helper.join()
 
 
 def _uid_prefix(rng: random.Random) -> str:
@@ -534,21 +581,6 @@ class _Members:
         days = map(self.days.__getitem__, map(floordiv, moments, repeat(_DAY_S)))
         times = map(self.times.__getitem__, map(mod, moments, repeat(_DAY_S)))
         return "{" + ",".join(map(add, map(add, days, times), map(str, values))) + "}"
-
-
-@contextlib.contextmanager
-def _checkin_indexes_built_after(conn: sqlite3.Connection) -> Iterator[None]:
-    """Drop the check-ins' secondary indexes for a bulk load into an empty table and build
-    each again afterwards in one sorted pass, from its own CREATE INDEX text."""
-    indexes = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'checkins'"
-        " AND sql IS NOT NULL ORDER BY name"
-    ).fetchall()
-    for name, _ in indexes:
-        conn.execute(f'DROP INDEX "{name}"')
-    yield
-    for _, sql in indexes:
-        conn.execute(sql)
 
 
 def _flush_to_disk(path: Path) -> None:
