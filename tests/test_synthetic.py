@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,3 +242,33 @@ def test_the_demo_adds_to_an_existing_file_in_one_transaction(run_tc, db_path: P
     finally:
         conn.close()
     assert os.path.exists(db_path)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_stopped_demo_leaves_no_file(tmp_path: Path, signum: int) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "big.db"
+    tempcheck = Path(sys.executable).with_name("tempcheck")
+    child = subprocess.Popen(
+        [str(tempcheck), "demo", "--db", str(target), "--customers", "2000"]
+        + ["--checkins", "2000000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(folder.glob("big.db.*.partial")):  # the load has begun
+            assert time.monotonic() < deadline and child.poll() is None, child.stderr
+            time.sleep(0.02)
+        time.sleep(0.5)
+        child.send_signal(signum)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == (143 if signum == signal.SIGTERM else 1), err
+    assert "Traceback" not in err
+    assert list(folder.iterdir()) == []

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
 
 import click
 
@@ -42,7 +46,7 @@ def demo(
     if customers is not None and not os.path.lexists(path):
         # A new file is built under a temporary name and appears only when complete.
         started = time.perf_counter()
-        with fail_cleanly():
+        with fail_cleanly(), _terminated_cleanly():
             sample.write_synthetic_file(path, customers, checkins or 0, seed=seed)
         elapsed = time.perf_counter() - started
         click.echo(f"Wrote {customers} customers and {checkins or 0} check-ins in {elapsed:.1f} s.")
@@ -71,3 +75,22 @@ def demo(
         sample.write_synthetic(conn, customers, checkins or 0, seed=seed)
         elapsed = time.perf_counter() - started
         click.echo(f"Wrote {customers} customers and {checkins or 0} check-ins in {elapsed:.1f} s.")
+
+
+@contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    """Let SIGTERM and SIGHUP unwind like Ctrl-C, so the unfinished file is deleted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    before = {signum: signal.signal(signum, stop) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
