@@ -24,11 +24,12 @@ import pytest
 import time_machine
 
 from tempcheck.domain import clock
-from tempcheck.store import StoreError, open_db, sample
+from tempcheck.store import StoreError, open_db, sample, write
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store.dashboard import dashboard_rows, first_page
 from tempcheck.store.search import search
+from tempcheck.store.summary import ensure_search_index
 
 NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 
@@ -272,3 +273,15 @@ def test_a_stopped_demo_leaves_no_file(tmp_path: Path, signum: int) -> None:
     assert child.returncode == (143 if signum == signal.SIGTERM else 1), err
     assert "Traceback" not in err
     assert list(folder.iterdir()) == []
+
+
+def test_a_later_load_never_reuses_the_uids_of_deleted_rows(conn: sqlite3.Connection) -> None:
+    sample.write_synthetic(conn, 5, 50, seed=4, now=NOW)
+    gone = {uid for (uid,) in rows(conn, "SELECT uid FROM checkins WHERE id > 40")}
+    ensure_search_index(conn)  # as after the first search: the index has the rows to drop
+    with write(conn):
+        conn.execute("DELETE FROM checkins WHERE id > 40")  # the newest ten, undone
+    sample.write_synthetic(conn, 5, 50, seed=4, now=NOW)
+    assert rows(conn, "SELECT min(id), max(id), count(DISTINCT uid) FROM checkins") == [(1, 90, 90)]
+    assert not gone & {uid for (uid,) in rows(conn, "SELECT uid FROM checkins")}
+    assert rows(conn, "SELECT count(DISTINCT uid) FROM customers") == [(10,)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import hashlib
 import os
 import queue
 import random
@@ -448,7 +449,6 @@ def _load_synthetic(
     """Insert the customers, then the check-ins customer by customer, each customer's in
     time order (so ids follow time and every index grows at its end)."""
     rng = random.Random(seed)
-    customer_uid, checkin_uid = _uid_prefix(rng), _uid_prefix(rng)
     created = clock.to_stored(now - timedelta(days=200))
     first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM customers").fetchone()[0]
     ids = range(first_id, first_id + customers)
@@ -457,16 +457,25 @@ def _load_synthetic(
     cadences = [rng.choice(_CADENCES) for _ in range(customers)]
     conn.executemany(
         _INSERT_CUSTOMERS,
-        zip(ids, names, map(key, names), kinds, cadences, repeat(created), repeat(customer_uid)),
+        zip(
+            ids,
+            names,
+            map(key, names),
+            kinds,
+            cadences,
+            repeat(created),
+            repeat(_uid_prefix(seed, "customers", first_id)),
+        ),
     )
     if not customers or not checkins:
         return
     per, extra = divmod(checkins, customers)
     members = _Members(int(now.timestamp()) - _SPAN_S)
+    first_checkin = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchone()[0]
     fixed = {
         **_CHOICES,
-        "uid": checkin_uid,
-        "first_id": conn.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchone()[0],
+        "uid": _uid_prefix(seed, "checkins", first_checkin),
+        "first_id": first_checkin,
         "first_customer": first_id,
         "per": per,
         "extra": extra,
@@ -539,10 +548,13 @@ def _made_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
         helper.join()
 
 
-def _uid_prefix(rng: random.Random) -> str:
-    """The first 24 characters of a version 4 UUID drawn from ``rng``; the row id in
-    twelve hex digits completes it (unique within the table, reproducible with the seed)."""
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))[:24]
+def _uid_prefix(seed: int, table: str, first_id: int) -> str:
+    """The first 24 characters of a version 4 UUID made from the seed, the table and the
+    load's first id; the row id in twelve hex digits completes it. The same seed gives
+    the same uids in a new file, and a later load into the same file (ids go on from
+    there, even if the newest rows were deleted meanwhile) gives others."""
+    digest = hashlib.sha256(f"tempcheck synthetic {seed} {table} {first_id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))[:24]
 
 
 def _draws(rng: random.Random, count: int) -> array.array[int]:
