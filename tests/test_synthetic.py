@@ -285,3 +285,12 @@ def test_a_later_load_never_reuses_the_uids_of_deleted_rows(conn: sqlite3.Connec
     assert rows(conn, "SELECT min(id), max(id), count(DISTINCT uid) FROM checkins") == [(1, 90, 90)]
     assert not gone & {uid for (uid,) in rows(conn, "SELECT uid FROM checkins")}
     assert rows(conn, "SELECT count(DISTINCT uid) FROM customers") == [(10,)]
+
+
+def test_a_path_that_cannot_be_created_fails_in_one_line(run_tc, tmp_path: Path) -> None:
+    blocker = tmp_path / "plain-file"
+    blocker.write_text("")
+    result = run_tc("demo", "--customers", "5", "--checkins", "10", db=blocker / "x.db")
+    assert result.exit_code == 1
+    assert result.stderr == f"tempcheck: cannot create {blocker / 'x.db'}: Not a directory\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "plain-file"]

@@ -417,7 +417,10 @@ def write_synthetic_file(
     partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.partial")
     now = now or clock.now()
     try:
-        conn = open_db(partial)  # the schema, in a private file (folders made as needed)
+        try:
+            conn = open_db(partial)  # the schema, in a private file (folders made as needed)
+        except StoreError as exc:  # say it of the file the user named
+            raise StoreError(str(exc).replace(str(partial), str(path))) from None
         try:
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
