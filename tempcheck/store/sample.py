@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import functools
 import hashlib
 import os
 import queue
@@ -582,20 +583,26 @@ class _Cache(dict[int, str]):
 
 class _Members:
     """The batch's JSON object members, ``"<stored timestamp>":<value>``, each joined from a
-    cached day text, a cached time-of-day text and the value's digits. The timestamps
-    read as :func:`clock.to_stored` writes them."""
+    cached day text, a time-of-day text and the value's digits. The timestamps read as
+    :func:`clock.to_stored` writes them."""
 
     def __init__(self, base: int) -> None:
         epoch = datetime(1970, 1, 1)
         self.base = base  # the seconds are counted from here
         self.days = _Cache(lambda day: f'"{(epoch + timedelta(days=day)).date().isoformat()}T')
-        self.times = _Cache(lambda s: f'{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000000Z":')
+        self.times = _times_of_day()
 
     def text(self, seconds: list[int], values: Iterable[int]) -> str:
         moments = list(map(add, seconds, repeat(self.base)))
         days = map(self.days.__getitem__, map(floordiv, moments, repeat(_DAY_S)))
         times = map(self.times.__getitem__, map(mod, moments, repeat(_DAY_S)))
         return "{" + ",".join(map(add, map(add, days, times), map(str, values))) + "}"
+
+
+@functools.cache
+def _times_of_day() -> list[str]:
+    """``HH:MM:SS.000000Z":`` for each second of a day (a list: faster to index than a dict)."""
+    return [f'{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000000Z":' for s in range(_DAY_S)]
 
 
 def _flush_to_disk(path: Path) -> None:
