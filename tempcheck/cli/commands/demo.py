@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
 
 import click
 
-from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.common import Failure, command, fail_cleanly, open_store, resolve_db_path
 from tempcheck.store import customers as customer_store
 from tempcheck.store import sample as sample
 
@@ -36,6 +41,15 @@ def demo(
     """
     if (customers is None and checkins is not None) or (checkins and not customers):
         raise Failure("--checkins needs --customers")  # before the database file is made
+    path = resolve_db_path(ctx, db)
+    if customers is not None and not os.path.lexists(path):
+        # A new file is built under a temporary name and appears only when complete.
+        started = time.perf_counter()
+        with fail_cleanly(), _terminated_cleanly():
+            sample.write_synthetic_file(path, customers, checkins or 0, seed=seed)
+        elapsed = time.perf_counter() - started
+        click.echo(f"Wrote {customers} customers and {checkins or 0} check-ins in {elapsed:.1f} s.")
+        return
     conn = open_store(ctx, db)
     with fail_cleanly():
         existing = customer_store.count(conn)
@@ -60,3 +74,22 @@ def demo(
         sample.write_synthetic(conn, customers, checkins or 0, seed=seed)
         elapsed = time.perf_counter() - started
         click.echo(f"Wrote {customers} customers and {checkins or 0} check-ins in {elapsed:.1f} s.")
+
+
+@contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    """Let SIGTERM and SIGHUP unwind like Ctrl-C, so the unfinished file is deleted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    before = {signum: signal.signal(signum, stop) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
