@@ -294,3 +294,43 @@ def test_a_path_that_cannot_be_created_fails_in_one_line(run_tc, tmp_path: Path)
     assert result.exit_code == 1
     assert result.stderr == f"tempcheck: cannot create {blocker / 'x.db'}: Not a directory\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "plain-file"]
+
+
+@pytest.mark.parametrize("change", ["undo_checkin", "undo", "note_with"])
+def test_generated_check_ins_can_be_undone_and_linked_before_any_search(
+    tmp_path: Path, change: str
+) -> None:
+    """The search index of generated check-ins waits for the first search; taking one back
+    or noting who it was with before then brings the index up first, never corrupts it."""
+    from tempcheck.services.meetings import MeetingDefaults, note_with
+    from tempcheck.services.undo import Undo, undo
+    from tempcheck.store.contacts import add_contact
+
+    path = tmp_path / "gen.db"
+    sample.write_synthetic_file(path, 3, 30, seed=1)
+    conn = open_db(path)
+    try:
+        first, customer_id = conn.execute(
+            "SELECT id, customer_id FROM checkins ORDER BY id LIMIT 1"
+        ).fetchone()
+        if change == "undo_checkin":
+            checkin_store.undo_checkin(conn, first)
+        elif change == "undo":
+            undo(conn, Undo("the check-in", customer_id, (("checkins", first),)))
+        else:
+            person = add_contact(conn, customer_id, "Dana Ruiz").id
+            meeting = MeetingDefaults(
+                meeting=None,  # note_with reads only who and which customer
+                customer_id=customer_id,
+                at=clock.now(),
+                channel="video",
+                contact_id=person,
+                contact_name="Dana Ruiz",
+            )
+            note_with(conn, first, meeting)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.execute("INSERT INTO checkins_fts (checkins_fts) VALUES ('integrity-check')")
+        left = 30 if change == "note_with" else 29
+        assert conn.execute("SELECT count(*) FROM checkins").fetchone() == (left,)
+    finally:
+        conn.close()

@@ -14,6 +14,7 @@ from datetime import datetime
 from tempcheck.domain.meetings import Meeting
 from tempcheck.store import calendar
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.summary import ensure_search_index
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def note_with(conn: sqlite3.Connection, checkin_id: int, defaults: MeetingDefaul
     if defaults.contact_id is None:
         return
     with write(conn):
+        ensure_search_index(conn)  # the search triggers must find every row indexed
         conn.execute(
             "UPDATE checkins SET contact_id = ? WHERE id = ? AND contact_id IS NULL"
             " AND customer_id = ?",

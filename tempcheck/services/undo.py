@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.summary import ensure_search_index
 
 # The tables an undo may delete from, each with its one statement.
 _DELETE = {
@@ -42,6 +43,7 @@ def undo(conn: sqlite3.Connection, token: Undo) -> None:
     """Delete the rows of ``token``, all or none."""
     try:
         with write(conn):
+            ensure_search_index(conn)  # the search triggers must find every row indexed
             for table, row_id in token.rows:
                 if table not in _DELETE:
                     raise StoreError(f"cannot undo a change to {table}")

@@ -9,6 +9,7 @@ from tempcheck.domain import clock
 from tempcheck.domain.records import CHANNELS, REACHED_OUT, CheckIn
 from tempcheck.store import identity
 from tempcheck.store.connection import StoreError, not_past, write
+from tempcheck.store.summary import ensure_search_index
 
 MAX_FOLLOW_UP_NOTE = 1000  # as tempcheck.store.followups.MAX_NOTE
 _COLUMNS = (
@@ -127,6 +128,7 @@ def get_checkin(conn: sqlite3.Connection, checkin_id: int) -> CheckIn:
 def undo_checkin(conn: sqlite3.Connection, checkin_id: int) -> None:
     """Take back a check-in logged by mistake moments ago, with the follow-up it made."""
     with write(conn):
+        ensure_search_index(conn)  # the search triggers must find every row indexed
         get_checkin(conn, checkin_id)
         in_use = conn.execute(
             "SELECT 1 FROM issues WHERE from_checkin_id = ?"
