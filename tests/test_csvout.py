@@ -18,8 +18,9 @@ from tempcheck.exchange.csvformat import (
     line_sql,
     neutralise,
     neutralise_sql,
-    plain_cell_sql,
+    plain_cell,
     restore,
+    text_cell,
     text_cell_sql,
     write_lines,
     write_records,
@@ -134,7 +135,7 @@ def test_write_lines_from_sqlite(excel: bool) -> None:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE t (n INTEGER, s TEXT)")
     db.executemany("INSERT INTO t VALUES (?, ?)", [(1, "=x"), (-2, "a,b"), (None, None)])
-    line = line_sql([plain_cell_sql("n"), text_cell_sql("s")])
+    line = line_sql([plain_cell("n"), text_cell("s")])
     cursor = db.execute(f"SELECT {line} FROM t ORDER BY rowid", {"eol": line_end(excel)})
     out = io.StringIO()
     assert write_lines(out, ["n", "s"], cursor, excel=excel) == 3
