@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tempcheck.exchange.csvformat import (
     TerminalSafe,
+    fast_text_cell_sql,
     for_terminal,
     line_end,
     line_sql,
@@ -98,6 +99,40 @@ def test_sql_cells_match_the_python_writer_for_any_text(text: str) -> None:
     db = sqlite3.connect(":memory:")
     sql_cell = db.execute(f"WITH t(x) AS (SELECT ?) SELECT {text_cell_sql('x')} FROM t", (text,))
     assert sql_cell.fetchone()[0] == _python_cell(text)
+
+
+def _sql_cells(text: str | None) -> tuple[str, str]:
+    db = sqlite3.connect(":memory:")
+    exact, fast = db.execute(
+        f"WITH t(x) AS (SELECT ?) SELECT {text_cell_sql('x')}, {fast_text_cell_sql('x')} FROM t",
+        (text,),
+    ).fetchone()
+    return exact, fast
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_fast_cell_matches_the_exact_one_without_nul(text: str) -> None:
+    assert _sql_cells(text) == (_python_cell(text), _python_cell(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\rab,\"\n ü"), max_size=8))
+def test_the_fast_cell_matches_the_exact_one_for_any_text_without_nul(text: str) -> None:
+    exact, fast = _sql_cells(text)
+    assert fast == exact
+
+
+def test_a_row_with_nul_is_joined_byte_for_byte() -> None:
+    db = sqlite3.connect(":memory:")
+    line = line_sql([text_cell("a"), plain_cell("n"), text_cell("b")])
+    rows = [("x\x00,y", 1, "=z"), ("p", None, "q\x00"), ("p", 2.5, "q")]
+    got = [
+        db.execute(
+            f"WITH t(a, n, b) AS (SELECT ?, ?, ?) SELECT {line} FROM t", (*row, "\n")
+        ).fetchone()[0]
+        for row in rows
+    ]
+    assert got == ['"x\x00,y",1,\'=z\n', "p,,q\x00\n", "p,2.5,q\n"]
 
 
 def test_a_lone_carriage_return_is_quoted_even_with_lf_line_ends() -> None:
