@@ -126,11 +126,9 @@ def test_a_row_with_nul_is_joined_byte_for_byte() -> None:
     db = sqlite3.connect(":memory:")
     line = line_sql([text_cell("a"), plain_cell("n"), text_cell("b")])
     rows = [("x\x00,y", 1, "=z"), ("p", None, "q\x00"), ("p", 2.5, "q")]
+    query = f"WITH t(a, n, b) AS (SELECT :a, :n, :b) SELECT {line} FROM t"
     got = [
-        db.execute(
-            f"WITH t(a, n, b) AS (SELECT ?, ?, ?) SELECT {line} FROM t", (*row, "\n")
-        ).fetchone()[0]
-        for row in rows
+        db.execute(query, {"a": a, "n": n, "b": b, "eol": "\n"}).fetchone()[0] for a, n, b in rows
     ]
     assert got == ['"x\x00,y",1,\'=z\n', "p,,q\x00\n", "p,2.5,q\n"]
 
