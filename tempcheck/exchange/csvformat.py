@@ -31,6 +31,7 @@ _BATCH = 4096  # rows per write to the stream
 # Code points of the formula starts, and of the apostrophe that may precede them.
 _FORMULA_CODES = "(9, 13, 43, 45, 61, 64)"
 _APOSTROPHE = 39
+_FORMULA_OR_APOSTROPHE = "(9, 13, 39, 43, 45, 61, 64)"
 
 
 def neutralise(value: Any) -> Any:
@@ -85,10 +86,11 @@ def neutralise_sql(expression: str) -> str:
 
 
 def _formula_sql(x: str) -> str:
-    """True when text ``x`` needs the ``'`` prefix; ``unicode()`` keeps it to a call or two."""
+    """True when text ``x`` needs the ``'`` prefix: one ``unicode()`` call for most text,
+    more only when it starts with a formula character or an apostrophe."""
     return (
-        f"(unicode({x}) IN {_FORMULA_CODES} OR (unicode({x}) = {_APOSTROPHE}"
-        f" AND unicode(ltrim({x}, '''')) IN {_FORMULA_CODES}))"
+        f"(unicode({x}) IN {_FORMULA_OR_APOSTROPHE} AND (unicode({x}) <> {_APOSTROPHE}"
+        f" OR unicode(ltrim({x}, '''')) IN {_FORMULA_CODES}))"
     )
 
 
@@ -117,14 +119,15 @@ def fast_text_cell_sql(expression: str) -> str:
     """:func:`text_cell_sql` for text that holds no NUL character; NULL stays NULL.
 
     ``GLOB '*,*'`` looks for a character with one ``strcspn`` where ``instr``
-    compares at every position, but like ``strcspn`` it stops at a NUL, so
-    this form is only used in rows :func:`line_sql` has checked.
+    compares at every position, and ``printf``'s ``%w`` doubles the quotes in the
+    same step that writes the cell; but both stop at a NUL, so this form is only
+    used in rows :func:`line_sql` has checked. The comma, the likeliest, is tested first.
     """
     x = expression
-    special = " OR ".join(f"{x} GLOB '*{c}*'" for c in ('"', ",", "\n", "\r"))
+    special = " OR ".join(f"{x} GLOB '*{c}*'" for c in (",", '"', "\n", "\r"))
     prefix = f"CASE WHEN {_formula_sql(x)} THEN '''' ELSE '' END"
     return (
-        f"(CASE WHEN {special} THEN '\"' || {prefix} || replace({x}, '\"', '\"\"') || '\"'"
+        f"(CASE WHEN {special} THEN printf('\"%s%w\"', {prefix}, {x})"
         f" WHEN {_formula_sql(x)} THEN '''' || {x} ELSE {x} END)"
     )
 
