@@ -1,14 +1,18 @@
-"""Shared fixtures: a real SQLite file per test, and no test touches a real user's files."""
+"""Shared fixtures: a real SQLite file per test, and no test touches a real user's files.
+
+What a test imports by name (the pinned clock, terminal sizes, the console script, small
+helpers) lives in helpers.py: a conftest is pytest's to load, not a module to import.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
+from helpers import NOW, missing
 
 from tempcheck.store import open_db
 
@@ -35,6 +39,15 @@ def conn(db_path: Path) -> Iterator[sqlite3.Connection]:
     connection = open_db(db_path)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
+    """The database file, holding the sample data ``tempcheck demo`` writes."""
+    from tempcheck.store import sample
+
+    sample.write_sample(conn)
+    return db_path
 
 
 # --- Added for the store, CLI and reliability tests (test engineer) -------------------------
@@ -114,7 +127,7 @@ def row_counts():
 
 # --- a pinned clock and one customer, for the relationship-system tests ----------------------
 
-PINNED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, midday UTC
+PINNED_NOW = NOW  # Tuesday 24 November 2026, midday UTC (see helpers.py)
 
 
 @pytest.fixture
@@ -147,15 +160,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def browser_missing(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI, whose .ci/run installs the browser."""
-    import os
-
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def chromium():
     """Debian's Chromium driven by Playwright (never Playwright's own download)."""
@@ -165,11 +169,11 @@ def chromium():
     try:
         from playwright import sync_api
     except ImportError:
-        browser_missing("playwright is not installed (pip install -e '.[test]')")
+        missing("playwright is not installed (pip install -e '.[test]')")
     candidates = (os.environ.get("TEMPCHECK_CHROMIUM"), "chromium", "chromium-browser")
     executable = next((shutil.which(c) for c in candidates if c and shutil.which(c)), None)
     if executable is None:
-        browser_missing("no Chromium binary (apt-get install chromium, or set TEMPCHECK_CHROMIUM)")
+        missing("no Chromium binary (apt-get install chromium, or set TEMPCHECK_CHROMIUM)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:

@@ -6,27 +6,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import tc
 
 from tempcheck.store import open_db
 from tempcheck.store.customers import add_customer
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
-
-
-def tc(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(TEMPCHECK), "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "TZ": "UTC", "HOME": str(db.parent)},
-    )
 
 
 def rows(db: Path, sql: str, *params: object) -> list[tuple]:
@@ -235,7 +222,7 @@ def test_brief_puts_an_unhappy_customer_about_to_renew_first_among_renewals(book
     assert [name for name, _ in renewals] == ["Globex Logistics", "Acme Corp"]
     assert renewals[0][1].endswith("(in 40 days); last temperature 2 uneasy")
     text = tc(book, "today").stdout
-    assert "✎ renewal coming" in text
+    assert "◷ renewal coming" in text
 
 
 def test_brief_names_a_key_person_last_unhappy_while_the_account_is_fine(book: Path) -> None:

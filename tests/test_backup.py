@@ -9,17 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tempcheck.cli.main import main
 from tempcheck.domain import clock
 from tempcheck.exchange.backup import backup, default_backup_path
 from tempcheck.store import StoreError, open_db, write
 from tempcheck.store import sample as demo
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args], catch_exceptions=True)
 
 
 def test_default_name_beside_the_database(tmp_path: Path) -> None:
@@ -29,9 +23,9 @@ def test_default_name_beside_the_database(tmp_path: Path) -> None:
     assert name.name == f"tempcheck-backup-{clock.local(moment):%Y%m%d-%H%M%S}.db"
 
 
-def test_backup_command(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> None:
+def test_backup_command(conn: sqlite3.Connection, run_tc, tmp_path: Path) -> None:
     demo.write_sample(conn)
-    result = run(db_path, "backup")
+    result = run_tc("backup")
     assert result.exit_code == 0, result.output
     (copy,) = tmp_path.glob("tempcheck-backup-*.db")
     assert result.stdout.startswith("Backed up 25 customers and ")
@@ -44,23 +38,23 @@ def test_backup_command(conn: sqlite3.Connection, db_path: Path, tmp_path: Path)
 
     folder = tmp_path / "backups"
     folder.mkdir()
-    result = run(db_path, "backup", str(folder))
+    result = run_tc("backup", str(folder))
     assert result.exit_code == 0, result.output
     assert len(list(folder.glob("tempcheck-backup-*.db"))) == 1
 
 
 def test_never_overwrites_and_leaves_nothing_behind(
-    conn: sqlite3.Connection, db_path: Path, tmp_path: Path
+    conn: sqlite3.Connection, run_tc, tmp_path: Path
 ) -> None:
     target = tmp_path / "mine.db"
     target.write_text("precious")
-    result = run(db_path, "backup", str(target))
+    result = run_tc("backup", str(target))
     assert result.exit_code == 1
     assert result.stderr.startswith("tempcheck: ") and "already exists" in result.stderr
     assert target.read_text() == "precious"
-    result = run(db_path, "backup", str(tmp_path / "no" / "such" / "copy.db"))
+    result = run_tc("backup", str(tmp_path / "no" / "such" / "copy.db"))
     assert result.exit_code == 1 and "does not exist" in result.stderr
-    assert run(tmp_path / "missing.db", "backup").exit_code == 1
+    assert run_tc("backup", db=tmp_path / "missing.db").exit_code == 1
     assert not (tmp_path / "missing.db").exists()
 
 

@@ -8,10 +8,11 @@ import pty
 import sqlite3
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import TODAY
 
 from tempcheck.services import settle
 from tempcheck.services.capture import Draft, capture, due_items
@@ -21,8 +22,6 @@ from tempcheck.store.customers import add_customer
 from tempcheck.store.followups import add_followup, get_followup, snooze
 from tempcheck.store.issues import get_issue, open_issue
 from tempcheck.store.promises import add_promise, get_promise
-
-TODAY = date(2026, 11, 24)  # clock_at_noon's day
 
 
 @pytest.fixture

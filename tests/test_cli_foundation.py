@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -18,27 +17,17 @@ from pathlib import Path
 import click
 import pytest
 import time_machine
+from helpers import NOW, TEMPCHECK, sha256, snapshot
 
 from tempcheck import __version__
 from tempcheck.cli.main import COMMANDS, main
 from tempcheck.store import open_db
 from tempcheck.store.dashboard import dashboard_rows
 
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
-
 
 def existing_commands() -> list[str]:
     ctx = click.Context(main)
     return [name for name in sorted(COMMANDS) if main.get_command(ctx, name) is not None]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def assert_one_clean_line(result, exit_code: int | None = None) -> str:
@@ -186,6 +175,76 @@ def test_non_tui_commands_do_not_import_textual(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# What a plain `tempcheck log CUSTOMER TEMP NOTE` must not import: it has to return at
+# once, so everything only another option or command needs is imported when it is used.
+NOT_ON_THE_LOG_PATH = [
+    "textual",
+    "rich",
+    "pendulum",
+    "icalendar",
+    "recurring_ical_events",
+    "caldav",
+    "aiohttp",
+    "textual_serve",
+    "xlsxwriter",
+    "sqlite_utils",
+    "plotext",
+    "doltlite",
+    "json",
+    "difflib",
+    "tempcheck.domain.tracking",  # issues, promises, follow-ups, concerns, timeline records
+    "tempcheck.domain.settings",  # only --channel remembers one
+    "tempcheck.domain.dates",  # only --follow-up and --at read a date
+    "tempcheck.domain.trust",
+    "tempcheck.domain.staleness",
+    "tempcheck.store.followups",  # only --done
+    "tempcheck.store.promises",  # only --kept
+    "tempcheck.store.issues",  # only --open-issue
+    "tempcheck.store.settings",
+    "tempcheck.store.contacts",  # only --with
+    "tempcheck.store.dashboard",
+    "tempcheck.services.meetings",  # only --meeting
+    "tempcheck.exchange",
+    "tempcheck.report",
+    "tempcheck.tui",
+]
+
+
+def test_log_imports_only_what_a_plain_check_in_needs(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    made = subprocess.run(
+        [str(TEMPCHECK), "--db", str(db), "add-customer", "Acme Corp"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr
+    script = (
+        "import sys\n"
+        "from tempcheck.cli.main import main\n"
+        "try:\n"
+        "    main(['--db', sys.argv[1], 'log', 'Acme Corp', '4', 'all', 'good'])\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(db)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    logged, loaded = result.stdout.strip().splitlines()
+    assert logged.startswith("Logged Acme Corp: 4 content [check-in 1]")
+    loaded_names = set(loaded.split())
+    assert "tempcheck.services.capture" in loaded_names  # the one capture path, as the form's
+    heavy = sorted(
+        name
+        for name in loaded_names
+        for unwanted in NOT_ON_THE_LOG_PATH
+        if name == unwanted or name.startswith(unwanted + ".")
+    )
+    assert heavy == []
 
 
 # --- where the database is -------------------------------------------------------------------

@@ -8,20 +8,19 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from helpers import TEMPCHECK
+from helpers import TEN_AM as NOW
 
 from tempcheck.store import connection as connection_module
 from tempcheck.store import open_db
 
-NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)  # a Tuesday
 CUSTOMERS = ["Acme Corp", "Globex Logistics", "Initech", "Initrode", "Umbrella Health"]
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 
 @pytest.fixture
@@ -249,6 +248,8 @@ def test_a_past_follow_up_is_refused(run_tc, book: Path, row_counts, pinned, typ
     before = row_counts(book)
     message = assert_one_clean_line(run_tc("log", "acme", "4", f"--follow-up={typed}"), 1)
     assert "in the past" in message
+    if typed == "2026-11-01":
+        assert message == "tempcheck: --follow-up '2026-11-01' is in the past (2026-11-01)\n"
     assert row_counts(book) == before
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from helpers import NOW
 
 from tempcheck.store import StoreError, customers, settings
 from tempcheck.store.concerns import (
@@ -15,8 +16,6 @@ from tempcheck.store.concerns import (
     get_concern,
     list_concerns,
 )
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def test_add_assumed_then_confirm(conn, acme):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from helpers import NOW
 
 from tempcheck.domain.attention import DashboardRow, attention_key, in_attention_order
 from tempcheck.domain.staleness import Staleness
@@ -20,8 +21,6 @@ from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store import open_db
 from tempcheck.store.dashboard import dashboard_rows
-
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 
 # name: (cadence, [(days ago, temperature), ...] oldest first)
 PORTFOLIO: dict[str, tuple[int, list[tuple[float, int]]]] = {

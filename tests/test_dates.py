@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import TEN_AM as NOW
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -345,8 +346,6 @@ def test_format_short_defaults_to_this_year():
 
 # --- parse_datetime ----------------------------------------------------------------
 
-NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
-
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -555,3 +554,23 @@ def test_format_short_round_trips(day, today):
     past = day < today  # without a year, "27 Nov" is read forwards (or backwards if past)
     assert parse_date(shown[4:], today, past=past) == day
     assert parse_date(shown, today, past=past) == day
+
+
+def test_the_shared_date_formats_spell_every_date_alike(local_tz) -> None:
+    """One set of formats for every screen, report and command (literal expectations)."""
+    from datetime import UTC, date, datetime
+
+    local_tz("UTC")
+
+    from tempcheck.domain.dates import day_month, format_short, iso_day, stamp
+
+    assert format_short(date(2026, 11, 27), today=date(2026, 1, 1)) == "Fri 27 Nov"
+    assert format_short(date(2025, 11, 27), today=date(2026, 1, 1)) == "Thu 27 Nov 2025"
+    assert day_month(date(2026, 11, 21), today=date(2026, 1, 1)) == "21 Nov"
+    assert day_month(date(2025, 11, 21), today=date(2026, 1, 1)) == "21 Nov 2025"
+    assert day_month(date(2026, 11, 21), year=True) == "21 Nov 2026"
+    assert day_month(date(2025, 3, 2), year=False) == "2 Mar"
+    assert stamp(datetime(2026, 1, 2, 3, 4, tzinfo=UTC)) == "2026-01-02 03:04"
+    # The year keeps four digits, even where strftime("%Y") would drop them.
+    assert stamp(datetime(500, 6, 1, 12, 0, tzinfo=UTC)) == "0500-06-01 12:00"
+    assert iso_day(datetime(500, 6, 1, 12, 0, tzinfo=UTC)) == "0500-06-01"

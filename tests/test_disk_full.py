@@ -10,16 +10,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import TEMPCHECK, integrity
 
 from tempcheck.store import open_db
 from tempcheck.store.customers import add_customer
 
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 DISK_FULL = "the disk is full; nothing was written to the database"
 
 
@@ -57,14 +56,6 @@ def fill(folder: Path, leave: int) -> Path:
 def free_bytes(folder: Path) -> int:
     stats = os.statvfs(folder)
     return stats.f_bavail * stats.f_frsize
-
-
-def integrity(path: Path) -> str:
-    raw = sqlite3.connect(path)
-    try:
-        return raw.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        raw.close()
 
 
 def rows(path: Path, sql: str) -> list[tuple]:

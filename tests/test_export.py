@@ -15,19 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tempcheck.cli.main import main
 from tempcheck.domain import clock
 from tempcheck.exchange import export
 from tempcheck.store import open_db
 from tempcheck.store import sample as demo
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.customers import add_customer
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args], catch_exceptions=True)
 
 
 def rows_of(text: str) -> list[list[str]]:
@@ -158,30 +152,30 @@ def test_offsets_at_the_exact_transition(zone) -> None:
     assert export.offset_text(3208) == "+00:53:28"
 
 
-def test_filters_since_until_and_customer(conn: sqlite3.Connection, db_path: Path) -> None:
+def test_filters_since_until_and_customer(conn: sqlite3.Connection, run_tc) -> None:
     acme, globex = add_customer(conn, "Acme"), add_customer(conn, "Globex")
     now = clock.now()
     for days, cid in [(200, acme.id), (60, acme.id), (10, globex.id), (1, acme.id)]:
         add_checkin(conn, cid, 4, note=f"{days} days ago", at=now - timedelta(days=days))
     notes = lambda result: [row[6] for row in rows_of(result.stdout)[1:]]  # noqa: E731
-    assert notes(run(db_path, "export", "checkins", "--since", "3m")) == [
+    assert notes(run_tc("export", "checkins", "--since", "3m")) == [
         "60 days ago",
         "10 days ago",
         "1 days ago",
     ]
     until = (clock.local(now) - timedelta(days=5)).date().isoformat()
-    result = run(db_path, "export", "checkins", "--since", "3m", "--until", until)
+    result = run_tc("export", "checkins", "--since", "3m", "--until", until)
     assert notes(result) == ["60 days ago", "10 days ago"]
-    result = run(db_path, "export", "checkins", "--customer", "acme", "--since", "1y")
+    result = run_tc("export", "checkins", "--customer", "acme", "--since", "1y")
     assert notes(result) == ["200 days ago", "60 days ago", "1 days ago"]
 
 
-def test_empty_ranges_give_the_header_only(conn: sqlite3.Connection, db_path: Path) -> None:
+def test_empty_ranges_give_the_header_only(conn: sqlite3.Connection, run_tc) -> None:
     for kind in ("checkins", "issues", "promises", "followups"):
-        result = run(db_path, "export", kind, "--since", "2001-01-01", "--until", "2001-01-31")
+        result = run_tc("export", kind, "--since", "2001-01-01", "--until", "2001-01-31")
         assert result.exit_code == 0, result.output
         assert rows_of(result.stdout) == [list(export.HEADERS[kind])]
-    result = run(db_path, "export", "dashboard")
+    result = run_tc("export", "dashboard")
     assert rows_of(result.stdout) == [export.dashboard_header()]
 
 
@@ -277,12 +271,12 @@ def test_non_ascii_commas_quotes_and_newlines_survive(conn: sqlite3.Connection) 
 
 
 def test_output_file_is_private_and_never_silently_overwritten(
-    conn: sqlite3.Connection, db_path: Path, tmp_path: Path
+    conn: sqlite3.Connection, run_tc, tmp_path: Path
 ) -> None:
     demo.write_sample(conn)
     count = conn.execute("SELECT count(*) FROM checkins").fetchone()[0]
     target = tmp_path / "review.csv"
-    result = run(db_path, "export", "checkins", "-o", str(target))
+    result = run_tc("export", "checkins", "-o", str(target))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr == f"Wrote {count} check-ins to {target}\n"
@@ -290,10 +284,10 @@ def test_output_file_is_private_and_never_silently_overwritten(
     assert len(rows_of(target.read_text(encoding="utf-8"))) == count + 1
 
     target.write_text("keep me")
-    assert "already exists" in one_line_error(run(db_path, "export", "issues", "-o", str(target)))
+    assert "already exists" in one_line_error(run_tc("export", "issues", "-o", str(target)))
     assert target.read_text() == "keep me"
     target.chmod(0o644)
-    result = run(db_path, "export", "issues", "-o", str(target), "--force")
+    result = run_tc("export", "issues", "-o", str(target), "--force")
     assert result.exit_code == 0, result.output
     assert target.read_text(encoding="utf-8").startswith("customer,title,")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -311,45 +305,45 @@ def test_export_to_path_for_the_dialog(conn: sqlite3.Connection, tmp_path: Path)
         export.export_to_path(conn, "customers", tmp_path / "missing" / "x.csv")
 
 
-def test_excel_flag_writes_bom_and_crlf(conn: sqlite3.Connection, db_path: Path) -> None:
+def test_excel_flag_writes_bom_and_crlf(conn: sqlite3.Connection, run_tc) -> None:
     cid = add_customer(conn, "Müller").id
     add_checkin(conn, cid, 5, note="two\nlines")
-    data = run(db_path, "export", "checkins", "--excel").stdout_bytes
+    data = run_tc("export", "checkins", "--excel").stdout_bytes
     assert data.startswith(b"\xef\xbb\xbfcustomer,at,")
     assert data.count(b"\r\n") == 2 and data.endswith(b"\r\n")
     assert b'"two\nlines"' in data
-    plain = run(db_path, "export", "checkins").stdout_bytes
+    plain = run_tc("export", "checkins").stdout_bytes
     assert not plain.startswith(b"\xef\xbb\xbf") and b"\r" not in plain
 
 
-def test_bad_options_fail_with_one_line(conn: sqlite3.Connection, db_path: Path) -> None:
+def test_bad_options_fail_with_one_line(conn: sqlite3.Connection, run_tc) -> None:
     add_customer(conn, "Acme")
-    assert "no date range" in one_line_error(run(db_path, "export", "customers", "--since", "3m"))
+    assert "no date range" in one_line_error(run_tc("export", "customers", "--since", "3m"))
     assert "ends" in one_line_error(
-        run(db_path, "export", "checkins", "--since", "2026-02-01", "--until", "2026-01-01")
+        run_tc("export", "checkins", "--since", "2026-02-01", "--until", "2026-01-01")
     )
-    one_line_error(run(db_path, "export", "checkins", "--since", "someday"))
-    assert run(db_path, "export", "checkins", "--customer", "Nobody").exit_code == 2
-    assert "--excel" in one_line_error(run(db_path, "export", "ics", "--excel"))
+    one_line_error(run_tc("export", "checkins", "--since", "someday"))
+    assert run_tc("export", "checkins", "--customer", "Nobody").exit_code == 2
+    assert "--excel" in one_line_error(run_tc("export", "ics", "--excel"))
 
 
-def test_ics_export(conn: sqlite3.Connection, db_path: Path, tmp_path: Path) -> None:
+def test_ics_export(conn: sqlite3.Connection, run_tc, tmp_path: Path) -> None:
     pytest.importorskip("tempcheck.exchange.ical")
     demo.write_sample(conn)
-    result = run(db_path, "export", "ics")
+    result = run_tc("export", "ics")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("BEGIN:VCALENDAR")
     target = tmp_path / "calendar.ics"
-    result = run(db_path, "export", "ics", "-o", str(target))
+    result = run_tc("export", "ics", "-o", str(target))
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert "calendar event" in result.stderr
 
 
-def test_dashboard_columns_start_with_list_csv(conn: sqlite3.Connection, db_path: Path) -> None:
+def test_dashboard_columns_start_with_list_csv(conn: sqlite3.Connection, run_tc) -> None:
     demo.write_sample(conn)
-    listed = rows_of(run(db_path, "list", "--format", "csv").stdout)
-    dashboard = rows_of(run(db_path, "export", "dashboard").stdout)
+    listed = rows_of(run_tc("list", "--format", "csv").stdout)
+    dashboard = rows_of(run_tc("export", "dashboard").stdout)
     width = len(listed[0])
     assert dashboard[0][:width] == listed[0]
     assert dashboard[0][width:] == list(export.DASHBOARD_EXTRA)
@@ -360,7 +354,7 @@ def test_dashboard_columns_start_with_list_csv(conn: sqlite3.Connection, db_path
 
 
 def test_export_import_export_gives_the_same_files(
-    conn: sqlite3.Connection, db_path: Path, tmp_path: Path, zone
+    conn: sqlite3.Connection, run_tc, tmp_path: Path, zone
 ) -> None:
     zone("Europe/Berlin")
     demo.write_sample(conn)
@@ -369,16 +363,16 @@ def test_export_import_export_gives_the_same_files(
         add_checkin(conn, odd, 1, note=note, fell_short="-late", channel="video")
     first = {kind: tmp_path / f"first-{kind}.csv" for kind in ("customers", "checkins")}
     for kind, path in first.items():
-        assert run(db_path, "export", kind, "-o", str(path)).exit_code == 0
+        assert run_tc("export", kind, "-o", str(path)).exit_code == 0
 
     fresh = tmp_path / "fresh.db"
-    result = run(fresh, "import", "customers", str(first["customers"]))
+    result = run_tc("import", "customers", str(first["customers"]), db=fresh)
     assert result.exit_code == 0, result.output
-    result = run(fresh, "import", "checkins", str(first["checkins"]))
+    result = run_tc("import", "checkins", str(first["checkins"]), db=fresh)
     assert result.exit_code == 0, result.output
     assert "already present" in result.stdout
     for kind, path in first.items():
-        again = run(fresh, "export", kind)
+        again = run_tc("export", kind, db=fresh)
         assert again.stdout_bytes == path.read_bytes(), kind
     imported = open_db(fresh)
     notes = {r[0] for r in imported.execute("SELECT note FROM checkins WHERE note LIKE '%1+1'")}

@@ -11,12 +11,9 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tempcheck.cli.main import main
 from tempcheck.exchange import export
 from tempcheck.exchange.importing import parse_moment
 from tempcheck.store import sample as demo
@@ -37,20 +34,16 @@ def berlin() -> Iterator[None]:
     time.tzset()
 
 
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args], catch_exceptions=True)
-
-
 def table(text: str) -> list[dict[str, str]]:
     header, *rows = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
-def test_each_time_has_its_offset_across_dst(conn: sqlite3.Connection, db_path, berlin) -> None:
+def test_each_time_has_its_offset_across_dst(conn: sqlite3.Connection, run_tc, berlin) -> None:
     acme = add_customer(conn, "Acme", created_at=datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
     add_checkin(conn, acme.id, 4, at=datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC))  # +01:00
     add_checkin(conn, acme.id, 2, at=datetime(2026, 3, 29, 1, 0, 0, tzinfo=UTC))  # +02:00
-    result = run(db_path, "export", "checkins", "--excel")
+    result = run_tc("export", "checkins", "--excel")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("\ufeffcustomer,at,at_offset,temperature,")
     rows = table(result.stdout)
@@ -58,17 +51,17 @@ def test_each_time_has_its_offset_across_dst(conn: sqlite3.Connection, db_path, 
         ("2026-03-29 01:59:59", "UTC+01:00", "4"),
         ("2026-03-29 03:00:00", "UTC+02:00", "2"),
     ]
-    customers = table(run(db_path, "export", "customers", "--excel").stdout)
+    customers = table(run_tc("export", "customers", "--excel").stdout)
     assert customers[0]["created_at"] == "2026-03-29 01:30:00"
     assert customers[0]["created_at_offset"] == "UTC+01:00"
     assert customers[0]["last_contact"] == "2026-03-29 03:00:00"
     assert customers[0]["last_contact_offset"] == "UTC+02:00"
-    dashboard = table(run(db_path, "export", "dashboard", "--excel").stdout)
+    dashboard = table(run_tc("export", "dashboard", "--excel").stdout)
     assert (dashboard[0]["last_contact"], dashboard[0]["last_contact_offset"]) == (
         "2026-03-29 03:00:00",
         "UTC+02:00",
     )
-    plain = table(run(db_path, "export", "checkins").stdout)
+    plain = table(run_tc("export", "checkins").stdout)
     assert [r["at"] for r in plain] == ["2026-03-29T01:59:59+01:00", "2026-03-29T03:00:00+02:00"]
     assert "at_offset" not in plain[0]
 
@@ -82,31 +75,31 @@ def test_every_time_column_is_followed_by_its_offset(kind: str) -> None:
     assert len(names) > len(export.HEADERS[kind])
 
 
-def test_every_kind_has_as_many_cells_as_header_columns(conn, db_path, berlin) -> None:
+def test_every_kind_has_as_many_cells_as_header_columns(conn, run_tc, berlin) -> None:
     demo.write_sample(conn)
     for kind in ("dashboard", "checkins", "customers", "issues", "promises", "followups"):
-        result = run(db_path, "export", kind, "--excel")
+        result = run_tc("export", kind, "--excel")
         assert result.exit_code == 0, result.output
         rows = table(result.stdout)
         assert rows, kind  # zip(strict=True) checked every row's width
 
 
-def test_excel_files_import_back_to_the_same_moments(conn, db_path, tmp_path, berlin) -> None:
+def test_excel_files_import_back_to_the_same_moments(conn, run_tc, tmp_path, berlin) -> None:
     demo.write_sample(conn)
     odd = add_customer(conn, "=Zürich 日本 🎉", contact="@dana").id
     add_checkin(conn, odd, 1, note="=1+1", at=datetime(2026, 10, 25, 0, 30, tzinfo=UTC))
     add_checkin(conn, odd, 2, note="+x", at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
-    iso = {kind: run(db_path, "export", kind).stdout_bytes for kind in ("customers", "checkins")}
+    iso = {kind: run_tc("export", kind).stdout_bytes for kind in ("customers", "checkins")}
     for kind in ("customers", "checkins"):
         path = tmp_path / f"{kind}.csv"
-        assert run(db_path, "export", kind, "--excel", "-o", str(path)).exit_code == 0
+        assert run_tc("export", kind, "--excel", "-o", str(path)).exit_code == 0
     fresh = tmp_path / "fresh.db"
     for kind in ("customers", "checkins"):
-        result = run(fresh, "import", kind, str(tmp_path / f"{kind}.csv"))
+        result = run_tc("import", kind, str(tmp_path / f"{kind}.csv"), db=fresh)
         assert result.exit_code == 0, result.output
         assert "ignoring" not in result.output  # every column was understood
     for kind in ("customers", "checkins"):
-        assert run(fresh, "export", kind).stdout_bytes == iso[kind], kind
+        assert run_tc("export", kind, db=fresh).stdout_bytes == iso[kind], kind
 
 
 def test_parse_moment_reads_both_forms(berlin) -> None:
@@ -137,7 +130,7 @@ def test_parse_moment_refuses_what_does_not_fit(text: str, offset: str, message:
         parse_moment(text, offset)
 
 
-def test_a_bad_offset_is_reported_with_its_line(conn, db_path, tmp_path) -> None:
+def test_a_bad_offset_is_reported_with_its_line(conn, run_tc, tmp_path) -> None:
     add_customer(conn, "Acme")
     path = tmp_path / "in.csv"
     path.write_text(
@@ -146,7 +139,7 @@ def test_a_bad_offset_is_reported_with_its_line(conn, db_path, tmp_path) -> None
         "Acme,2026-05-31 23:13:34,soon,4\n",
         encoding="utf-8",
     )
-    result = run(db_path, "import", "checkins", str(path))
+    result = run_tc("import", "checkins", str(path))
     assert result.exit_code != 0
     assert "in.csv:3: at: the offset 'soon' is not like UTC+01:00" in result.output
     assert conn.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from helpers import TODAY
 
 from tempcheck.cli.main import main
 from tempcheck.store import StoreError, checkins, customers
@@ -17,9 +18,6 @@ from tempcheck.store.followups import (
     open_followups,
     snooze,
 )
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
-TODAY = date(2026, 11, 24)
 
 
 def test_add_followup(conn, acme):

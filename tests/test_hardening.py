@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import TEMPCHECK
 
 from tempcheck.domain.text import printable
 
@@ -526,13 +527,10 @@ def test_edit_calibration_zero_names_the_calibration_interval(run_tc, book) -> N
 
 def run_cli(*args: str, **kwargs: Any) -> Any:
     import subprocess
-    import sys
-    from pathlib import Path
 
-    exe = Path(sys.executable).with_name("tempcheck")
     kwargs.setdefault("stdout", subprocess.PIPE)
     return subprocess.run(
-        [str(exe), *args], stderr=subprocess.PIPE, text=True, timeout=60, **kwargs
+        [str(TEMPCHECK), *args], stderr=subprocess.PIPE, text=True, timeout=60, **kwargs
     )
 
 
@@ -646,12 +644,9 @@ def test_a_device_as_the_database_is_named_and_left_alone() -> None:
 )
 def test_bytes_that_are_not_utf8_are_named(run_tc, book, note: bytes, message: str) -> None:
     import subprocess
-    import sys
-    from pathlib import Path
 
-    exe = Path(sys.executable).with_name("tempcheck")
     result = subprocess.run(
-        [str(exe).encode(), b"--db", str(book).encode(), b"log", b"acme", b"3", note],
+        [str(TEMPCHECK).encode(), b"--db", str(book).encode(), b"log", b"acme", b"3", note],
         capture_output=True,
         timeout=60,
     )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from helpers import TODAY
 from icalendar import Calendar
 
 from tempcheck.exchange.ical import calendar_bytes
 from tempcheck.store import customers
 from tempcheck.store.followups import add_followup, mark_done, snooze
 from tempcheck.store.promises import add_promise, settle_promise
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
 
 
 def events(data: bytes) -> dict[str, dict[str, object]]:

@@ -7,9 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tempcheck.cli.main import main
 from tempcheck.domain import clock
 from tempcheck.exchange.importing import (
     ImportFailed,
@@ -21,10 +19,6 @@ from tempcheck.store import StoreError, open_db
 from tempcheck.store.customers import add_customer
 
 TABLES = ("customers", "checkins", "followups")
-
-
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args], catch_exceptions=True)
 
 
 def contents(db_path: Path) -> dict[str, list[tuple]]:
@@ -51,7 +45,9 @@ def seeded(conn: sqlite3.Connection, db_path: Path) -> Path:
 # --- customers --------------------------------------------------------------------------------
 
 
-def test_customers_with_a_loose_header_bom_and_cadence_forms(seeded: Path, tmp_path: Path) -> None:
+def test_customers_with_a_loose_header_bom_and_cadence_forms(
+    seeded: Path, tmp_path: Path, run_tc
+) -> None:
     source = write(
         tmp_path / "c.csv",
         "\ufeffName , CADENCE,Kind,contact,Notes,Region\n"
@@ -60,7 +56,7 @@ def test_customers_with_a_loose_header_bom_and_cadence_forms(seeded: Path, tmp_p
         'Umbrella,1m,Relationship,,"multi\nline",\n'
         "Wonka,10d,,,,\n",
     )
-    result = run(seeded, "import", "customers", str(source))
+    result = run_tc("import", "customers", str(source), db=seeded)
     assert result.exit_code == 0, result.output
     assert result.stdout == "Imported 4 new customers.\n"
     assert "ignoring unknown columns: Region" in result.stderr
@@ -77,21 +73,23 @@ def test_customers_with_a_loose_header_bom_and_cadence_forms(seeded: Path, tmp_p
     connection.close()
 
 
-def test_dry_run_writes_nothing(seeded: Path, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing(seeded: Path, tmp_path: Path, run_tc) -> None:
     source = write(tmp_path / "c.csv", "name\nInitech\nHooli\n")
     before = contents(seeded)
-    result = run(seeded, "import", "customers", str(source), "--dry-run")
+    result = run_tc("import", "customers", str(source), "--dry-run", db=seeded)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Dry run: would import 2 new customers")
     assert contents(seeded) == before
     source = write(tmp_path / "k.csv", "customer,at,temperature\nAcme Corp,2026-01-05T10:00,4\n")
-    result = run(seeded, "import", "checkins", str(source), "--dry-run")
+    result = run_tc("import", "checkins", str(source), "--dry-run", db=seeded)
     assert result.exit_code == 0, result.output
     assert "would import 1 check-in (0 already present)" in result.stdout
     assert contents(seeded) == before
 
 
-def test_every_bad_row_is_reported_and_nothing_is_written(seeded: Path, tmp_path: Path) -> None:
+def test_every_bad_row_is_reported_and_nothing_is_written(
+    seeded: Path, tmp_path: Path, run_tc
+) -> None:
     source = write(
         tmp_path / "c.csv",
         "name,cadence,kind\n"
@@ -103,7 +101,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(seeded: Path, tmp_path
         "Wonka,0,partner\n",  # 7: cadence and kind both wrong
     )
     before = contents(seeded)
-    result = run(seeded, "import", "customers", str(source))
+    result = run_tc("import", "customers", str(source), db=seeded)
     assert result.exit_code == 1
     assert "Traceback" not in result.output and result.stdout == ""
     lines = result.stderr.splitlines()
@@ -117,11 +115,11 @@ def test_every_bad_row_is_reported_and_nothing_is_written(seeded: Path, tmp_path
     assert contents(seeded) == before
 
 
-def test_update_changes_existing_customers(seeded: Path, tmp_path: Path) -> None:
+def test_update_changes_existing_customers(seeded: Path, tmp_path: Path, run_tc) -> None:
     source = write(
         tmp_path / "c.csv", "name,cadence,contact,notes\nACME CORP,3w,Dana,\nNew Co,,,\n"
     )
-    result = run(seeded, "import", "customers", str(source), "--update")
+    result = run_tc("import", "customers", str(source), "--update", db=seeded)
     assert result.exit_code == 0, result.output
     assert result.stdout == "Imported 1 new customer, 1 updated.\n"
     connection = open_db(seeded)
@@ -142,19 +140,21 @@ def test_update_changes_existing_customers(seeded: Path, tmp_path: Path) -> None
         (b"name,Name\nx,y\n", "appears twice"),
     ],
 )
-def test_bad_files_fail_cleanly(seeded: Path, tmp_path: Path, content: bytes, message: str) -> None:
+def test_bad_files_fail_cleanly(
+    seeded: Path, tmp_path: Path, content: bytes, message: str, run_tc
+) -> None:
     source = tmp_path / "bad.csv"
     source.write_bytes(content)
     before = contents(seeded)
-    result = run(seeded, "import", "customers", str(source))
+    result = run_tc("import", "customers", str(source), db=seeded)
     assert result.exit_code == 1
     assert result.stderr.startswith("tempcheck: ") and result.stderr.count("\n") == 1
     assert message in result.stderr
     assert contents(seeded) == before
 
 
-def test_missing_file(seeded: Path, tmp_path: Path) -> None:
-    result = run(seeded, "import", "customers", str(tmp_path / "nope.csv"))
+def test_missing_file(seeded: Path, tmp_path: Path, run_tc) -> None:
+    result = run_tc("import", "customers", str(tmp_path / "nope.csv"), db=seeded)
     assert result.exit_code == 1 and "no file at" in result.stderr
 
 
@@ -173,7 +173,9 @@ CHECKINS_HEADER = (
 )
 
 
-def test_a_bad_temperature_on_line_7_is_reported_as_line_7(seeded: Path, tmp_path: Path) -> None:
+def test_a_bad_temperature_on_line_7_is_reported_as_line_7(
+    seeded: Path, tmp_path: Path, run_tc
+) -> None:
     good = "Acme Corp,2026-01-0{}T10:00:00+01:00,4,content,call,us,fine,,,\n"
     source = write(
         tmp_path / "k.csv",
@@ -187,7 +189,7 @@ def test_a_bad_temperature_on_line_7_is_reported_as_line_7(seeded: Path, tmp_pat
         + "Globex,yesterday-ish,4,uneasy,fax,maybe,,,someday,not a uid\n",  # line 9
     )
     before = contents(seeded)
-    result = run(seeded, "import", "checkins", str(source))
+    result = run_tc("import", "checkins", str(source), db=seeded)
     assert result.exit_code == 1
     problems = result.stderr.splitlines()[:-1]
     assert problems[0].startswith(f"{source}:7: temperature must be 1-5")
@@ -202,7 +204,7 @@ def test_a_bad_temperature_on_line_7_is_reported_as_line_7(seeded: Path, tmp_pat
     assert [p.line for p in failed.value.problems] == [7, 8, 9]
 
 
-def test_checkins_are_idempotent_by_uid(seeded: Path, tmp_path: Path) -> None:
+def test_checkins_are_idempotent_by_uid(seeded: Path, tmp_path: Path, run_tc) -> None:
     uid = "0b9f3b7e-6f0e-4b53-9a55-0d0f4c1c8f11"
     source = write(
         tmp_path / "k.csv",
@@ -210,10 +212,10 @@ def test_checkins_are_idempotent_by_uid(seeded: Path, tmp_path: Path) -> None:
         + f"Acme Corp,2026-01-01T10:00:00+01:00,4,,call,us,'=1+1,'-late,,{uid}\n"
         + "acme corp,2026-01-02 09:30,delighted,,,,'plain,,,\n",
     )
-    first = run(seeded, "import", "checkins", str(source))
+    first = run_tc("import", "checkins", str(source), db=seeded)
     assert first.exit_code == 0, first.output
     assert first.stdout == "Imported 2 check-ins (0 already present).\n"
-    second = run(seeded, "import", "checkins", str(source))
+    second = run_tc("import", "checkins", str(source), db=seeded)
     assert second.stdout == "Imported 1 check-in (1 already present).\n"  # the row without uid
     connection = open_db(seeded)
     rows = connection.execute(
@@ -229,12 +231,12 @@ def test_checkins_are_idempotent_by_uid(seeded: Path, tmp_path: Path) -> None:
     connection.close()
 
 
-def test_unknown_customers_can_be_created(seeded: Path, tmp_path: Path) -> None:
+def test_unknown_customers_can_be_created(seeded: Path, tmp_path: Path, run_tc) -> None:
     source = write(
         tmp_path / "k.csv",
         "Customer,At,Temp\nNew Co,2026-01-01T10:00:00Z,3\nnew co,2026-01-02T10:00:00Z,4\n",
     )
-    result = run(seeded, "import", "checkins", str(source), "--create-customers")
+    result = run_tc("import", "checkins", str(source), "--create-customers", db=seeded)
     assert result.exit_code == 0, result.output
     assert "Imported 2 check-ins (0 already present); added 1 customers: New Co" in result.stdout
     connection = open_db(seeded)
@@ -266,18 +268,20 @@ def test_headers_without_temperature_or_customer(conn: sqlite3.Connection, tmp_p
         import_customers(conn, write(tmp_path / "c.csv", "customer\nAcme\n"))
 
 
-def test_bad_bytes_after_good_rows_roll_everything_back(seeded: Path, tmp_path: Path) -> None:
+def test_bad_bytes_after_good_rows_roll_everything_back(
+    seeded: Path, tmp_path: Path, run_tc
+) -> None:
     good = b"Acme Corp,2026-01-01T10:00:00Z,4\n" * 500
     source = tmp_path / "k.csv"
     source.write_bytes(b"customer,at,temperature\n" + good + b"Globex,2026-01-02,3,caf\xe9\n")
     before = contents(seeded)
-    result = run(seeded, "import", "checkins", str(source))
+    result = run_tc("import", "checkins", str(source), db=seeded)
     assert result.exit_code == 1
     assert "not UTF-8 text (line 502" in result.stderr
     assert contents(seeded) == before
 
 
-def test_customer_uids_must_not_clash(seeded: Path, tmp_path: Path) -> None:
+def test_customer_uids_must_not_clash(seeded: Path, tmp_path: Path, run_tc) -> None:
     connection = open_db(seeded)
     acme_uid = connection.execute("SELECT uid FROM customers WHERE name = 'Acme Corp'").fetchone()[
         0
@@ -288,7 +292,7 @@ def test_customer_uids_must_not_clash(seeded: Path, tmp_path: Path) -> None:
         tmp_path / "c.csv",
         f"name,uid\nNew One,{acme_uid}\nNew Two,{uid}\nNew Three,{uid}\n",
     )
-    result = run(seeded, "import", "customers", str(source))
+    result = run_tc("import", "customers", str(source), db=seeded)
     assert result.exit_code == 1
     problems = result.stderr.splitlines()[:-1]
     assert problems[0].endswith(f":2: uid {acme_uid} already belongs to 'Acme Corp'")

@@ -4,6 +4,7 @@ dashboard keep writing meanwhile, and the import still lands all at once or not 
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -104,3 +105,121 @@ def test_a_bad_row_at_the_end_of_a_large_file_imports_nothing(
         == 0
     )
     check.close()
+
+
+def wait_for_the_write_lock(db_path: Path, importer: subprocess.Popen) -> float:
+    """Poll until the importer holds the write lock (its copy has begun); the time then."""
+    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        while True:
+            assert importer.poll() is None, importer.communicate()
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                return time.perf_counter()
+            time.sleep(0.001)
+    finally:
+        probe.close()
+
+
+def test_tempcheck_log_waits_only_for_the_short_copy(db_path: Path, tmp_path: Path) -> None:
+    """Logged while the import holds the write lock (copying into a database without
+    check-ins): the check-in waits for the copy, then lands beside the imported rows."""
+    conn = open_db(db_path)
+    for n in range(50):
+        add_customer(conn, f"Bulk {n}")
+    add_customer(conn, "Acme Corp")
+    conn.close()
+    source = tmp_path / "big.csv"
+    big_file(source, ROWS)
+    importer = subprocess.Popen(
+        tempcheck("--db", str(db_path), "import", "checkins", str(source)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_the_write_lock(db_path, importer)
+        logged = subprocess.run(
+            tempcheck("--db", str(db_path), "log", "Acme", "4", "during the copy"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        out, err = importer.communicate(timeout=300)
+    finally:
+        importer.kill()
+    assert importer.returncode == 0, err
+    assert f"{ROWS} check-ins (0 already present)" in out
+    assert logged.returncode == 0, logged.stderr
+    assert "Logged Acme Corp: 4 content" in logged.stdout
+    check = sqlite3.connect(db_path)
+    # The import's rows came first (ids 1…ROWS, in file order), the logged one after them.
+    assert check.execute("SELECT max(id), count(*) FROM checkins").fetchone() == (
+        ROWS + 1,
+        ROWS + 1,
+    )
+    assert check.execute("SELECT note FROM checkins WHERE id = ?", (ROWS + 1,)).fetchone() == (
+        "during the copy",
+    )
+    assert check.execute("SELECT note FROM checkins WHERE id = 1").fetchone() == ("n0",)
+    check.close()
+
+
+def test_an_import_killed_while_copying_leaves_the_database_as_it_was(
+    db_path: Path, tmp_path: Path
+) -> None:
+    conn = open_db(db_path)
+    for n in range(50):
+        add_customer(conn, f"Bulk {n}")
+    conn.close()
+
+    def state() -> list[list[tuple]]:
+        check = sqlite3.connect(db_path)
+        try:
+            return [
+                check.execute(sql).fetchall()
+                for sql in (
+                    "SELECT * FROM customers ORDER BY id",
+                    "SELECT * FROM contact_summary ORDER BY customer_id",
+                    "SELECT * FROM attention ORDER BY customer_id",
+                    "SELECT * FROM settings ORDER BY key",
+                    "SELECT count(*) FROM checkins",
+                    "SELECT count(*) FROM checkins_fts_docsize",
+                    "SELECT * FROM checkins_fts_data ORDER BY id",
+                    "SELECT type, name, sql FROM sqlite_master ORDER BY name",
+                )
+            ]
+        finally:
+            check.close()
+
+    before = state()
+    source = tmp_path / "big.csv"
+    big_file(source, ROWS)
+    importer = subprocess.Popen(
+        tempcheck("--db", str(db_path), "import", "checkins", str(source), "--create-customers"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_the_write_lock(db_path, importer)
+        time.sleep(0.02)  # inside the copy (it must not have finished: see below)
+        importer.send_signal(signal.SIGKILL)
+        importer.wait(timeout=30)
+    finally:
+        importer.kill()
+    assert importer.returncode == -signal.SIGKILL  # it did not finish first
+    assert state() == before
+    assert before[4] == [(0,)]
+    conn = open_db(db_path)
+    conn.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
+    conn.close()
+    done = subprocess.run(
+        tempcheck("--db", str(db_path), "import", "checkins", str(source)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{ROWS} check-ins (0 already present)" in done.stdout

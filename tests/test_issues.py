@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
+from helpers import NOW, TODAY
 
 from tempcheck.cli.main import main
 from tempcheck.store import StoreError, checkins, customers, settings
 from tempcheck.store.issues import close_issue, get_issue, list_issues, open_issue
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, midday
-TODAY = date(2026, 11, 24)
-
 
 # --- opening -------------------------------------------------------------------------
 

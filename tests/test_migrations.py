@@ -5,14 +5,13 @@ without a single byte changing."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import MEMORY_DIR, sha256, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,19 +35,6 @@ TABLES_V2 = TABLES_V1 | {
     "concern_events",
 }
 SUMMARY_TRIGGERS = {"checkins_summary_insert", "checkins_summary_delete", "checkins_summary_update"}
-
-
-# Property tests make many small databases; in memory they do not wait on fsync.
-MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file in ``folder`` with its content hash: proves nothing was created or changed."""
-    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def raw(path: Path) -> sqlite3.Connection:

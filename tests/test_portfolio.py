@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from helpers import NOW
 
 from tempcheck.domain import clock
 from tempcheck.services.portfolio import (
@@ -20,7 +21,6 @@ from tempcheck.services.portfolio import (
 from tempcheck.store import write
 from tempcheck.store.reminders import spread
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
 SINCE = date(2026, 11, 2)  # a Monday
 
 

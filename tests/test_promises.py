@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
+from helpers import NOW, TODAY
 
 from tempcheck.domain.records import PromiseRecord
 from tempcheck.store import StoreError
@@ -16,9 +17,6 @@ from tempcheck.store.promises import (
     promise_record,
     settle_promise,
 )
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
-TODAY = date(2026, 11, 24)
 
 
 def test_add_promise(conn, acme):

@@ -16,13 +16,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import TEMPCHECK, integrity
 
 from tempcheck.store import StoreError, open_db
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store import migrations as migrations_module
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 # Logs ``count`` check-ins through the store, one transaction each, printing each id
 # only after add_checkin has returned (that is, after COMMIT).
@@ -62,14 +61,6 @@ def fresh_book(path: Path, names: tuple[str, ...] = ("Acme", "Globex")) -> list[
     connection = open_db(path)
     try:
         return [customer_store.add_customer(connection, name).id for name in names]
-    finally:
-        connection.close()
-
-
-def integrity(path: Path) -> str:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         connection.close()
 

@@ -5,29 +5,18 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-import time_machine
-from click.testing import CliRunner
+from helpers import NOW, at
 
-from tempcheck.cli.main import main
 from tempcheck.report.review import md, render_html, render_markdown
 from tempcheck.store import StoreError, checkins, customers, issues, promises
 from tempcheck.store import sample as demo
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SINCE = date(2026, 8, 26)
 HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[2J \x9b31m & \"quotes\" 'too'"
-
-
-@contextmanager
-def at(moment: datetime):
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 class Page(HTMLParser):
@@ -203,14 +192,9 @@ def test_an_empty_database_still_makes_a_page(conn):
 # --- tempcheck report ------------------------------------------------------------------------
 
 
-def run(db_path: Path, *args: str):
-    with at(NOW):
-        return CliRunner().invoke(main, ["--db", str(db_path), "report", *args])
-
-
-def test_report_command_writes_a_private_html_file(db_path, sample, tmp_path):
+def test_report_command_writes_a_private_html_file(run_tc, sample, tmp_path, clock_at_noon):
     out = tmp_path / "review.html"
-    result = run(db_path, "-o", str(out))
+    result = run_tc("report", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote the review to {out.resolve()}\n"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -218,9 +202,9 @@ def test_report_command_writes_a_private_html_file(db_path, sample, tmp_path):
     assert page.title == "Review: Portfolio"
 
 
-def test_report_command_for_one_customer_in_markdown(db_path, sample, tmp_path):
+def test_report_command_for_one_customer_in_markdown(run_tc, sample, tmp_path, clock_at_noon):
     out = tmp_path / "acme.md"
-    result = run(db_path, "acme", "--since", "30d", "-o", str(out))
+    result = run_tc("report", "acme", "--since", "30d", "-o", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Review: Acme Corp\n")
@@ -228,30 +212,30 @@ def test_report_command_for_one_customer_in_markdown(db_path, sample, tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
-def test_report_refuses_to_overwrite_without_force(db_path, sample, tmp_path):
+def test_report_refuses_to_overwrite_without_force(run_tc, sample, tmp_path, clock_at_noon):
     out = tmp_path / "review.html"
     out.write_text("keep me")
     os.chmod(out, 0o644)
-    refused = run(db_path, "-o", str(out))
+    refused = run_tc("report", "-o", str(out))
     assert refused.exit_code == 1
     assert "exists; use --force" in refused.output
     assert out.read_text() == "keep me"
-    forced = run(db_path, "-o", str(out), "--force")
+    forced = run_tc("report", "-o", str(out), "--force")
     assert forced.exit_code == 0, forced.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".review")] == []
 
 
-def test_report_errors(db_path, sample, tmp_path):
-    bad_since = run(db_path, "--since", "whenever", "-o", str(tmp_path / "a.html"))
+def test_report_errors(run_tc, sample, tmp_path, clock_at_noon):
+    bad_since = run_tc("report", "--since", "whenever", "-o", str(tmp_path / "a.html"))
     assert bad_since.exit_code == 1 and "cannot read" in bad_since.output
-    future = run(db_path, "--since", "2027-01-01", "-o", str(tmp_path / "a.html"))
+    future = run_tc("report", "--since", "2027-01-01", "-o", str(tmp_path / "a.html"))
     assert future.exit_code == 1 and "in the future" in future.output
-    unknown = run(db_path, "nobody-like-this", "-o", str(tmp_path / "a.html"))
+    unknown = run_tc("report", "nobody-like-this", "-o", str(tmp_path / "a.html"))
     assert unknown.exit_code == 2 and "no customer matches" in unknown.output
-    suffix = run(db_path, "-o", str(tmp_path / "a.pdf"))
+    suffix = run_tc("report", "-o", str(tmp_path / "a.pdf"))
     assert suffix.exit_code == 1 and ".html or .md" in suffix.output
-    missing = run(db_path)
+    missing = run_tc("report")
     assert missing.exit_code == 2
     assert not any(tmp_path.glob("a.*"))

@@ -4,16 +4,16 @@ network for nothing, and shows its charts. Keeps a picture in screenshots/ on re
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import NINE_THIRTY as PINNED
 
 from tempcheck.report.review import render_html
 from tempcheck.store import sample as demo
 from tempcheck.store.customers import resolve
 
-PINNED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 SCREENSHOT = Path(__file__).resolve().parent.parent / "screenshots" / "report.png"
 
 

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 
 import pytest
-import time_machine
+from helpers import NOW
 
 from tempcheck.store import checkins as checkin_store
 from tempcheck.store.dashboard import customer_row, dashboard_rows, first_page, trust_changes
 from tempcheck.store.reminders import snooze_reminder, spread
 from tempcheck.store.sample import write_sample
 
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("clock_at_noon")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import tc
 
 from tempcheck.store import open_db
 from tempcheck.store.checkins import add_checkin
@@ -20,18 +21,6 @@ from tempcheck.store.customers import add_customer
 from tempcheck.store.issues import close_issue, open_issue
 from tempcheck.store.promises import add_promise
 from tempcheck.store.search import fts_query, search
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
-
-
-def tc(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(TEMPCHECK), "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"PATH": "/usr/bin:/bin", "TZ": "UTC", "HOME": str(db.parent)},
-    )
 
 
 @pytest.fixture

@@ -95,6 +95,22 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "expressions, _day's julianday() around them and LocalZone.sql's 'wall', 'offset' "
         "and 'serial' forms (stored timestamps, int offsets, the constant day numbers)"
     ),
+    ("exchange/transfer.py", "_prepare", "table_sql"): (
+        "the CREATE TABLE text of our own checkins table read from sqlite_master, with the "
+        "table name replaced by the literal STAGE schema (checked by regex in _schema)"
+    ),
+    ("exchange/transfer.py", "_prepare", "sql"): (
+        "the CREATE INDEX texts of checkins read from sqlite_master, each index name (matched "
+        "by regex) replaced by the literal STAGE schema and the same name double-quoted"
+    ),
+    ("exchange/transfer.py", "_prepare", "fts_sql"): (
+        "the CREATE VIRTUAL TABLE text of checkins_fts read from sqlite_master (sqlite-utils "
+        "wrote it from SEARCHABLE), its name replaced by the literal STAGE schema and FTS"
+    ),
+    ("exchange/transfer.py", "_prepare", "UUID_SQL"): (
+        "the module constant of store/migrations.py: SQLite's own random UUID expression, "
+        "the uid column's default, for staged rows without a uid"
+    ),
 }
 
 

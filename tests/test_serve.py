@@ -12,7 +12,6 @@ import asyncio
 import os
 import re
 import shlex
-import shutil
 import signal
 import socket
 import sqlite3
@@ -26,19 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
 from tempcheck.store import open_db
 from tempcheck.store import sample as demo
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def missing(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI, whose .ci/run installs everything."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
-
 
 try:
     from tempcheck.web import server as serving
@@ -49,17 +39,6 @@ REPO = Path(__file__).resolve().parent.parent
 SCREENSHOT = REPO / "screenshots" / "browser-dashboard.png"
 TOKEN = "s3cret-token"
 URL_LINE = re.compile(r"^Open (http://\S+)$", re.MULTILINE)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    # Without these Chromium waits on the network at start on a closed network.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
@@ -499,13 +478,6 @@ RECORD_TERMINAL = r"""
 """
 
 
-def chromium_binary() -> str | None:
-    for candidate in (os.environ.get("TEMPCHECK_CHROMIUM"), "chromium", "chromium-browser"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    return None
-
-
 def terminal_text(page) -> str:
     return page.evaluate("window.__terminalText")
 
@@ -527,72 +499,62 @@ def wait_for_pattern(page, pattern: str, since: int = 0) -> None:
 
 
 @pytest.mark.slow
-def test_browser_logs_a_check_in_with_the_keyboard(sample_db: Path, served: Served) -> None:
+def test_browser_logs_a_check_in_with_the_keyboard(
+    sample_db: Path, served: Served, chromium
+) -> None:
     """Headless Chromium: dashboard in two tabs, `l` 4 note Enter, the row is in the file."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        missing("playwright is not installed (pip install -e '.[test]')")
-    executable = chromium_binary()
-    if executable is None:
-        missing("no Chromium binary (apt-get install chromium, or set TEMPCHECK_CHROMIUM)")
     note = "Liked the browser view on the tablet"
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            context.set_default_timeout(15_000)
-            context.add_init_script(RECORD_TERMINAL)
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(15_000)
+    context.add_init_script(RECORD_TERMINAL)
 
-            refused = context.new_page().goto(served.base)
-            assert refused is not None and refused.status == 403
+    refused = context.new_page().goto(served.base)
+    assert refused is not None and refused.status == 403
 
-            tabs = [context.new_page() for _ in range(2)]
-            for tab in tabs:
-                tab.goto(served.url, wait_until="domcontentloaded")
-            for tab in tabs:  # several tabs at once, each its own app
-                wait_for_text(tab, "Umbrella Health")
-            page = tabs[0]
+    tabs = [context.new_page() for _ in range(2)]
+    for tab in tabs:
+        tab.goto(served.url, wait_until="domcontentloaded")
+    for tab in tabs:  # several tabs at once, each its own app
+        wait_for_text(tab, "Umbrella Health")
+    page = tabs[0]
 
-            page.bring_to_front()
-            page.locator("textarea.xterm-helper-textarea").focus()
-            page.keyboard.press("l")
-            wait_for_text(page, "Enter saves")  # the form's last line: all of it is painted
-            text = terminal_text(page)
-            customer = re.search(r"Check-in · ([^\x1b\r\n]+?)\s*(?:\x1b|$)", text).group(1)
-            page.keyboard.press("4")
-            # The digit moves focus to the note as the field's hint becomes "4 content";
-            # keys sent before that would land in the temperature field ("4L…"). Wait for
-            # the hint on its own: not the first hint ("… · 4 content · …"), not a table
-            # cell behind the form ("4 content →").
-            wait_for_pattern(page, "(?<!· )4 content {2}", since=len(text))
-            page.keyboard.type(note)
-            page.keyboard.press("Enter")
-            try:
-                wait_for_text(page, "Check-in saved")
-            except Exception:
-                page.screenshot(path=str(sample_db.parent / "failure.png"))
-                print("screen at failure:", sample_db.parent / "failure.png")
-                print(repr(terminal_text(page)[len(text) :][-3000:]))
-                raise
+    page.bring_to_front()
+    page.locator("textarea.xterm-helper-textarea").focus()
+    page.keyboard.press("l")
+    wait_for_text(page, "Enter saves")  # the form's last line: all of it is painted
+    text = terminal_text(page)
+    customer = re.search(r"Check-in · ([^\x1b\r\n]+?)\s*(?:\x1b|$)", text).group(1)
+    page.keyboard.press("4")
+    # The digit moves focus to the note as the field's hint becomes "4 content";
+    # keys sent before that would land in the temperature field ("4L…"). Wait for
+    # the hint on its own: not the first hint ("… · 4 content · …"), not a table
+    # cell behind the form ("4 content →").
+    wait_for_pattern(page, "(?<!· )4 content {2}", since=len(text))
+    page.keyboard.type(note)
+    page.keyboard.press("Enter")
+    try:
+        wait_for_text(page, "Check-in saved")
+    except Exception:
+        page.screenshot(path=str(sample_db.parent / "failure.png"))
+        print("screen at failure:", sample_db.parent / "failure.png")
+        print(repr(terminal_text(page)[len(text) :][-3000:]))
+        raise
 
-            row = None
-            deadline = time.monotonic() + 10
-            while row is None and time.monotonic() < deadline:
-                with sqlite3.connect(sample_db) as conn:
-                    row = conn.execute(
-                        "SELECT customers.name, checkins.temperature FROM checkins "
-                        "JOIN customers ON customers.id = checkins.customer_id "
-                        "WHERE checkins.note = ?",
-                        (note,),
-                    ).fetchone()
-                if row is None:
-                    time.sleep(0.1)
-            assert row == (customer, 4)
+    row = None
+    deadline = time.monotonic() + 10
+    while row is None and time.monotonic() < deadline:
+        with sqlite3.connect(sample_db) as conn:
+            row = conn.execute(
+                "SELECT customers.name, checkins.temperature FROM checkins "
+                "JOIN customers ON customers.id = checkins.customer_id "
+                "WHERE checkins.note = ?",
+                (note,),
+            ).fetchone()
+        if row is None:
+            time.sleep(0.1)
+    assert row == (customer, 4)
 
-            if os.environ.get("TEMPCHECK_SAVE_SCREENSHOT"):
-                page.wait_for_timeout(600)  # the page fades the terminal in
-                page.screenshot(path=str(SCREENSHOT))
-        finally:
-            browser.close()
+    if os.environ.get("TEMPCHECK_SAVE_SCREENSHOT"):
+        page.wait_for_timeout(600)  # the page fades the terminal in
+        page.screenshot(path=str(SCREENSHOT))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
+from helpers import NOW, TODAY
 
 from tempcheck.cli.commands.show import render
-from tempcheck.cli.main import main
 from tempcheck.store import checkins, customers
 from tempcheck.store import sample as demo
 from tempcheck.store.concerns import add_concern
@@ -18,8 +16,6 @@ from tempcheck.store.followups import add_followup
 from tempcheck.store.issues import open_issue
 from tempcheck.store.promises import add_promise, settle_promise
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
 SECTIONS = (
     "Open issues",
     "Promises",
@@ -35,11 +31,7 @@ def acme(conn: sqlite3.Connection, clock_at_noon) -> int:
     return customers.add_customer(conn, "Acme Corp", contact="Dana").id
 
 
-def run(db_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--db", str(db_path), *args])
-
-
-def test_show_prints_header_and_every_section(conn, acme, db_path, clock_at_noon):
+def test_show_prints_header_and_every_section(conn, acme, run_tc, clock_at_noon):
     clock_at_noon.shift(timedelta(days=-120))
     add_concern(conn, acme, "Cut cloud spend", kind="priority", confirmed=True)
     add_concern(conn, acme, "Key engineer leaving")
@@ -51,7 +43,7 @@ def test_show_prints_header_and_every_section(conn, acme, db_path, clock_at_noon
     add_promise(conn, acme, "Quote for site two", TODAY + timedelta(5))
     add_followup(conn, acme, TODAY, "Ask about the pilot")
 
-    result = run(db_path, "show", "acme")
+    result = run_tc("show", "acme")
     assert result.exit_code == 0, result.output
     out = result.stdout
     lines = out.splitlines()
@@ -77,8 +69,8 @@ def test_show_prints_header_and_every_section(conn, acme, db_path, clock_at_noon
     assert "4 content" in timeline
 
 
-def test_show_with_nothing_recorded(conn, acme, db_path):
-    out = run(db_path, "show", "Acme Corp").stdout
+def test_show_with_nothing_recorded(conn, acme, run_tc):
+    out = run_tc("show", "Acme Corp").stdout
     assert "Last contact: never · ○ never" in out
     assert "Trust balance: 0" in out
     assert "Promises: no promises yet" in out
@@ -88,31 +80,31 @@ def test_show_with_nothing_recorded(conn, acme, db_path):
     assert out.count("  none") >= 2 and "  nothing yet" in out
 
 
-def test_show_limit(conn, acme, db_path):
+def test_show_limit(conn, acme, run_tc):
     for n in range(5):
         checkins.add_checkin(conn, acme, 3, note=f"note {n}", at=NOW - timedelta(days=n))
-    out = run(db_path, "show", "acme", "--limit", "2").stdout
+    out = run_tc("show", "acme", "--limit", "2").stdout
     timeline = out[out.index("Timeline (newest first)") :]
     assert "note 0" in timeline and "note 1" in timeline and "note 2" not in timeline
-    default = run(db_path, "show", "acme").stdout
+    default = run_tc("show", "acme").stdout
     assert "note 4" in default[default.index("Timeline") :]
 
 
-def test_show_paused_customer(conn, acme, db_path):
+def test_show_paused_customer(conn, acme, run_tc):
     customers.set_status(conn, acme, "paused", until=TODAY + timedelta(10), note="holiday")
-    out = run(db_path, "show", "acme").stdout
+    out = run_tc("show", "acme").stdout
     assert "paused until Fri 4 Dec" in out
     assert "paused" in out[out.index("Timeline") :]
 
 
-def test_show_unknown_customer(conn, acme, db_path):
-    result = run(db_path, "show", "nobody")
+def test_show_unknown_customer(conn, acme, run_tc):
+    result = run_tc("show", "nobody")
     assert result.exit_code == 2
     assert result.stderr.startswith("tempcheck: no customer matches 'nobody'")
     assert result.stdout == ""
 
 
-def test_hostile_text_never_reaches_the_terminal(conn, acme, db_path):
+def test_hostile_text_never_reaches_the_terminal(conn, acme, run_tc):
     hostile = "[bold]x[/] \x1b[2J"
     open_issue(conn, acme, hostile, detail="\x1b]0;pwned\x07")
     checkins.add_checkin(conn, acme, 2, note="\x1b[31mred", fell_short="\x9b2J")
@@ -121,7 +113,7 @@ def test_hostile_text_never_reaches_the_terminal(conn, acme, db_path):
     add_concern(conn, acme, hostile)
     customers.edit(conn, acme, contact="\x1b[2J")
     for args in (("show", "acme"), ("issue", "list"), ("promise", "list"), ("followups",)):
-        result = run(db_path, *args)
+        result = run_tc(*args)
         assert result.exit_code == 0, result.output
         assert (
             "\x1b" not in result.stdout
@@ -129,7 +121,7 @@ def test_hostile_text_never_reaches_the_terminal(conn, acme, db_path):
             and "\x07" not in result.stdout
         )
         assert "[bold]x[/]" in result.stdout
-    assert "\x1b" not in run(db_path, "concern", "list", "acme").stdout
+    assert "\x1b" not in run_tc("concern", "list", "acme").stdout
 
 
 def test_render_every_sample_customer(conn, clock_at_noon):
@@ -139,12 +131,12 @@ def test_render_every_sample_customer(conn, clock_at_noon):
         assert all(section in text for section in SECTIONS)
 
 
-def test_show_limit_applies_to_trust_entries(conn, acme, db_path):
+def test_show_limit_applies_to_trust_entries(conn, acme, run_tc):
     for n in range(4):
         checkins.add_checkin(conn, acme, 3, note=f"call {n}", at=NOW - timedelta(days=n))
-    out = run(db_path, "show", "acme", "--limit", "1").stdout
+    out = run_tc("show", "acme", "--limit", "1").stdout
     trust = out[out.index("Trust bank (+4)") : out.index("Timeline")]
     assert "call 0" in trust and "call 1" not in trust
     assert "… and 3 older (--limit N shows more)" in trust
-    nothing = run(db_path, "show", "acme", "--limit", "0").stdout
+    nothing = run_tc("show", "acme", "--limit", "0").stdout
     assert "… and 4 older" in nothing

@@ -7,19 +7,17 @@ and look at the SVGs in ``tests/__snapshots__``.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from helpers import NINE_THIRTY as PINNED
+from helpers import SIZE, SMALL
 from textual.widgets import Input
 
 from tempcheck.store import open_db
 from tempcheck.store import sample as demo
 from tempcheck.tui.app import TempcheckApp
 
-PINNED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
-SIZE = (120, 40)
-SMALL = (80, 24)
 # The screens the layout must hold at a laptop's default terminal and at a larger one.
 BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
 

@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from helpers import missing
 
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.customers import add_customer
 from tempcheck.store.issues import open_issue
 from tempcheck.store.promises import add_promise
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ZONE = "Europe/Berlin"
 
 HOSTILE = [
@@ -50,18 +50,11 @@ OD_STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 OD_FO = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
 
 
-def _need(reason: str) -> None:
-    """Skip on a developer's machine; fail in CI, whose .ci/run installs everything."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
-        _need("LibreOffice is not installed (apt-get install libreoffice-calc)")
+        missing("LibreOffice is not installed (apt-get install libreoffice-calc)")
     return found
 
 

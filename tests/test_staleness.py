@@ -8,6 +8,7 @@ import datetime as dt
 import sqlite3
 
 import pytest
+from helpers import NOW
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from tempcheck.store import open_db
 from tempcheck.store import settings as settings_store
 from tempcheck.store.dashboard import dashboard_rows
 
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 DEFAULT = Thresholds()
 
 

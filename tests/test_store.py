@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from helpers import MEMORY_DIR, NOW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,12 +20,6 @@ from tempcheck.store import checkins as checkin_store
 from tempcheck.store import customers as customer_store
 from tempcheck.store import sample as demo
 from tempcheck.store import settings as settings_store
-
-NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
-
-
-# Property tests make many small databases; in memory they do not wait on fsync.
-MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
 def mode(path: Path) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
+
+from helpers import NOW, TODAY
 
 from tempcheck.store import checkins, customers
 from tempcheck.store import sample as demo
@@ -12,9 +14,6 @@ from tempcheck.store.followups import add_followup, mark_done, snooze
 from tempcheck.store.issues import close_issue, open_issue
 from tempcheck.store.promises import add_promise, settle_promise
 from tempcheck.store.timeline import timeline
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
 
 
 def test_empty(conn, acme):

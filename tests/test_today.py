@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import pytest
-import time_machine
 from click.testing import CliRunner
+from helpers import NOW, TODAY, at
 
-from tempcheck.cli.main import main
 from tempcheck.domain.brief import (
     CALL_FIRST,
     FOLLOWUP_DUE,
@@ -39,15 +35,7 @@ from tempcheck.store.reminders import (
     wake_reminder,
 )
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
-TODAY = date(2026, 11, 24)
 HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[2J \x9b31m"
-
-
-@contextmanager
-def at(moment: datetime) -> Iterator[None]:
-    with time_machine.travel(moment, tick=False):
-        yield
 
 
 def days_ago(days: float) -> datetime:
@@ -289,13 +277,8 @@ def test_the_dashboard_uses_a_baseline_but_keeps_last_contact_honest(conn, impor
 # --- the shell commands --------------------------------------------------------------------
 
 
-def run(db_path: Path, *args: str):
-    with at(NOW):
-        return CliRunner().invoke(main, ["--db", str(db_path), *args])
-
-
-def test_today_text_lines(db_path, conn, world):
-    result = run(db_path, "today")
+def test_today_text_lines(run_tc, conn, world, clock_at_noon):
+    result = run_tc("today")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == 9
@@ -307,8 +290,8 @@ def test_today_text_lines(db_path, conn, world):
     assert lines[6].endswith("Charlie — no check-in yet, cadence 21 days")
 
 
-def test_today_json(db_path, conn, world):
-    result = run(db_path, "today", "--format", "json")
+def test_today_json(run_tc, conn, world, clock_at_noon):
+    result = run_tc("today", "--format", "json")
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x9b" not in result.output
     records = json.loads(result.output)
@@ -318,8 +301,8 @@ def test_today_json(db_path, conn, world):
     assert records[0]["last_note"] == HOSTILE and records[0]["last_temperature"] == 2
 
 
-def test_today_markdown_escapes_user_text(db_path, conn, world):
-    result = run(db_path, "today", "--format", "md")
+def test_today_markdown_escapes_user_text(run_tc, conn, world, clock_at_noon):
+    result = run_tc("today", "--format", "md")
     assert result.exit_code == 0, result.output
     text = result.output
     assert text.startswith("# Today, Tue 24 Nov 2026")
@@ -328,15 +311,15 @@ def test_today_markdown_escapes_user_text(db_path, conn, world):
     assert "\\[bold\\]" in text and "\x1b" not in text and "\x9b" not in text
 
 
-def test_today_on_an_empty_database(db_path):
-    result = run(db_path, "today")
+def test_today_on_an_empty_database(run_tc, clock_at_noon):
+    result = run_tc("today")
     assert result.exit_code == 0
     assert result.output.count("\n") == 1 and "Nothing in today's brief" in result.output
 
 
-def test_today_on_demo_data(db_path, conn):
+def test_today_on_demo_data(run_tc, conn, clock_at_noon):
     demo.write_sample(conn, now=NOW)
-    result = run(db_path, "today")
+    result = run_tc("today")
     assert result.exit_code == 0, result.output
     assert (
         "☎ call first                    Umbrella Health — Data export fails for large clinics,"
@@ -344,14 +327,14 @@ def test_today_on_demo_data(db_path, conn):
     )
 
 
-def test_spread_command(db_path, conn, imported):
-    first = run(db_path, "spread")
+def test_spread_command(run_tc, conn, imported, clock_at_noon):
+    first = run_tc("spread")
     assert first.exit_code == 0
     assert (
         first.output
         == "Spread the first contact of 4 never-contacted customers over their cadence.\n"
     )
-    again = run(db_path, "spread")
+    again = run_tc("spread")
     assert again.output.startswith("Nothing to spread")
 
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
+from helpers import NOW, TODAY
 
 from tempcheck.domain import trust
 from tempcheck.store import checkins, customers, settings
 from tempcheck.store.issues import close_issue, open_issue
 from tempcheck.store.promises import add_promise, settle_promise
 from tempcheck.store.trustbank import trust_balance, trust_entries
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
 
 
 def kinds(conn, customer_id, **kwargs) -> list[tuple[date, str, int, str]]:

@@ -5,6 +5,7 @@ the filter, tags after names, and the palette's jump to a customer."""
 from __future__ import annotations
 
 import pytest
+from helpers import SIZE, SMALL
 from textual.widgets import DataTable, Input, OptionList
 
 from tempcheck.store.accounts import add_tags
@@ -19,9 +20,6 @@ from tempcheck.tui.screens.help import HelpScreen
 from tempcheck.tui.screens.search import SearchScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.field import Field
-
-SIZE = (120, 40)
-SMALL = (80, 24)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from helpers import SIZE
 from textual import events
 from textual.widgets import Checkbox, Input
 
@@ -21,8 +22,6 @@ from tempcheck.tui.screens.confirm import ConfirmDialog
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.field import Field
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
@@ -115,7 +114,10 @@ async def test_bad_and_past_follow_up_dates_are_shown_inline(three_customers, co
         form.query_one("#follow-up", Input).value = "2020-01-01"
         await pilot.press("enter")
         await pilot.pause()
-        assert "past" in form.query_one("#follow-up-field", Field).error
+        # The same words as `tempcheck log --follow-up` and the store: one rule, one message.
+        assert form.query_one("#follow-up-field", Field).error == (
+            "the follow-up date is in the past (2020-01-01)"
+        )
         form.query_one("#follow-up", Input).value = "+3d"
         await pilot.pause()
         assert form.query_one("#follow-up-field .field-hint").render()
@@ -298,3 +300,53 @@ async def test_slash_and_l_typed_inside_the_filter_are_just_text(three_customers
         await pilot.pause()
         assert app.screen.query_one("#filter", Input).value == "sl/o"
         assert [r.name for r in app.screen.query_one(CustomerTable).rows] == ["Sl/ow Loris"]
+
+
+async def burst(app: TempcheckApp, pilot, keys: list[tuple[str, str | None]]) -> None:
+    """Queue every key before the app handles the first: a paste, a fast typist, tmux."""
+    await app.workers.wait_for_complete()
+    for name, character in keys:
+        app.post_message(events.Key(name, character))
+    for _ in range(4):
+        await pilot.pause()
+
+
+def typed(text: str) -> list[tuple[str, str | None]]:
+    return [(key_event(c).key, c) for c in text]
+
+
+async def test_moves_typed_ahead_of_l_in_one_burst_choose_the_customer(three_customers, conn):
+    """ "jl4 note": the move lands before "l" acts, so the second row (Globex) is logged."""
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(app, pilot, typed("jl4note"))
+        form = app.screen
+        assert isinstance(form, CheckInForm)
+        assert form.query_one("#note", Input).value == "note"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert checkins(conn, "Globex")[-1][:2] == (4, "note")
+    assert [row[:2] for row in checkins(conn, "Initech")] == []
+
+
+async def test_filter_tab_move_and_l_in_one_burst_log_the_match_under_the_cursor(
+    three_customers, conn
+):
+    """ "/cx<BS><Tab>jl4x": the filter narrows to Initech and Acme Corp before Tab moves to
+    the matches, j moves to Acme Corp, and l logs Acme Corp; nothing stays in the filter."""
+    app = TempcheckApp(three_customers)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(
+            app, pilot, [*typed("/cx"), ("backspace", None), ("tab", "\t"), *typed("jl4x")]
+        )
+        form = app.screen
+        assert isinstance(form, CheckInForm)
+        await pilot.press("enter")
+        await pilot.pause()
+        dashboard = app.screen
+        assert dashboard.query_one("#filter", Input).value == "c"
+        table = dashboard.query_one(CustomerTable)
+        assert [r.name for r in table.rows] == ["Initech", "Acme Corp"]
+        assert table.current_row.name == "Acme Corp"
+    assert checkins(conn, "Acme Corp")[-1][:2] == (4, "x")
+    assert [row[:2] for row in checkins(conn, "Initech")] == []

@@ -9,13 +9,13 @@ import sys
 import time
 
 import pytest
+from helpers import SIZE
 
 from tempcheck.store.customers import add_customer
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 
-SIZE = (120, 40)
 RUNS = 100
 
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import TEMPCHECK
 
 from tempcheck.store import open_db
 from tempcheck.store.customers import add_customer
 from tempcheck.tui.app import TempcheckApp
-
-TEMPCHECK = Path(sys.executable).with_name("tempcheck")
 
 
 @pytest.fixture

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from helpers import SIZE
 
 from tempcheck.domain.staleness import Staleness
-from tempcheck.store import sample as demo
 from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.help import HelpScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
-
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def sample_db(db_path, conn):
-    demo.write_sample(conn)
-    return db_path
 
 
 async def test_rows_are_shown_in_attention_order(sample_db, conn):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from helpers import SIZE
 
 from tempcheck.store.checkins import add_checkin
 from tempcheck.store.concerns import add_concern
@@ -18,8 +19,6 @@ from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.field import Field
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import os
 import stat
 
 import pytest
+from helpers import SIZE
 from textual.widgets import Input, Select
 
 from tempcheck.store import sample as demo
@@ -16,8 +17,6 @@ from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.field import Field
-
-SIZE = (120, 40)
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ emoji and very long notes are shown verbatim (escaped), execute nothing, and kee
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
+from helpers import screen_text
 from textual.widgets import DataTable, Footer
 
 from tempcheck.store.checkins import add_checkin
@@ -36,12 +34,6 @@ SHOWN = {
 }
 HOSTILE = list(SHOWN)
 LONG_NOTE = "long note " * 1000  # 10,000 characters
-
-
-def screen_text(app: TempcheckApp) -> str:
-    """What is on the screen, as text (from Textual's own SVG export)."""
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 @pytest.fixture

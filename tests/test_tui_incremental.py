@@ -7,24 +7,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import SIZE, settled
 
 from tempcheck.services import brief as brief_service
 from tempcheck.services.brief import brief
 from tempcheck.store import dashboard as dashboard_store
-from tempcheck.store import sample as demo
 from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.tui.app import TempcheckApp
+from tempcheck.tui.screens import dashboard as dashboard_screen
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
-    demo.write_sample(conn)
-    return db_path
 
 
 @pytest.fixture
@@ -39,12 +32,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
 
     monkeypatch.setattr(dashboard_store, "dashboard_rows", recording)
     monkeypatch.setattr(brief_service, "dashboard_rows", recording)  # the brief's own import
+    monkeypatch.setattr(dashboard_screen, "dashboard_rows", recording)  # the screen's own import
     return seen
-
-
-async def settled(pilot) -> None:  # noqa: ANN001
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def assert_same_as_reading_everything(screen: DashboardScreen, conn: sqlite3.Connection) -> None:
@@ -139,6 +128,7 @@ async def test_a_large_portfolio_paints_its_first_page_then_every_row(
         return original(conn, **kwargs)
 
     monkeypatch.setattr(dashboard_store, "dashboard_rows", held_back)
+    monkeypatch.setattr(dashboard_screen, "dashboard_rows", held_back)  # the screen's own import
     app = TempcheckApp(sample_db)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

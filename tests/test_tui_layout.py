@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from helpers import SMALL, settled
 from textual.geometry import Region
 from textual.widgets import Checkbox, Input
 
@@ -18,8 +19,6 @@ from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable, plan_columns
 from tempcheck.tui.widgets.fit_line import fit_parts, wrap_phrases
 from tempcheck.tui.widgets.today_panel import TodayBox, TodayPanel, summary_line
-
-SMALL = (80, 24)
 
 
 @pytest.fixture
@@ -53,11 +52,6 @@ def screen_lines(app: TempcheckApp) -> list[str]:
     return lines
 
 
-def screen_text(app: TempcheckApp) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-
-
 def words_in(app: TempcheckApp, region: Region) -> str:
     """The text shown inside ``region`` of the screen, its lines joined by single spaces."""
     from rich.cells import cell_len
@@ -73,11 +67,6 @@ def words_in(app: TempcheckApp, region: Region) -> str:
         cropped.append(out)
     text = re.sub("[▊▎▔▁▏▕]", " ", " ".join(cropped))  # the edges of bordered inputs
     return " ".join(text.split())
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 # --- the table's columns by width ------------------------------------------------------------
@@ -167,7 +156,7 @@ async def test_at_80x24_the_table_shows_ten_customers_and_every_key_column(sampl
         shown = [name for name in names if any(line.lstrip().startswith(name) for line in lines)]
         assert shown[:10] == names[:10]
         assert (
-            "Umbrella Health     ❄ cold ⟳     6 weeks ago  2 uneasy ↓     1 ⚠1☎  ✎ in 50d"
+            "Umbrella Health     ❄ cold ⟳     6 weeks ago  2 uneasy ↓     1 ⚠1☎  ◷ in 50d"
             in lines[lines.index(header) + 1]
         )
 
@@ -279,7 +268,7 @@ async def test_t_collapses_today_to_a_one_line_summary(sample_db):
         assert box.collapsed and not box.panel.display
         assert box.outer_size.height == 1 < before
         assert box.summary == (
-            "Today: ☎ 3 to call · ⚑ 2 promises due · ↻ 2 follow-ups due · ✎ 4 renewals coming"
+            "Today: ☎ 3 to call · ⚑ 2 promises due · ↻ 2 follow-ups due · ◷ 4 renewals coming"
             " · ❄ 4 gone cold · ○ 2 never contacted · ☹ 2 unhappy · ◌ 1 key person quiet"
             " · ⚖ 1 to recalibrate · t shows all"
         )

@@ -6,11 +6,10 @@ character that reached it or a crash when a drop-down opens fails these tests.
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date, timedelta
 
 import pytest
+from helpers import SIZE, screen_text
 from textual.widgets import Input, Select
 
 from tempcheck.store.customers import add_customer
@@ -23,7 +22,6 @@ from tempcheck.tui.screens.customer_form import CustomerForm
 from tempcheck.tui.screens.form_dialog import FormDialog
 from tempcheck.tui.widgets.customer_table import CustomerTable
 
-SIZE = (120, 40)
 # stored name -> what the screen must show, character for character
 NAMES = {
     "[/] Corp": "[/] Corp",
@@ -40,11 +38,6 @@ ISSUES = {
     "Flip\u202e\u2066 here": "Flip\ufffd\ufffd here",
 }
 RAW = ("\x1b", "\x9b", "\u202e", "\u2066")
-
-
-def screen_text(app: TempcheckApp) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def assert_no_raw_controls(text: str) -> None:

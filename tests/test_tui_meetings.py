@@ -7,6 +7,7 @@ import time
 
 import pytest
 import time_machine
+from helpers import settled
 from meeting_calendar import NOW, ics_file
 from textual.widgets import Input, Label, Select
 
@@ -37,11 +38,6 @@ def meetings_db(db_path, tmp_path, monkeypatch):
         yield db_path
     monkeypatch.undo()
     time.tzset()
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def prompts(panel: TodayPanel) -> list[tuple[str, str]]:

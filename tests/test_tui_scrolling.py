@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.containers import VerticalScroll
 
-from tempcheck.store import sample as demo
 from tempcheck.tui.app import TempcheckApp
-
-
-@pytest.fixture
-def sample_db(db_path, conn):
-    demo.write_sample(conn)
-    return db_path
 
 
 @pytest.mark.parametrize(("key", "selector"), [("question_mark", ".help"), ("v", "#portfolio")])

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import SIZE, settled
 from textual import events
 from textual.widgets import Checkbox, Input, Label, Static
 
 from tempcheck.domain import clock
-from tempcheck.store import sample as demo
 from tempcheck.store.customers import add_customer
 from tempcheck.store.promises import add_promise
 from tempcheck.tui.app import TempcheckApp
@@ -21,19 +21,6 @@ from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def sample_db(db_path, conn):
-    demo.write_sample(conn)
-    return db_path
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def form_customer(app) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
+from helpers import SIZE, settled
 
 from tempcheck.services.brief import brief
-from tempcheck.store import sample as demo
 from tempcheck.tui.app import TempcheckApp
 from tempcheck.tui.screens.checkin_form import CheckInForm
 from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
@@ -15,19 +14,6 @@ from tempcheck.tui.screens.dashboard import DashboardScreen
 from tempcheck.tui.screens.portfolio import PortfolioScreen
 from tempcheck.tui.widgets.customer_table import CustomerTable
 from tempcheck.tui.widgets.today_panel import TodayPanel
-
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def sample_db(db_path, conn):
-    demo.write_sample(conn)
-    return db_path
-
-
-async def settled(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_today_panel_lists_the_brief_in_order(sample_db, conn):

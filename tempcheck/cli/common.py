@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from tempcheck.domain import clock
+from tempcheck.domain.text import printable
+from tempcheck.store import customers, open_db
+from tempcheck.store.connection import StoreError, describe
+from tempcheck.store.customers import AmbiguousCustomer, CustomerNotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,8 +33,6 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        from tempcheck.domain.text import printable
-
         # Messages quote what people typed and stored names: never let them drive the terminal.
         click.echo(f"tempcheck: {printable(self.format_message(), single_line=True)}", err=True)
 
@@ -100,15 +105,13 @@ def resolve_db_path(ctx: click.Context, db: str | None = None) -> Path:
     root = ctx.find_root()
     if root.params.get("db"):
         return Path(root.params["db"]).expanduser()
-    from tempcheck.store.paths import default_db_path
+    from tempcheck.store.paths import default_db_path  # lazy: keeps tempcheck log fast
 
     return default_db_path()
 
 
 def open_store(ctx: click.Context, db: str | None = None) -> sqlite3.Connection:
     """Open the database for a command, turning any problem into a :class:`Failure`."""
-    from tempcheck.store import open_db
-
     with fail_cleanly():
         return open_db(resolve_db_path(ctx, db))
 
@@ -116,15 +119,13 @@ def open_store(ctx: click.Context, db: str | None = None) -> sqlite3.Connection:
 @contextlib.contextmanager
 def fail_cleanly() -> Iterator[None]:
     """Translate the errors a user can cause into one line and an exit code."""
-    from tempcheck.store.connection import StoreError, describe
-
     try:
         yield
     except click.ClickException:
         raise
     except StoreError as exc:
+        # lazy: keeps tempcheck log fast
         from tempcheck.store.contacts import AmbiguousContact, ContactNotFound
-        from tempcheck.store.customers import AmbiguousCustomer, CustomerNotFound
 
         not_found = CustomerNotFound | AmbiguousCustomer | ContactNotFound | AmbiguousContact
         code = EXIT_NOT_FOUND if isinstance(exc, not_found) else 1
@@ -158,9 +159,6 @@ def find_customer(
     """The customer ``query`` names, by the one matching rule (exact, unique prefix, whole
     word, substring). A near miss is never acted on: on a terminal it may ask
     "<verb> <name>? [y/N]"; otherwise it exits 2 with "did you mean …?" and the command."""
-    from tempcheck.domain.text import printable
-    from tempcheck.store import customers
-
     try:
         return customers.resolve(conn, query)
     except customers.AmbiguousCustomer as many:
@@ -194,14 +192,12 @@ def find_customer(
 
 def _interactive() -> bool:
     """A person at a terminal (stdin and stdout); scripts never get a prompt."""
-    import sys
-
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def command_with(query: str, name: str) -> str:
     """The command line just typed, with the customer ``query`` replaced by ``name``."""
-    import shlex
+    import shlex  # lazy: keeps tempcheck log fast
 
     args = list(ARGV)
     for index, arg in enumerate(args):
@@ -220,10 +216,10 @@ def command_with(query: str, name: str) -> str:
 
 def future_date(text: str, option: str) -> date:
     """A typed date that is today or later, else a one-line error naming the option."""
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import parse_date
+    from tempcheck.domain.dates import parse_date  # lazy: keeps tempcheck log fast
 
     found = parse_date(text)
-    if found < clock.today():
-        raise Failure(f"{option} {text!r} is in the past ({found.isoformat()})")
-    return found
+    try:
+        return clock.not_past(found, f"{option} {text!r}")
+    except ValueError as exc:
+        raise Failure(str(exc)) from None

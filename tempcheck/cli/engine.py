@@ -43,7 +43,7 @@ def db_from_argv(argv: Sequence[str], environ: Mapping[str, str]) -> Path:
         return Path(chosen).expanduser()
     if from_env := environ.get("TEMPCHECK_DB"):
         return Path(from_env).expanduser()
-    import platformdirs
+    import platformdirs  # lazy: keeps tempcheck log fast
 
     return platformdirs.user_data_path("tempcheck", appauthor=False) / "tempcheck.db"
 

@@ -7,6 +7,7 @@ so ``tempcheck log …`` never pays for Textual or for commands it does not use.
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 from typing import Any
 
@@ -14,11 +15,14 @@ import click
 
 from tempcheck import __version__
 from tempcheck.cli import engine
+from tempcheck.domain.text import printable
 
 # Before anything imports sqlite3: a team database runs on Doltlite's engine.
 engine.prepare()
 
+from tempcheck.cli import common, output  # noqa: E402
 from tempcheck.cli.common import db_option, fail_cleanly, not_utf8, resolve_db_path  # noqa: E402
+from tempcheck.store import open_db  # noqa: E402
 
 # name -> "module:function" under tempcheck.cli.commands
 COMMANDS: dict[str, str] = {
@@ -58,8 +62,6 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use, and whose errors are one line."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        from tempcheck.cli import common
-
         argv = args[0] if args else kwargs.get("args")
         common.ARGV[:] = list(argv) if argv is not None else sys.argv[1:]
         if not standalone_mode:
@@ -71,8 +73,6 @@ class LazyGroup(click.Group):
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
-            from tempcheck.domain.text import printable
-
             where = exc.ctx.command_path if exc.ctx else "tempcheck"
             message = printable(exc.format_message(), single_line=True)
             click.echo(f"tempcheck: {message} (see '{where} --help')", err=True)
@@ -117,14 +117,12 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
     $TEMPCHECK_DB, else tempcheck.db in your user data folder.
     """
     if ctx.invoked_subcommand is not None:
-        from tempcheck.cli import output
-
         output.install()  # every subcommand prints through the one safe writer
         return
     with fail_cleanly():
         if demo_mode:
-            from tempcheck.store import open_db, paths
-            from tempcheck.store import sample as demo
+            from tempcheck.store import paths  # lazy: keeps tempcheck log fast
+            from tempcheck.store import sample as demo  # lazy: keeps tempcheck log fast
 
             path = paths.fresh_demo_path()
             conn = open_db(path)
@@ -132,17 +130,13 @@ def main(ctx: click.Context, db: str | None, demo_mode: bool) -> None:
             conn.close()
         else:
             path = resolve_db_path(ctx)
-            from tempcheck.store import open_db
-
             open_db(path).close()  # fail here, before the screen switches, on a bad file
-    from tempcheck.tui.app import run
+    from tempcheck.tui.app import run  # lazy: Textual, only for the dashboard
 
     try:
         code = run(path)
     finally:
         if demo_mode:  # the demo is made afresh each time; leave nothing behind
-            import shutil
-
             shutil.rmtree(path.parent, ignore_errors=True)
     if code:
         sys.exit(code)

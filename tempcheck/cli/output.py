@@ -12,7 +12,6 @@ decodes to the stored text exactly; CSV listings are for reading and lose them.
 from __future__ import annotations
 
 import io
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
@@ -74,6 +73,8 @@ def json_text(value: object) -> str:
     ``json.dumps`` escapes C0 controls but not DEL, C1 or the bidi controls;
     those become ``\\u`` escapes too, so the JSON decodes to the stored text.
     """
+    import json  # lazy: keeps tempcheck log fast
+
     text = _flat_records_json(value)
     if text is None:
         text = json.dumps(value, ensure_ascii=False, indent=2)
@@ -96,6 +97,8 @@ def _flat_records_json(value: object) -> str | None:
     then only fixes the ten thousand record boundaries (a raw line break is never
     inside a JSON string, so ``},\\n    {`` is always one).
     """
+    import json  # lazy: keeps tempcheck log fast
+
     if type(value) is not list or not value:
         return None
     if not all(type(record) is dict and record for record in value):
@@ -112,7 +115,7 @@ def _flat_records_json(value: object) -> str | None:
 
 def csv_text(fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """CSV with a header row (also when there are no rows), for reading and scripts."""
-    from tempcheck.exchange.csvformat import write_rows
+    from tempcheck.exchange.csvformat import write_rows  # lazy: keeps tempcheck log fast
 
     buffer = io.StringIO()
     write_rows(buffer, fields, rows)

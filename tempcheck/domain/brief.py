@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from tempcheck.domain import clock, temperature
 from tempcheck.domain.attention import DashboardRow
-from tempcheck.domain.dates import MONTHS
+from tempcheck.domain.dates import day_month
 from tempcheck.domain.meetings import Meeting, time_span
 from tempcheck.domain.records import FollowUp, Issue, Promise
 from tempcheck.domain.staleness import Staleness
@@ -47,7 +47,8 @@ ORDER: tuple[str, ...] = (
     PERSON_QUIET,
     RECALIBRATE,
 )
-# One symbol per reason, so a line reads the same without colour.
+# A symbol per kind of reason (an unhappy key person shares the unhappy face), so a
+# line reads the same without colour.
 SYMBOLS: dict[str, str] = {
     MET_NOT_LOGGED: "✎",
     CALL_FIRST: "☎",
@@ -57,7 +58,7 @@ SYMBOLS: dict[str, str] = {
     NEVER_CONTACTED: "○",
     UNHAPPY: "☹",
     RECALIBRATE: "⚖",
-    RENEWAL: "✎",
+    RENEWAL: "◷",
     PERSON_UNHAPPY: "☹",
     PERSON_QUIET: "◌",
 }
@@ -370,8 +371,7 @@ def _merge_key(item: BriefItem) -> tuple:
 
 def short_date(day: date, today: date) -> str:
     """``21 Nov``, with the year when it is not this year's."""
-    text = f"{day.day} {MONTHS[day.month - 1]}"
-    return text if day.year == today.year else f"{text} {day.year}"
+    return day_month(day, today=today)
 
 
 def due_phrase(due: date, today: date) -> str:

@@ -68,6 +68,15 @@ def from_stored(text: str) -> datetime:
     return min(max(moment, _LOWEST), _HIGHEST)
 
 
+def not_past(day: date, what: str) -> date:
+    """``day`` if it is today or later, else ValueError "<what> is in the past (<day>)": the
+    one rule for every date something falls due on (follow-ups, promises, issues), which the
+    store enforces and both shells check before saving."""
+    if day < today():
+        raise ValueError(f"{what} is in the past ({day.isoformat()})")
+    return day
+
+
 def check_day(day: date, what: str) -> date:
     """``day`` if it lies within :data:`EARLIEST_DAY`..:data:`LATEST_DAY`, else ValueError."""
     if not EARLIEST_DAY <= day <= LATEST_DAY:

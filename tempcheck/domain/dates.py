@@ -11,7 +11,19 @@ from __future__ import annotations
 import datetime
 import re
 
-__all__ = ["DateParseError", "format_short", "parse_date", "parse_datetime"]
+from tempcheck.domain import clock
+
+__all__ = [
+    "MONTHS",
+    "WEEKDAYS",
+    "DateParseError",
+    "day_month",
+    "format_short",
+    "iso_day",
+    "parse_date",
+    "parse_datetime",
+    "stamp",
+]
 
 _DATE_EXAMPLES = "try fri, +3d, 2w, 2026-12-01"
 _DATETIME_EXAMPLES = "try now, yesterday 14:30, fri 9:15, 2d, 2026-11-20T14:30"
@@ -36,7 +48,6 @@ _WEEKDAYS = {
     "sun": 6,
     "sunday": 6,
 }
-_WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _MONTH_NAMES = (
@@ -158,11 +169,37 @@ def parse_datetime(text: str, now: datetime.datetime | None = None) -> datetime.
         ) from None
 
 
+# --- showing dates: the one set of formats every screen, report and command uses --------
+
+
 def format_short(d: datetime.date, *, today: datetime.date | None = None) -> str:
     """Show a date briefly, "Fri 27 Nov", adding the year only when it isn't this year's."""
     today = _as_date(today) if today is not None else datetime.date.today()
-    short = f"{_WEEKDAY_ABBR[d.weekday()]} {d.day} {_MONTH_NAMES[d.month - 1][:3]}"
+    short = f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]}"
     return short if d.year == today.year else f"{short} {d.year}"
+
+
+def day_month(
+    d: datetime.date, *, today: datetime.date | None = None, year: bool | None = None
+) -> str:
+    """ "21 Nov"; with the year ("21 Nov 2025") when ``year`` is True, or when it is None
+    (the default) and the date is not in ``today``'s year; never when ``year`` is False."""
+    text = f"{d.day} {MONTHS[d.month - 1]}"
+    if year is None:
+        today = _as_date(today) if today is not None else datetime.date.today()
+        year = d.year != today.year
+    return f"{text} {d.year}" if year else text
+
+
+def stamp(moment: datetime.datetime) -> str:
+    """A moment in local time, "2026-11-21 14:05" (tables, notices, the detail screen)."""
+    local = clock.local(moment)
+    return f"{local.date().isoformat()} {local:%H:%M}"
+
+
+def iso_day(moment: datetime.datetime) -> str:
+    """The local calendar day of a moment, "2026-11-21" (the year always four digits)."""
+    return clock.local(moment).date().isoformat()
 
 
 # --- parsing -----------------------------------------------------------------

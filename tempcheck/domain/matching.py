@@ -69,6 +69,6 @@ def match(query: str, names: Sequence[str]) -> Match:
 
 def suggest(wanted: str, keys: list[str], keyed: dict[str, str]) -> list[str]:
     """Up to three close spellings, closest first: suggestions for "did you mean …?"."""
-    import difflib
+    import difflib  # lazy: keeps tempcheck log fast
 
     return [keyed[k] for k in difflib.get_close_matches(wanted, keys, n=3, cutoff=0.4)]

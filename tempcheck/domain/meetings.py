@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tempcheck.domain import clock
+from tempcheck.domain.dates import MONTHS, WEEKDAYS
 
 # Hosts of video calls: a link to one of these in the location or description
 # makes the check-in's channel "video" instead of "meeting".
@@ -187,8 +188,6 @@ class Meeting:
 
 def time_span(start: datetime, end: datetime) -> str:
     """``Tue 3 Nov 14:00–15:00`` in local time (the end's date when it runs past midnight)."""
-    from tempcheck.domain.dates import MONTHS, WEEKDAYS
-
     first, last = clock.local(start), clock.local(end)
     text = f"{WEEKDAYS[first.weekday()]} {first.day} {MONTHS[first.month - 1]} {first:%H:%M}–"
     if last.date() != first.date():

@@ -13,6 +13,7 @@ only these commands pay for them.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from tempcheck.domain import clock
 from tempcheck.domain.meetings import MAX_LOCATION, MAX_TITLE, Occurrence, Outcome, is_video_link
+from tempcheck.store import calendar as store
 from tempcheck.store.connection import StoreError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -147,8 +149,6 @@ def _occurrence(event, recurring: set[str]) -> Occurrence:  # noqa: ANN001 - an 
 def _calendar_name(data: bytes) -> str:
     """The exported calendar's own name (X-WR-CALNAME, written by Google, Outlook and Apple),
     so a newer export under another file name still counts as the same calendar."""
-    import re
-
     found = re.search(rb"^X-WR-CALNAME[^:\r\n]*:([^\r\n]*)", data[:65536], re.MULTILINE)
     return found.group(1).decode("utf-8", "replace").strip()[:200] if found else ""
 
@@ -165,8 +165,6 @@ def import_file(
     conn: sqlite3.Connection, path: Path, *, since_days: int, now: datetime | None = None
 ) -> Outcome:
     """Import the meetings of an .ics file from ``since_days`` ago to tomorrow."""
-    from tempcheck.store import calendar as store
-
     store.require_enabled(conn)
     path = Path(path).expanduser()
     if path.is_dir():
@@ -201,8 +199,6 @@ def sync_caldav(
     timeout: float = 30.0,
 ) -> Outcome:
     """Read a CalDAV calendar (the URL of one calendar) over the window and store it."""
-    from tempcheck.store import calendar as store
-
     store.require_enabled(conn)
     if not url.lower().startswith(("http://", "https://")):
         raise CalendarError(f"{url!r} is not an http(s) URL of a CalDAV calendar")

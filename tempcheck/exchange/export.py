@@ -25,6 +25,7 @@ import os
 import re
 import sqlite3
 import stat
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from tempcheck.domain import clock
+from tempcheck.domain import clock, temperature
+from tempcheck.domain.attention import DashboardRow, as_record
+from tempcheck.domain.matching import key
+from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.temperature import WORDS
 from tempcheck.exchange.csvformat import (
     Cell,
@@ -46,7 +50,11 @@ from tempcheck.exchange.csvformat import (
     write_lines,
     write_records,
 )
+from tempcheck.exchange.ical import calendar_bytes
+from tempcheck.exchange.xlsx import DATED, REVIEW, write_workbook
+from tempcheck.store.accounts import customers_tagged
 from tempcheck.store.connection import StoreError
+from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.store.fragments import EFFECTIVE_DUE
 
 
@@ -292,8 +300,6 @@ def write_export(
     to the customers carrying that tag. For ``ics`` the count is the number of
     calendar events.
     """
-    from tempcheck.domain.matching import key
-
     spec = _kind(kind)
     check_options(kind, since=since, until=until, excel=excel)
     if spec.suffix == ".xlsx":
@@ -360,8 +366,6 @@ def export_to_path(
     check_options(kind, since=since, until=until, excel=excel, fmt=fmt)
     target = Path(path).expanduser()
     if fmt == "xlsx":
-        from tempcheck.exchange.xlsx import DATED, REVIEW, write_workbook
-
         kinds = REVIEW if kind == "review" else (kind,)
         sheets = (
             (
@@ -436,8 +440,6 @@ def private_file(target: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
         if force and (found is not None or dangling):
-            import tempfile
-
             fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
             written_to = Path(temporary)
         else:
@@ -647,8 +649,6 @@ def values(
     numbers, text exactly as stored (a workbook writes it as text, never a
     formula). Call inside one read transaction for a consistent picture.
     """
-    from tempcheck.domain.matching import key
-
     name_part = key(matching) if matching and matching.strip() else None
     if kind == "dashboard":
         return _dashboard_values(conn, customer_id, name_part, tag)
@@ -1036,9 +1036,6 @@ def _zone_for(
 
 def dashboard_header() -> list[str]:
     """The dashboard export's columns: ``tempcheck list --format csv``'s, then the extras."""
-    from tempcheck.domain.attention import DashboardRow, as_record
-    from tempcheck.domain.staleness import Staleness
-
     blank = DashboardRow(
         customer_id=0,
         name="",
@@ -1059,19 +1056,11 @@ def _dashboard_records(
     tag: str | None = None,
 ) -> list[tuple[object, dict[str, object]]]:
     """The dashboard's rows in its order, each with its export record (ISO-8601 times)."""
-    from tempcheck.domain import temperature
-    from tempcheck.domain.attention import as_record
-    from tempcheck.store.dashboard import dashboard_rows
-
     # One customer asked for by name is shown even when paused or ended.
     rows = dashboard_rows(conn, include_inactive=customer_id is not None, customer_id=customer_id)
     if name_part:
-        from tempcheck.domain.matching import key
-
         rows = [row for row in rows if name_part in key(row.name)]
     if tag:
-        from tempcheck.store.accounts import customers_tagged
-
         tagged = customers_tagged(conn, tag)
         rows = [row for row in rows if row.customer_id in tagged]
     uids = dict(conn.execute("SELECT id, uid FROM customers"))
@@ -1151,8 +1140,6 @@ def _serial(moment: datetime) -> float | str:
 
 
 def _write_ics(conn: sqlite3.Connection, stream: IO[str], customer_id: int | None) -> int:
-    from tempcheck.exchange.ical import calendar_bytes
-
     data = calendar_bytes(conn, customer_id=customer_id)
     stream.write(data.decode("utf-8"))
     return data.count(b"BEGIN:VEVENT")

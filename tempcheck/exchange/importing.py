@@ -27,11 +27,20 @@ from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
+from tempcheck.domain.fileformat import engine_loaded
 from tempcheck.domain.matching import key
+from tempcheck.domain.people import clean_tag
 from tempcheck.domain.records import CHANNELS, KINDS, REACHED_OUT, STATUSES
+from tempcheck.domain.temperature import WORDS, parse_temperature
+from tempcheck.exchange import transfer
 from tempcheck.exchange.csvformat import restore
-from tempcheck.store.connection import StoreError, write
+from tempcheck.store import accounts, contacts, settings
+from tempcheck.store.connection import StoreError, open_db, write
+from tempcheck.store.contacts import add_contact
+from tempcheck.store.contacts import check_name as check_person
 from tempcheck.store.customers import MAX_NAME, check_name
+from tempcheck.store.migrations import UUID_SQL
+from tempcheck.store.summary import bulk_checkins
 
 CUSTOMER_COLUMNS = (
     "name",
@@ -175,8 +184,6 @@ def import_customers(
     which then overwrites the fields the file gives (empty cells change nothing).
     Raises :class:`ImportFailed` listing every bad row, or StoreError for a bad file.
     """
-    from tempcheck.store import settings
-
     source = Path(path).expanduser()
     report = ImportReport("customers", dry_run=dry_run)
     problems: list[Problem] = []
@@ -201,8 +208,6 @@ def import_customers(
 
 def _account_fields(conn: sqlite3.Connection, row: _CustomerRow, customer_id: int) -> None:
     """The primary contact, owner, renewal date and tags a customer row gives."""
-    from tempcheck.store import accounts, contacts
-
     if row.contact:
         contacts.set_primary_name(conn, customer_id, row.contact)
     if row.owner is not None:
@@ -300,8 +305,6 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
             reasons.append(f"kind must be {' or '.join(KINDS)}, not {text!r}")
     if text := restore(cell("contact")).strip():
         try:
-            from tempcheck.store.contacts import check_name as check_person
-
             row.contact = check_person(text)
         except StoreError as exc:
             reasons.append(f"contact: {exc}")
@@ -315,8 +318,6 @@ def _customer_row(line: int, columns: _Header, cells: list[str]) -> _CustomerRow
         except ValueError:
             reasons.append(f"renewal_on must be a date like 2027-03-31, not {text[:40]!r}")
     if text := restore(cell("tags")).strip():
-        from tempcheck.domain.people import clean_tag
-
         try:
             row.tags = [clean_tag(t) for t in text.replace(",", " ").split()]
         except ValueError as exc:
@@ -406,8 +407,6 @@ def import_contacts(
     present is skipped; a person of the same name at the customer (say, made
     from the customers file's contact column) takes the row's fields and uid.
     """
-    from tempcheck.store import contacts
-
     source = Path(path).expanduser()
     report = ImportReport("contacts", dry_run=dry_run)
     problems: list[Problem] = []
@@ -478,8 +477,6 @@ def _write_contact(
     fields: dict[str, Any],
     uid: str | None,
 ) -> None:
-    from tempcheck.store import contacts
-
     if uid is not None:
         owner = conn.execute("SELECT customer_id FROM contacts WHERE uid = ?", (uid,)).fetchone()
         if owner is not None:
@@ -559,13 +556,75 @@ def import_checkins(
     report = ImportReport("checkins", dry_run=dry_run)
     if conn.in_transaction:
         raise StoreError("an import needs its own transaction; finish the current one first")
-    with _staging(conn):
-        staged, new_customers = _stage_checkins(conn, source, report, create_customers)
-        _copy_checkins(conn, report, staged, new_customers, dry_run, today or clock.today())
+    today = today or clock.today()
+    with _own_connection(conn) as work, _staging(work):
+        staged, new_customers = _stage_checkins(work, source, report, create_customers)
+        if work is conn or not _transfer(work, report, staged, new_customers, dry_run, today):
+            _copy_checkins(work, report, staged, new_customers, dry_run, today)
     return report
 
 
-_STAGE = "tempcheck_import"  # the schema name of the attached temporary database
+@contextlib.contextmanager
+def _own_connection(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A private connection to the same file for the import, closed afterwards: the
+    table transfer switches foreign keys off for its transaction and writes the search
+    index's tables directly, which the caller's connection must not have cached (it
+    sees the commit as another connection's). The caller's own connection for a team
+    database (another engine) or one without a file."""
+    path = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
+    if engine_loaded() or not path or not path[0]:
+        yield conn
+        return
+    work = open_db(path[0], create=False)
+    try:
+        yield work
+    finally:
+        work.close()
+
+
+def _transfer(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    staged: int,
+    new_customers: dict[str, str],
+    dry_run: bool,
+    today: date,
+) -> bool:
+    """Into a database without check-ins: lay the rows out beforehand and copy whole
+    tables in the lock (see :mod:`tempcheck.exchange.transfer`). False: nothing was
+    written, copy row by row."""
+    now = clock.to_stored(clock.now())
+    conn.execute("PRAGMA foreign_keys = OFF")
+    # The staging database has a cache of its own (2 MB by default), and the layout grows
+    # a unique index at random places in it: up to 256 MiB while laying out, then up to
+    # 512 MiB for the user's file while copying (one at a time: the memory is given back).
+    conn.execute(f"PRAGMA {_STAGE}.cache_size = -262144")
+    try:
+        plan = transfer.prepare(conn, new_customers, today, now)
+        if plan is None:
+            return False
+        conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
+        conn.execute("PRAGMA cache_size = -524288")
+        created: list[str] = []
+
+        def create_referenced(conn: sqlite3.Connection) -> None:
+            created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
+
+        followups = transfer.copy(conn, plan, create_referenced, now, dry_run=dry_run)
+        if followups is None:
+            return False
+    finally:
+        conn.execute("PRAGMA cache_size = -2000")
+        conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
+        conn.execute("PRAGMA foreign_keys = ON")
+    report.created_customers.extend(created)
+    report.added = plan.rows
+    report.already_present = staged - plan.rows
+    report.followups = followups
+    return True
+
+
+_STAGE = "tempcheck_import"  # the schema name of the attached temporary database (transfer.STAGE)
 
 
 @contextlib.contextmanager
@@ -710,19 +769,9 @@ def _copy(
     dry_run: bool,
     today: date,
 ) -> None:
-    from tempcheck.store import settings
-    from tempcheck.store.migrations import UUID_SQL
-    from tempcheck.store.summary import bulk_checkins
-
     with _transaction(conn, dry_run), bulk_checkins(conn):
-        default_cadence = settings.get_int(conn, "cadence.default")
         now = clock.to_stored(clock.now())
-        existing = {name_key for (name_key,) in conn.execute("SELECT name_key FROM customers")}
-        for name_key, name in new_customers.items():
-            if name_key not in existing:  # another program may have added them meanwhile
-                _create_customer(conn, name, default_cadence, now)
-                report.created_customers.append(name)
-        _add_people(conn)
+        report.created_customers.extend(_create_referenced(conn, new_customers, now))
         before = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
         # WHERE true: an upsert after a SELECT with a join needs it to parse.
         report.added = conn.execute(
@@ -748,8 +797,6 @@ def _copy(
 
 
 def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[str, Any]:
-    from tempcheck.domain.temperature import WORDS, parse_temperature
-
     reasons: list[str] = []
     cell = columns.cells(cells, reasons)
     row: dict[str, Any] = {}
@@ -800,8 +847,6 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     row["uid"] = _uid(cell("uid"), reasons)
     row["person"] = None
     if text := restore(cell("person")).strip():
-        from tempcheck.store.contacts import check_name as check_person
-
         try:
             row["person"] = check_person(text)
         except StoreError as exc:
@@ -810,6 +855,24 @@ def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[s
     if reasons:
         raise _RowError("; ".join(reasons))
     return row
+
+
+def _create_referenced(
+    conn: sqlite3.Connection, new_customers: dict[str, str], now: str, *, people: bool = True
+) -> list[str]:
+    """Inside the copy's transaction: the new customers the rows name (those another
+    program has not added meanwhile) and, unless no row names one, the new people.
+    Returns the customers' names."""
+    default_cadence = settings.get_int(conn, "cadence.default")
+    existing = {name_key for (name_key,) in conn.execute("SELECT name_key FROM customers")}
+    created = []
+    for name_key, name in new_customers.items():
+        if name_key not in existing:  # another program may have added them meanwhile
+            _create_customer(conn, name, default_cadence, now)
+            created.append(name)
+    if people:
+        _add_people(conn)
+    return created
 
 
 def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str) -> int:
@@ -823,8 +886,6 @@ def _create_customer(conn: sqlite3.Connection, name: str, cadence: int, now: str
 def _add_people(conn: sqlite3.Connection) -> None:
     """The people the staged check-ins name who are not yet contacts of their customer,
     added once each (the first spelling in the file wins), as ``add_contact`` adds them."""
-    from tempcheck.store.contacts import add_contact
-
     for customer_id, person, _ in conn.execute(
         f"SELECT c.id, r.person, min(r.line) FROM {_STAGE}.rows r"
         " JOIN customers c ON c.name_key = r.customer_key WHERE r.person IS NOT NULL"

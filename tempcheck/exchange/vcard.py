@@ -15,7 +15,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tempcheck.store.connection import StoreError
+from tempcheck.domain.matching import key
+from tempcheck.domain.people import safe_match
+from tempcheck.store import contacts, customers
+from tempcheck.store.connection import StoreError, write
+from tempcheck.store.contacts import check_email, check_name, has_control_chars
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_CARDS = 50_000
@@ -97,8 +101,6 @@ def _text(value: object) -> str:
 def read_cards(text: str) -> list[Card]:
     """Parse and check every card; raise :class:`VCardError` listing every bad one."""
     import vobject
-
-    from tempcheck.store.contacts import check_email, check_name, has_control_chars
 
     pieces = split_cards(text)
     if not pieces:
@@ -200,11 +202,6 @@ def import_cards(
     conn: sqlite3.Connection, cards: list[Card], *, create: bool = False
 ) -> ImportResult:
     """Add or update each card's contact at its organisation's customer, in one transaction."""
-    from tempcheck.domain.matching import key
-    from tempcheck.domain.people import safe_match
-    from tempcheck.store import contacts, customers
-    from tempcheck.store.connection import write
-
     result = ImportResult()
     with write(conn):
         names = customers.names(conn)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tempcheck.domain import clock, temperature
-from tempcheck.domain.dates import MONTHS
+from tempcheck.domain.dates import day_month
 from tempcheck.domain.text import printable
 
 FONT = "font-family='system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif'"
@@ -71,8 +71,7 @@ def _shape(kind: str, x: float, y: float, size: float, colour: str) -> str:
 
 
 def _day_label(moment: datetime) -> str:
-    day = clock.local(moment).date()
-    return f"{day.day} {MONTHS[day.month - 1]}"
+    return day_month(clock.local(moment).date(), year=False)
 
 
 def temperature_chart_svg(

@@ -19,18 +19,40 @@ from datetime import date, datetime
 
 from tempcheck import __version__
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.attention import issues_label, temperature_label
 from tempcheck.domain.brief import (
     ORDER,
     SYMBOLS,
     BriefItem,
     last_words,
 )
-from tempcheck.domain.dates import MONTHS, WEEKDAYS
+from tempcheck.domain.dates import WEEKDAYS, day_month
 from tempcheck.domain.records import Customer, TimelineItem
+from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.report import charts
 from tempcheck.report.charts import esc as h
+from tempcheck.services.brief import brief
+from tempcheck.services.portfolio import (
+    cadence_per_week,
+    chart_marks,
+    portfolio,
+    temperature_series,
+    week_start,
+    weekly_contacts,
+    weeks_between,
+)
+from tempcheck.store import portfolio as queries
+from tempcheck.store.concerns import calibration, list_concerns
 from tempcheck.store.connection import StoreError
+from tempcheck.store.customers import get_customer
+from tempcheck.store.dashboard import dashboard_rows
+from tempcheck.store.followups import open_followups
+from tempcheck.store.issues import list_issues
+from tempcheck.store.promises import list_promises, promise_record
+from tempcheck.store.reminders import snoozed
+from tempcheck.store.timeline import timeline
+from tempcheck.store.trustbank import trust_balance
 
 TIMELINE_LIMIT = 300
 
@@ -103,8 +125,6 @@ def gather(
         sections = _portfolio_sections(conn, since, now)
         subject = "Portfolio"
     else:
-        from tempcheck.store.customers import get_customer
-
         customer = get_customer(conn, customer_id)
         sections = _customer_sections(conn, customer, since, now)
         subject = customer.name
@@ -119,11 +139,6 @@ def gather(
 
 
 def _portfolio_sections(conn: sqlite3.Connection, since: date, now: datetime) -> list[Section]:
-    from tempcheck.domain.staleness import Staleness
-    from tempcheck.services.brief import brief
-    from tempcheck.services.portfolio import portfolio, week_start
-    from tempcheck.store import portfolio as queries
-
     figures = portfolio(conn, since=since, now=now)
     items = brief(conn, now=now)
     state_labels = {state.value: state.label for state in Staleness}
@@ -218,20 +233,6 @@ def _portfolio_sections(conn: sqlite3.Connection, since: date, now: datetime) ->
 def _customer_sections(
     conn: sqlite3.Connection, customer: Customer, since: date, now: datetime
 ) -> list[Section]:
-    from tempcheck.domain.attention import temperature_label
-    from tempcheck.services.portfolio import (
-        cadence_per_week,
-        chart_marks,
-        temperature_series,
-        weekly_contacts,
-        weeks_between,
-    )
-    from tempcheck.store.concerns import calibration
-    from tempcheck.store.dashboard import dashboard_rows
-    from tempcheck.store.promises import promise_record
-    from tempcheck.store.reminders import snoozed
-    from tempcheck.store.trustbank import trust_balance
-
     today = clock.local(now).date()
     cid = customer.id
     row = dashboard_rows(conn, now=now, customer_id=cid, include_inactive=True, with_trust=False)[0]
@@ -283,7 +284,7 @@ def _customer_sections(
         Chart(
             "Contacts per week",
             charts.bar_chart_svg(
-                [(f"{monday.day} {MONTHS[monday.month - 1]}", float(n)) for monday, n in per_week],
+                [(day_month(monday, year=False), float(n)) for monday, n in per_week],
                 title="Contacts per week",
                 horizontal=False,
                 reference=(f"cadence: {expected:.1f} a week", expected),
@@ -341,8 +342,6 @@ def _priorities(recalibrate: bool, confirmed: datetime | None) -> str:
 
 def _timeline_since(conn: sqlite3.Connection, cid: int, start: datetime) -> list[TimelineItem]:
     """The customer's timeline back to ``start``, fetched a page at a time."""
-    from tempcheck.store.timeline import timeline
-
     found: list[TimelineItem] = []
     before = None
     while len(found) <= TIMELINE_LIMIT:
@@ -359,11 +358,6 @@ def _timeline_since(conn: sqlite3.Connection, cid: int, start: datetime) -> list
 def _open_items(
     conn: sqlite3.Connection, customer_id: int | None, now: datetime
 ) -> list[Figures | Table | Chart]:
-    from tempcheck.store.concerns import list_concerns
-    from tempcheck.store.followups import open_followups
-    from tempcheck.store.issues import list_issues
-    from tempcheck.store.promises import list_promises
-
     today = clock.local(now).date()
     active = _active_ids(conn) if customer_id is None else {customer_id}
     issues = list_issues(conn, customer_id=customer_id, today=today)
@@ -459,10 +453,6 @@ def _brief_table(items: Sequence[BriefItem], now: datetime) -> Table:
 
 
 def _customers_table(conn: sqlite3.Connection, now: datetime) -> Table:
-    from tempcheck.domain.attention import issues_label, temperature_label
-    from tempcheck.store.dashboard import dashboard_rows
-    from tempcheck.store.reminders import snoozed
-
     today = clock.local(now).date()
     rows = dashboard_rows(conn, now=now, with_trust=False)
     asleep = snoozed(conn, today)
@@ -502,7 +492,7 @@ def _bar_chart(heading: str, values: list[tuple[str, float]], header: tuple[str,
 
 
 def _day(day: date | None) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else "—"
+    return day_month(day, year=True) if day else "—"
 
 
 def _moment(moment: datetime | None) -> str:

@@ -11,13 +11,18 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tempcheck.domain import clock
-from tempcheck.domain.records import CheckIn, FollowUp, Promise
-from tempcheck.domain.settings import CHANNEL_KEY
+from tempcheck.domain.records import CheckIn
 from tempcheck.domain.text import printable
 from tempcheck.services.undo import Undo
+from tempcheck.store import checkins
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.customers import get_customer
+
+if TYPE_CHECKING:
+    from tempcheck.domain.tracking import FollowUp, Promise
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class Draft:
 
 @dataclass(frozen=True)
 class Captured:
+    """What :func:`capture` saved, and the :class:`Undo` that takes it all back."""
+
     checkin: CheckIn
     customer_name: str
     issue_id: int | None = None
@@ -62,8 +69,8 @@ class DueItems:
 
 def due_items(conn: sqlite3.Connection, customer_id: int, *, today: date | None = None) -> DueItems:
     """Open follow-ups due today or earlier, and open promises due today or earlier."""
-    from tempcheck.store.followups import open_followups
-    from tempcheck.store.promises import list_promises
+    from tempcheck.store.followups import open_followups  # lazy: keeps tempcheck log fast
+    from tempcheck.store.promises import list_promises  # lazy: keeps tempcheck log fast
 
     today = today or clock.today()
     return DueItems(
@@ -78,9 +85,6 @@ def due_items(conn: sqlite3.Connection, customer_id: int, *, today: date | None 
 
 def capture(conn: sqlite3.Connection, draft: Draft) -> Captured:
     """Save ``draft`` and its side effects in one transaction; return what was saved."""
-    from tempcheck.store import checkins, followups, issues, promises, settings
-    from tempcheck.store.customers import get_customer
-
     if draft.open_issue and not draft.fell_short.strip():
         raise StoreError("say what fell short to open an issue from it")
     with write(conn):
@@ -102,18 +106,24 @@ def capture(conn: sqlite3.Connection, draft: Draft) -> Captured:
         rows: list[tuple[str, int]] = []
         done: list[FollowUp] = []
         for followup_id in dict.fromkeys(draft.done):
+            from tempcheck.store import followups  # lazy: keeps tempcheck log fast
+
             if followups.get_followup(conn, followup_id).customer_id != customer.id:
                 raise StoreError(f"follow-up {followup_id} is not one of {customer.name}'s")
             done.append(followups.mark_done(conn, followup_id))
             rows.append(("followup_events", _done_event(conn, followup_id)))
         kept: list[Promise] = []
         for promise_id in dict.fromkeys(draft.kept):
+            from tempcheck.store import promises  # lazy: keeps tempcheck log fast
+
             if promises.get_promise(conn, promise_id).customer_id != customer.id:
                 raise StoreError(f"promise {promise_id} is not one of {customer.name}'s")
             kept.append(promises.settle_promise(conn, promise_id, "kept"))
             rows.append(("promise_settlements", _settlement(conn, promise_id)))
         issue_id = None
         if draft.open_issue:
+            from tempcheck.store import issues  # lazy: keeps tempcheck log fast
+
             issue_id = issues.open_issue(
                 conn,
                 customer.id,
@@ -130,6 +140,9 @@ def capture(conn: sqlite3.Connection, draft: Draft) -> Captured:
             rows.append(("followups", followup_id))
         rows.append(("checkins", saved.id))
         if draft.remember_channel:
+            from tempcheck.domain.settings import CHANNEL_KEY  # lazy: keeps tempcheck log fast
+            from tempcheck.store import settings  # lazy: keeps tempcheck log fast
+
             settings.put(conn, CHANNEL_KEY, draft.channel)
     return Captured(
         checkin=saved,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tempcheck.domain.meetings import Meeting
+from tempcheck.store import calendar
 from tempcheck.store.connection import StoreError, write
 
 
@@ -28,8 +29,6 @@ class MeetingDefaults:
 def defaults_for(conn: sqlite3.Connection, event_id: int) -> MeetingDefaults:
     """What a check-in for meeting ``event_id`` starts from; a clear error when the meeting
     cannot be logged (turned off, unknown, cancelled, or not matched to one customer)."""
-    from tempcheck.store import calendar
-
     calendar.require_enabled(conn)
     meeting = calendar.get_meeting(conn, event_id)
     if meeting.withdrawn:

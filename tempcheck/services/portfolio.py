@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from tempcheck.domain import clock
 from tempcheck.domain.staleness import Staleness
 from tempcheck.store import portfolio as queries
+from tempcheck.store.dashboard import dashboard_rows
 from tempcheck.store.promises import timing
 
 DEFAULT_DAYS = 90
@@ -65,8 +66,6 @@ def portfolio(
     conn: sqlite3.Connection, *, since: date | None = None, now: datetime | None = None
 ) -> Portfolio:
     """Every portfolio figure for the period from ``since`` (default 90 days ago) to now."""
-    from tempcheck.store.dashboard import dashboard_rows
-
     now = now or clock.now()
     today = clock.local(now).date()
     since = since or today - timedelta(days=DEFAULT_DAYS)

@@ -14,8 +14,11 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from tempcheck.domain.records import Concern, FollowUp, Issue, Promise
+from tempcheck.domain.text import clip, printable
 from tempcheck.services.undo import Undo
+from tempcheck.store import concerns, followups, issues, promises
 from tempcheck.store.connection import write
+from tempcheck.store.customers import get_customer
 
 T = TypeVar("T")
 
@@ -32,8 +35,6 @@ class Settled(Generic[T]):
 
 
 def _item(text: str, limit: int = 60) -> str:
-    from tempcheck.domain.text import clip, printable
-
     return clip(printable(text, single_line=True), limit)
 
 
@@ -51,8 +52,6 @@ def close_issue(
     channel: str = "call",
 ) -> Settled[Issue]:
     """Close with the resolution; the temperature becomes a check-in, the date a follow-up."""
-    from tempcheck.store import issues
-
     with write(conn):
         (before,) = conn.execute("SELECT coalesce(max(id), 0) FROM followups").fetchone()
         closed = issues.close_issue(
@@ -92,8 +91,6 @@ def break_promise(conn: sqlite3.Connection, promise_id: int, note: str) -> Settl
 def _settle_promise(
     conn: sqlite3.Connection, promise_id: int, outcome: str, *, note: str, on: date | None = None
 ) -> Settled[Promise]:
-    from tempcheck.store import promises
-
     with write(conn):
         settled = promises.settle_promise(conn, promise_id, outcome, note=note, on=on)
         (row,) = conn.execute(
@@ -104,8 +101,6 @@ def _settle_promise(
 
 
 def followup_done(conn: sqlite3.Connection, followup_id: int) -> Settled[FollowUp]:
-    from tempcheck.store import followups
-
     with write(conn):
         done = followups.mark_done(conn, followup_id)
         (row,) = conn.execute(
@@ -126,9 +121,6 @@ def drop_concern(conn: sqlite3.Connection, concern_id: int) -> Settled[Concern]:
 
 
 def _concern_event(conn: sqlite3.Connection, concern_id: int, kind: str) -> Settled[Concern]:
-    from tempcheck.store import concerns
-    from tempcheck.store.customers import get_customer
-
     with write(conn):
         if kind == "confirmed":
             changed = concerns.confirm_concern(conn, concern_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from tempcheck.domain.people import MAX_OWNER, clean_tag
 from tempcheck.store.connection import StoreError, write
@@ -141,8 +141,6 @@ def renewals_within(
     conn: sqlite3.Connection, today: date, days: int, *, customer_id: int | None = None
 ) -> dict[int, date]:
     """Customers (or the one) whose renewal falls between today and ``days`` from now."""
-    from datetime import timedelta
-
     end = today + timedelta(days=days)
     one = "" if customer_id is None else " AND id = :cid"
     return {

@@ -25,6 +25,7 @@ from tempcheck.domain.meetings import (
     match_meeting,
 )
 from tempcheck.domain.settings import is_on
+from tempcheck.store import settings
 from tempcheck.store.connection import StoreError, write
 
 SETTING = "calendar.enabled"
@@ -42,8 +43,6 @@ class CalendarOff(StoreError):
 
 
 def enabled(conn: sqlite3.Connection) -> bool:
-    from tempcheck.store import settings
-
     return is_on(settings.get(conn, SETTING))
 
 
@@ -212,7 +211,6 @@ def met_not_logged(
     Empty when turned off."""
     if not enabled(conn):
         return []
-    from tempcheck.store import settings
 
     now = now or clock.now()
     oldest = now - timedelta(days=settings.get_int(conn, PROMPT_DAYS))

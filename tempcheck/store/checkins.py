@@ -8,7 +8,7 @@ from datetime import date, datetime
 from tempcheck.domain import clock
 from tempcheck.domain.records import CHANNELS, REACHED_OUT, CheckIn
 from tempcheck.store import identity
-from tempcheck.store.connection import StoreError, write
+from tempcheck.store.connection import StoreError, not_past, write
 
 MAX_FOLLOW_UP_NOTE = 1000  # as tempcheck.store.followups.MAX_NOTE
 _COLUMNS = (
@@ -66,8 +66,8 @@ def add_checkin(
             f"a check-in cannot be dated before {clock.EARLIEST_DAY.isoformat()}"
             f" (--at said {at.date().isoformat()})"
         )
-    if follow_up is not None and follow_up < clock.today():
-        raise StoreError(f"the follow-up date {follow_up.isoformat()} is in the past")
+    if follow_up is not None:
+        not_past(follow_up, "the follow-up date")
     follow_up_note = follow_up_note.strip()
     if len(follow_up_note) > MAX_FOLLOW_UP_NOTE:
         raise StoreError(f"a follow-up note is at most {MAX_FOLLOW_UP_NOTE} characters")

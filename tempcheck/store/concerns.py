@@ -15,6 +15,7 @@ from tempcheck.domain import clock
 from tempcheck.domain.records import CONCERN_KINDS, Concern
 from tempcheck.store import settings
 from tempcheck.store.connection import StoreError, write
+from tempcheck.store.dashboard import needs_recalibration
 
 MAX_TEXT = 500
 
@@ -142,8 +143,6 @@ def calibration(
     The interval is the customer's own ``calibration_days``, else the setting
     ``calibration.days``.
     """
-    from tempcheck.store.dashboard import needs_recalibration
-
     row = conn.execute(
         "SELECT calibration_days FROM customers WHERE id = ?", (customer_id,)
     ).fetchone()

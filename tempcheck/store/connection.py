@@ -12,8 +12,11 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+from tempcheck.domain import clock
+from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
 from tempcheck.store.migrations import LATEST, migrate
 
 BUSY_TIMEOUT_S = 10.0
@@ -21,6 +24,14 @@ BUSY_TIMEOUT_S = 10.0
 
 class StoreError(Exception):
     """A problem with the database a user can act on; the message says what and where."""
+
+
+def not_past(day: date, what: str) -> date:
+    """The domain's past-date rule (:func:`clock.not_past`) as a :class:`StoreError`."""
+    try:
+        return clock.not_past(day, what)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def open_db(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Connection:
@@ -97,8 +108,6 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         version, tables = version_and_tables(conn)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
-            from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
-
             if is_team_file(path) and not engine_loaded():
                 raise StoreError(
                     f"{path} is a team database; open it with the team extra "

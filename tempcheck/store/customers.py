@@ -76,7 +76,7 @@ def add_customer(
     created_at: datetime | None = None,
 ) -> Customer:
     """Add a customer; names are unique regardless of case."""
-    from tempcheck.store import settings
+    from tempcheck.store import settings  # lazy: keeps tempcheck log fast
 
     name = check_name(name)
     if kind not in KINDS:
@@ -103,7 +103,7 @@ def add_customer(
             ),
         )
         if contact.strip():  # the person becomes the primary contact (and the cached name)
-            from tempcheck.store.contacts import set_primary_name
+            from tempcheck.store.contacts import set_primary_name  # lazy: keeps tempcheck log fast
 
             set_primary_name(conn, cursor.lastrowid, contact)
         return get_customer(conn, cursor.lastrowid)
@@ -197,6 +197,7 @@ def edit(
             # Column names come from the fixed set above, never from user input.
             conn.execute(f"UPDATE customers SET {column} = ? WHERE id = ?", (value, customer_id))
         if contact is not None:  # the primary contact; customers.contact mirrors its name
+            # lazy: keeps tempcheck log fast
             from tempcheck.store.contacts import clear_primary, set_primary_name
 
             if contact.strip():
@@ -242,7 +243,7 @@ def set_domain(conn: sqlite3.Connection, customer_id: int, domain: str) -> str:
 
     Returns the domain as stored (``acme.com`` from ``@ACME.com`` or ``https://www.acme.com``).
     """
-    from tempcheck.domain.meetings import normalise_domain
+    from tempcheck.domain.meetings import normalise_domain  # lazy: keeps tempcheck log fast
 
     value = normalise_domain(domain) if domain.strip() else ""
     if domain.strip() and not value:

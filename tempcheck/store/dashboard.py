@@ -8,6 +8,7 @@ started walks the covering index per customer.
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -185,8 +186,6 @@ def first_page(
     page. Never-contacted customers all tie and go by name. Their rows are computed and
     sorted by the dashboard's own key, and the trust trend only for the page.
     """
-    import heapq
-
     now = now or clock.now()
     today = clock.local(now).date()
     candidates: set[int] = set()

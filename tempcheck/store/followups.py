@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from tempcheck.domain import clock
 from tempcheck.domain.records import FollowUp
-from tempcheck.store.connection import StoreError, write
+from tempcheck.store.connection import StoreError, not_past, write
 from tempcheck.store.fragments import EFFECTIVE_DUE, FOLLOWUP_DONE
 
 MAX_NOTE = 1000
@@ -46,8 +46,7 @@ def _followup(row: tuple, today: date) -> FollowUp:
 
 def add_followup(conn: sqlite3.Connection, customer_id: int, due: date, note: str = "") -> FollowUp:
     """Plan a follow-up with a customer on ``due`` (today or later)."""
-    if due < clock.today():
-        raise StoreError(f"the follow-up date {due.isoformat()} is in the past")
+    not_past(due, "the follow-up date")
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise StoreError(f"a follow-up note is at most {MAX_NOTE} characters")

@@ -9,7 +9,6 @@ file for the name, so check-ins say who logged them in either mode.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import sqlite3
 from pathlib import Path
@@ -29,14 +28,22 @@ def local_path(db_path: str | os.PathLike[str]) -> Path:
 def read_local(db_path: str | os.PathLike[str]) -> dict[str, Any]:
     """This copy's local settings; an empty dict when there are none or the file is unreadable."""
     try:
-        data = json.loads(local_path(db_path).read_text(encoding="utf-8"))
+        text = local_path(db_path).read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return {}
+    import json  # lazy: keeps tempcheck log fast (solo databases usually have no such file)
+
+    try:
+        data = json.loads(text)
+    except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def write_local(db_path: str | os.PathLike[str], **values: Any) -> None:
     """Merge ``values`` into the local settings file, written privately and atomically."""
+    import json  # lazy: keeps tempcheck log fast
+
     path = local_path(db_path)
     data = read_local(db_path)
     data.update(values)

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from tempcheck.domain import clock
 from tempcheck.domain.records import RAISED_BY, Issue
 from tempcheck.store import settings
-from tempcheck.store.connection import StoreError, write
+from tempcheck.store.checkins import add_checkin
+from tempcheck.store.connection import StoreError, not_past, write
 from tempcheck.store.fragments import WE_REACHED_OUT_SINCE
 
 MAX_TITLE = 500
@@ -89,8 +90,8 @@ def open_issue(
         raise StoreError(f"an issue title is at most {MAX_TITLE} characters")
     if raised_by not in RAISED_BY:
         raise StoreError(f"raised by must be 'customer' or 'us', not {raised_by!r}")
-    if due is not None and due < clock.today():
-        raise StoreError(f"the due date {due.isoformat()} is in the past")
+    if due is not None:
+        not_past(due, "the due date")
     with write(conn):
         if conn.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
             raise StoreError(f"no customer with id {customer_id}")
@@ -131,13 +132,11 @@ def close_issue(
     follow-up a follow-up row linked to the issue (and to that check-in).
     All of it is one transaction: on any error nothing is written.
     """
-    from tempcheck.store.checkins import add_checkin
-
     resolution = resolution.strip()
     if not resolution:
         raise StoreError("closing an issue needs a resolution: how was it solved?")
-    if follow_up is not None and follow_up < clock.today():
-        raise StoreError(f"the follow-up date {follow_up.isoformat()} is in the past")
+    if follow_up is not None:
+        not_past(follow_up, "the follow-up date")
     with write(conn):
         issue = get_issue(conn, issue_id)
         if not issue.is_open:

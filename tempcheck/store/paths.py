@@ -7,7 +7,10 @@ the store, private to their owner.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+
+import platformdirs
 
 ENV_VAR = "TEMPCHECK_DB"
 FILENAME = "tempcheck.db"
@@ -17,13 +20,10 @@ def default_db_path() -> Path:
     """The database path when no ``--db`` is given."""
     if from_env := os.environ.get(ENV_VAR):
         return Path(from_env).expanduser()
-    import platformdirs
 
     return platformdirs.user_data_path("tempcheck", appauthor=False) / FILENAME
 
 
 def fresh_demo_path() -> Path:
     """A new, private folder for a throwaway demo database, away from the user's own."""
-    import tempfile
-
     return Path(tempfile.mkdtemp(prefix="tempcheck-demo-")) / "demo.db"

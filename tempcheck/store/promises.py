@@ -13,7 +13,7 @@ from datetime import date
 from tempcheck.domain import clock, trust
 from tempcheck.domain.records import OUTCOMES, Promise, PromiseRecord
 from tempcheck.store import identity
-from tempcheck.store.connection import StoreError, write
+from tempcheck.store.connection import StoreError, not_past, write
 
 MAX_TEXT = 500
 
@@ -69,8 +69,7 @@ def add_promise(conn: sqlite3.Connection, customer_id: int, text: str, due: date
         raise StoreError(f"a promise is at most {MAX_TEXT} characters")
     if due is None:
         raise StoreError("a promise needs a due date")
-    if due < clock.today():
-        raise StoreError(f"the due date {due.isoformat()} is in the past")
+    not_past(due, "the due date")
     with write(conn):
         if conn.execute("SELECT 1 FROM customers WHERE id = ?", (customer_id,)).fetchone() is None:
             raise StoreError(f"no customer with id {customer_id}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from tempcheck.store.summary import bulk_checkins
+
 # Rows to remove, children before parents: (table, how its rows belong to a customer).
 _BELONGS = (
     ("followup_events", "followup_id IN (SELECT id FROM followups WHERE customer_id IN drop_ids)"),
@@ -40,8 +42,6 @@ _DELETES = tuple(
 
 def narrowed_copy(conn: sqlite3.Connection, keep: Iterable[int]) -> sqlite3.Connection:
     """An in-memory copy of ``conn``'s database with only the customers in ``keep``."""
-    from tempcheck.store.summary import bulk_checkins
-
     copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     conn.backup(copy)
     copy.execute("PRAGMA foreign_keys = OFF")

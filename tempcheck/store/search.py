@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tempcheck.domain import clock
+from tempcheck.store.connection import StoreError
+from tempcheck.store.summary import ensure_search_index
 
 MARK_START = "\ue000"  # private-use characters around each match in a snippet
 MARK_END = "\ue001"
@@ -170,9 +172,6 @@ def search(
 def _catch_up(conn: sqlite3.Connection) -> None:
     """A bulk load may have left the check-in index to the first search (read-only files
     are searched as they are)."""
-    from tempcheck.store.connection import StoreError
-    from tempcheck.store.summary import ensure_search_index
-
     try:
         ensure_search_index(conn)
     except (sqlite3.Error, StoreError):

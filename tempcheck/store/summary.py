@@ -12,6 +12,8 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
+from tempcheck.store.connection import write
+
 RECENT = 8  # temperatures kept per customer, newest first
 
 REBUILD_SQL = f"""
@@ -76,7 +78,6 @@ def ensure_search_index(conn: sqlite3.Connection) -> None:
     stale = conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone()
     if stale is None:
         return
-    from tempcheck.store.connection import write
 
     with write(conn):
         if conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone():

@@ -39,6 +39,7 @@ from typing import Any
 
 from tempcheck.domain import clock
 from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
+from tempcheck.domain.matching import key as name_key
 from tempcheck.store import identity, summary
 from tempcheck.store.connection import StoreError, _create_private_file, open_db
 from tempcheck.store.migrations import UUID_SQL
@@ -841,8 +842,6 @@ def _settle_violations(
 
     Anything else is left for the caller to refuse.
     """
-    from tempcheck.domain.matching import key as name_key
-
     cursor = _exec(conn, "SELECT * FROM {v}", v=f"dolt_constraint_violations_{table}")
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

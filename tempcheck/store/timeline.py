@@ -12,8 +12,10 @@ import sqlite3
 from datetime import date, datetime
 
 from tempcheck.domain import clock
+from tempcheck.domain.dates import format_short
 from tempcheck.domain.records import TimelineItem
 from tempcheck.store import identity
+from tempcheck.store.promises import timing
 
 # Every arm yields: at, kind, text, temperature, a, b, c, ref (a/b/c depend on the kind).
 _TIMELINE = """
@@ -120,8 +122,6 @@ def _item(row: tuple) -> TimelineItem:
 
 
 def _day(text: str | None) -> str:
-    from tempcheck.domain.dates import format_short
-
     return format_short(date.fromisoformat(text)) if text else ""
 
 
@@ -147,8 +147,6 @@ def _detail(kind: str, a: object, b: object, c: object) -> str:
         parts.append(f"due {_day(str(b))}")
     elif kind in ("promise kept", "promise broken"):
         if kind == "promise kept" and b and c:
-            from tempcheck.store.promises import timing
-
             parts.append(timing(date.fromisoformat(str(b)), date.fromisoformat(str(c)), "kept"))
         if a:
             parts.append(str(a))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -15,8 +16,12 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from tempcheck import __version__
-from tempcheck.services.undo import Undo
-from tempcheck.store import open_db
+from tempcheck.domain import clock
+from tempcheck.domain.fileformat import engine_loaded, is_team_file
+from tempcheck.domain.text import printable
+from tempcheck.services.undo import Undo, undo
+from tempcheck.store import StoreError, open_db
+from tempcheck.tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -47,7 +52,6 @@ class TempcheckApp(App[None]):
         self.db_path = Path(db_path)
         self.conn = conn or open_db(self.db_path)
         self._data_version = self._read_data_version()
-        from tempcheck.domain.fileformat import engine_loaded, is_team_file
 
         self.team = engine_loaded() and is_team_file(self.db_path)
         self.sync_state = ""
@@ -59,6 +63,7 @@ class TempcheckApp(App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """Before Textual shuts down on an unexpected error, keep what the user typed."""
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.rescue import rescue_typed_text
 
         if self.rescued is None:
@@ -69,8 +74,6 @@ class TempcheckApp(App[None]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        from tempcheck.tui.screens.dashboard import DashboardScreen
-
         self.push_screen(DashboardScreen())
         self.set_interval(self.REFRESH_SECONDS, self._poll_for_changes)
         if self.team:
@@ -88,8 +91,8 @@ class TempcheckApp(App[None]):
         self.run_worker(self._sync_worker, thread=True, exclusive=True, group="team-sync")
 
     def _sync_worker(self) -> None:
-        from tempcheck.store import identity
-        from tempcheck.store import team as engine
+        from tempcheck.store import identity  # lazy: keeps the dashboard's first frame fast
+        from tempcheck.store import team as engine  # lazy: keeps the dashboard's first frame fast
 
         try:
             conn = open_db(self.db_path)
@@ -105,7 +108,6 @@ class TempcheckApp(App[None]):
         except engine.Offline:
             self.call_from_thread(self._sync_done, None, "team: offline, work kept locally")
         except Exception as exc:  # noqa: BLE001
-            from tempcheck.domain.text import printable
 
             message = printable(str(exc), single_line=True)[:60].replace("[", "(").replace("]", ")")
             self.call_from_thread(self._sync_done, None, f"team: sync failed ({message})")
@@ -158,8 +160,6 @@ class TempcheckApp(App[None]):
 
     def wrote(self, message: str, undo: Undo | None = None, *, title: str = "Saved") -> None:
         """Say what was written (customer and item); offer ``u`` for a few seconds."""
-        from tempcheck.domain.text import printable
-
         if self._undo_timer is not None:
             self._undo_timer.stop()
             self._undo_timer = None
@@ -199,9 +199,6 @@ class TempcheckApp(App[None]):
         return True
 
     def action_undo(self) -> None:
-        from tempcheck.services.undo import undo
-        from tempcheck.store import StoreError
-
         token = self.last_undo
         if token is None or isinstance(self.screen, ModalScreen):
             return
@@ -217,6 +214,7 @@ class TempcheckApp(App[None]):
     # --- help and palette ---------------------------------------------------------------------
 
     def action_help(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
@@ -239,13 +237,12 @@ class TempcheckApp(App[None]):
 
 
 def _clock_now() -> str:
-    from tempcheck.domain import clock
-
     return clock.local(clock.now()).strftime("%H:%M")
 
 
 def _customer_commands() -> type:
     """The palette's "Open <customer>" provider, imported when the palette first opens."""
+    # lazy: keeps the dashboard's first frame fast
     from tempcheck.tui.commands import CustomerCommands
 
     return CustomerCommands
@@ -257,8 +254,6 @@ def run(db_path: str | Path, *, rescue_folder: Path | None = None) -> int:
     Textual prints the error itself; one line after it says where typed text went
     (``rescue_folder``, else beside the database).
     """
-    import sys
-
     app = TempcheckApp(db_path)
     if rescue_folder is None and app.db_path.parent.name.startswith("tempcheck-demo-"):
         rescue_folder = Path.cwd()  # the demo's folder goes when it closes

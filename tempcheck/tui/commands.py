@@ -8,6 +8,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from tempcheck.domain.text import printable
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
 MAX_DISCOVERY = 20
 
@@ -22,8 +23,6 @@ class CustomerCommands(Provider):
         ).fetchall()
 
     def _open(self, customer_id: int) -> None:
-        from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
-
         self.app.push_screen(CustomerDetailScreen(customer_id))
 
     async def discover(self) -> Hits:

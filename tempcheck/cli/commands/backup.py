@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, resolve_db_path
+from tempcheck.exchange import backup as backups
+from tempcheck.store import open_db
 
 
 @command("backup")
@@ -18,10 +22,6 @@ def backup(ctx: click.Context, db: str | None, path: str | None) -> None:
     the database as it was at one moment. It is readable by you only, and an
     existing file is never overwritten.
     """
-    from pathlib import Path
-
-    from tempcheck.exchange import backup as backups
-    from tempcheck.store import open_db
 
     with fail_cleanly():
         source = resolve_db_path(ctx, db)

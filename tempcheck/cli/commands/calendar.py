@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
 from tempcheck.cli.output import emit_json
-from tempcheck.domain.text import printable
+from tempcheck.domain import clock
+from tempcheck.domain.meetings import time_span
+from tempcheck.domain.text import clip, printable
+from tempcheck.exchange.calendar import import_file, sync_caldav
+from tempcheck.store import calendar as store
+from tempcheck.store import customers
 
 PASSWORD_ENV = "TEMPCHECK_CALDAV_PASSWORD"
 MAX_SINCE_DAYS = 366
@@ -56,9 +62,6 @@ def import_(ctx: click.Context, file: str, since: str, db: str | None) -> None:
     Run it again with a newer export: moved meetings are updated, cancelled ones withdrawn,
     nothing is duplicated.
     """
-    from pathlib import Path
-
-    from tempcheck.exchange.calendar import import_file
 
     days = parse_since(since)
     conn = open_store(ctx, db)
@@ -78,8 +81,6 @@ def sync(ctx: click.Context, url: str, user: str | None, since: str, db: str | N
     The password is read from $TEMPCHECK_CALDAV_PASSWORD, else asked for (never given on
     the command line). For iCloud and Fastmail use an app-specific password.
     """
-    from tempcheck.exchange.calendar import sync_caldav
-
     days = parse_since(since)
     password = os.environ.get(PASSWORD_ENV)
     if user and password is None:
@@ -106,8 +107,6 @@ def pending(ctx: click.Context, unmatched: bool, fmt: str, db: str | None) -> No
     Log one with: tempcheck log --meeting ID TEMP [NOTE]; dismiss it with
     tempcheck calendar dismiss ID.
     """
-    from tempcheck.store import calendar as store
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         store.require_enabled(conn)
@@ -125,7 +124,6 @@ def pending(ctx: click.Context, unmatched: bool, fmt: str, db: str | None) -> No
 
 
 def record(meeting) -> dict[str, object]:  # noqa: ANN001 - a Meeting
-    from tempcheck.domain import clock
 
     return {
         "id": meeting.id,
@@ -146,8 +144,6 @@ def record(meeting) -> dict[str, object]:  # noqa: ANN001 - a Meeting
 
 
 def table(meetings, *, unmatched: bool) -> list[str]:  # noqa: ANN001 - Meetings
-    from tempcheck.domain.meetings import time_span
-    from tempcheck.domain.text import clip
 
     rows = []
     for m in meetings:
@@ -186,9 +182,6 @@ def _meeting_id(text: str) -> int:
 @click.pass_context
 def assign(ctx: click.Context, event: str, customer: str, db: str | None) -> None:
     """Say whose meeting EVENT was (its id from calendar pending --unmatched)."""
-    from tempcheck.store import calendar as store
-    from tempcheck.store import customers
-
     event_id = _meeting_id(event)
     conn = open_store(ctx, db)
     with fail_cleanly():
@@ -206,8 +199,6 @@ def assign(ctx: click.Context, event: str, customer: str, db: str | None) -> Non
 @click.pass_context
 def dismiss(ctx: click.Context, event: str, db: str | None) -> None:
     """Nothing to log for meeting EVENT: it leaves the prompts for good."""
-    from tempcheck.store import calendar as store
-
     event_id = _meeting_id(event)
     conn = open_store(ctx, db)
     with fail_cleanly():
@@ -220,8 +211,6 @@ def dismiss(ctx: click.Context, event: str, db: str | None) -> None:
 @click.pass_context
 def forget(ctx: click.Context, yes: bool, db: str | None) -> None:
     """Delete every meeting read from calendars (check-ins stay)."""
-    from tempcheck.store import calendar as store
-
     conn = open_store(ctx, db)
     if not yes:
         click.confirm("Delete every stored meeting?", abort=True, err=True)

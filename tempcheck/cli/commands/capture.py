@@ -16,10 +16,15 @@ from tempcheck.cli.common import (
     Failure,
     command,
     fail_cleanly,
+    find_customer,
     future_date,
     open_store,
 )
+from tempcheck.domain import clock, temperature
 from tempcheck.domain.records import CHANNELS, REACHED_OUT
+from tempcheck.domain.text import printable
+from tempcheck.services import capture
+from tempcheck.store import customers, write
 
 
 @command("log")
@@ -92,12 +97,6 @@ def log(
     miss is only suggested. --create adds CUSTOMER unless a customer has exactly
     this name (a name that differs only by case or spacing is refused).
     """
-    from tempcheck.cli.common import find_customer
-    from tempcheck.domain import clock, temperature
-    from tempcheck.domain.text import printable
-    from tempcheck.services import capture
-    from tempcheck.store import customers
-
     if meeting_id is not None:  # the customer comes from the meeting: shift the arguments
         words = [w for w in (customer, temp) if w is not None] + list(note)
         customer, temp, note = "", (words[0] if words else None), tuple(words[1:])
@@ -112,7 +111,7 @@ def log(
             text = sys.stdin.read().rstrip("\n")
         due = None
         if follow_up:
-            from tempcheck.domain.dates import format_short
+            from tempcheck.domain.dates import format_short  # lazy: keeps tempcheck log fast
 
             due = future_date(follow_up, "--follow-up")
         if follow_up_note.strip() and due is None:
@@ -121,17 +120,16 @@ def log(
             raise Failure("--open-issue needs --short TEXT: where did we fall short?", 2)
         at = None
         if at_text:
-            from tempcheck.domain.dates import parse_datetime
+            from tempcheck.domain.dates import parse_datetime  # lazy: keeps tempcheck log fast
 
             at = parse_datetime(at_text)
             if at > clock.now():
                 raise Failure(f"--at {at_text!r} is in the future")
     conn = open_store(ctx, db)
-    from tempcheck.store import write
 
     meeting = None
     if meeting_id is not None:
-        from tempcheck.services.meetings import defaults_for
+        from tempcheck.services.meetings import defaults_for  # lazy: keeps tempcheck log fast
 
         with fail_cleanly():
             meeting = defaults_for(conn, meeting_id)
@@ -157,7 +155,7 @@ def log(
                 found = customers.add_customer(conn, customer)
         person = None
         if with_person is not None:
-            from tempcheck.store.contacts import resolve_contact
+            from tempcheck.store.contacts import resolve_contact  # lazy: keeps tempcheck log fast
 
             person = resolve_contact(conn, found.id, with_person, customer_name=found.name)
         captured = capture.capture(
@@ -182,7 +180,7 @@ def log(
         )
         saved = captured.checkin
         if meeting is not None:
-            from tempcheck.services.meetings import note_with
+            from tempcheck.services.meetings import note_with  # lazy: keeps tempcheck log fast
 
             note_with(conn, saved.id, meeting)
     parts = [f"Logged {printable(found.name, single_line=True)}: {temperature.label(value)}"]
@@ -191,7 +189,9 @@ def log(
     if due:
         parts.append(f"follow up {format_short(due)} ({due.isoformat()})")
     if at:
-        parts.append(f"at {clock.local(at).strftime('%Y-%m-%d %H:%M')}")
+        from tempcheck.domain.dates import stamp  # lazy: keeps tempcheck log fast
+
+        parts.append(f"at {stamp(at)}")
     if captured.issue_id is not None:
         parts.append(f"opened issue {captured.issue_id}")
     parts += [f"follow-up {f.id} done" for f in captured.done]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.common import ROW_ID, command, fail_cleanly, find_customer, open_store
+from tempcheck.cli.tables import concern_table, local_day, safe
+from tempcheck.services import settle
+from tempcheck.store import concerns
 
 
 @click.group("concern", context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,9 +32,6 @@ def add(
     confirmed: bool,
 ) -> None:
     """Note a concern (or --priority) of CUSTOMER's."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.store import concerns
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = find_customer(conn, customer, verb="Add it for")
@@ -54,9 +54,6 @@ def add(
 @click.pass_context
 def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Record that the customer confirmed CONCERN_ID today."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.services import settle
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         done = settle.confirm_concern(conn, concern_id).item
@@ -68,9 +65,6 @@ def confirm(ctx: click.Context, db: str | None, concern_id: int) -> None:
 @click.pass_context
 def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
     """Drop CONCERN_ID: it no longer matters to the customer (history is kept)."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.services import settle
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         done = settle.drop_concern(conn, concern_id).item
@@ -83,9 +77,6 @@ def drop(ctx: click.Context, db: str | None, concern_id: int) -> None:
 @click.pass_context
 def list_(ctx: click.Context, db: str | None, customer: str, include_dropped: bool) -> None:
     """List CUSTOMER's concerns and priorities by rank, and whether to recalibrate."""
-    from tempcheck.cli.commands.show import concern_table, local_day, safe
-    from tempcheck.store import concerns
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = find_customer(conn, customer, verb="List them for")

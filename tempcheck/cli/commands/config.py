@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.common import command, fail_cleanly, open_store, resolve_db_path
+from tempcheck.domain.settings import SETTINGS, validate
+from tempcheck.store import identity, settings, write
 
 
 @command("config")
@@ -13,9 +15,6 @@ from tempcheck.cli.common import command, fail_cleanly, open_store, resolve_db_p
 @click.pass_context
 def config(ctx: click.Context, db: str | None, key: str | None, value: str | None) -> None:
     """Show all settings, one setting (KEY), or set one (KEY VALUE)."""
-    from tempcheck.domain.settings import SETTINGS, validate
-    from tempcheck.store import settings, write
-
     if key == identity_key():
         _user_name(ctx, db, value)
         return
@@ -26,7 +25,6 @@ def config(ctx: click.Context, db: str | None, key: str | None, value: str | Non
             width = max(len(k) for k in values)
             for name, current in values.items():
                 click.echo(f"{name.ljust(width)}  {current:>6}  {SETTINGS[name].help}")
-            from tempcheck.store import identity
 
             member = identity.name_for_path(resolve_db_path(ctx, db))
             click.echo(f"{identity.NAME_KEY}  {member}  (this copy only; never synced)")
@@ -46,8 +44,6 @@ def identity_key() -> str:
 
 def _user_name(ctx: click.Context, db: str | None, value: str | None) -> None:
     """``user.name``: who logs check-ins from this copy; kept beside the database, never synced."""
-    from tempcheck.store import identity
-
     path = resolve_db_path(ctx, db)
     with fail_cleanly():
         if value is None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.domain.text import printable
+from tempcheck.exchange.vcard import VCardError, import_cards, read_file
 
 
 @command("import")
@@ -18,10 +22,6 @@ def import_contacts(ctx: click.Context, db: str | None, file: str, create: bool)
     unknown organisations are listed, or added with --create. Importing the same cards
     again updates them (by UID). One bad card and nothing is imported.
     """
-    from pathlib import Path
-
-    from tempcheck.domain.text import printable
-    from tempcheck.exchange.vcard import VCardError, import_cards, read_file
 
     try:
         cards = read_file(Path(file))

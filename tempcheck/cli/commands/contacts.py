@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import click
 
+from tempcheck.cli.commands.contact_import import import_contacts
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.cli.output import emit_records
+from tempcheck.cli.tables import people_table, person_records, safe
+from tempcheck.store import contacts, customers
 
 PEOPLE_FIELDS = (
     "customer",
@@ -47,9 +51,6 @@ def add(
     primary: bool,
 ) -> None:
     """Add NAME as a contact at CUSTOMER (the first one becomes primary)."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.store import contacts, customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = customers.resolve(conn, customer)
@@ -82,9 +83,6 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, fmt: str, include_gone: bool
 ) -> None:
     """List the people at CUSTOMER (or at every customer), primary first."""
-    from tempcheck.cli.commands.show import people_table, person_records
-    from tempcheck.store import customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         if customer is not None:
@@ -98,8 +96,6 @@ def list_(
                 r for r in person_records(conn, cid, owners[cid]) if include_gone or not r["gone"]
             ]
     if fmt in ("json", "csv"):
-        from tempcheck.cli.output import emit_records
-
         emit_records(records, fmt, PEOPLE_FIELDS)
     else:
         if not records:
@@ -132,9 +128,6 @@ def edit(
     primary: bool,
 ) -> None:
     """Change a contact NAME at CUSTOMER (matched exactly, by prefix or by a unique part)."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.store import contacts, customers
-
     if not primary and all(v is None for v in (rename, role, email, phone, notes)):
         raise Failure(
             "nothing to change: give --rename, --role, --email, --phone, --notes or --primary", 2
@@ -163,9 +156,6 @@ def edit(
 @click.pass_context
 def gone(ctx: click.Context, db: str | None, customer: str, name: str) -> None:
     """Mark NAME at CUSTOMER as gone (left, moved on); their check-ins keep the name."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.store import contacts, customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = customers.resolve(conn, customer)
@@ -186,8 +176,6 @@ contact.add_command(gone)
 
 
 def _add_import() -> None:
-    from tempcheck.cli.commands.contact_import import import_contacts
-
     contact.add_command(import_contacts)
 
 

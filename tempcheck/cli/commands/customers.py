@@ -5,8 +5,13 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
+from tempcheck.domain import clock
 from tempcheck.domain.cadence import parse_cadence
+from tempcheck.domain.dates import parse_date
 from tempcheck.domain.records import KINDS
+from tempcheck.domain.text import printable
+from tempcheck.store import accounts, customers, write
+from tempcheck.store.customers import add_customer as add
 
 cadence_option = click.option(
     "--cadence", help="How often they should hear from us: 7d, 2w, 1m (default: 14d)."
@@ -32,9 +37,6 @@ def add_customer(
     notes: str,
 ) -> None:
     """Add a customer NAME."""
-    from tempcheck.domain.text import printable
-    from tempcheck.store.customers import add_customer as add
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         customer = add(
@@ -81,9 +83,6 @@ def edit(
 ) -> None:
     """Change a customer's cadence, kind, contact, name, notes, owner, renewal date or
     email domain."""
-    from tempcheck.domain.text import printable
-    from tempcheck.store import customers, write
-
     given = (cadence, kind, contact, rename, notes, calibration, owner, renewal, domain)
     if not any(v is not None for v in given):
         raise Failure(
@@ -93,8 +92,6 @@ def edit(
         )
     renewal_on = None
     if renewal is not None and renewal.strip().lower() not in ("", "none"):
-        from tempcheck.domain.dates import parse_date
-
         with fail_cleanly():
             renewal_on = parse_date(renewal)
     conn = open_store(ctx, db)
@@ -102,8 +99,6 @@ def edit(
         found = find_customer(conn, customer, verb="Edit")
     with fail_cleanly(), write(conn):  # every change, or none
         if owner is not None or renewal is not None:
-            from tempcheck.store import accounts
-
             if owner is not None:
                 accounts.set_owner(conn, found.id, owner)
             if renewal is not None:
@@ -144,16 +139,10 @@ def pause(
     ctx: click.Context, db: str | None, customer: str, until_text: str | None, note: str
 ) -> None:
     """Pause a customer: out of the daily view until a date, or until reactivated."""
-    from tempcheck.domain import clock
-    from tempcheck.domain.text import printable
-    from tempcheck.store import customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         until = None
         if until_text:
-            from tempcheck.domain.dates import parse_date
-
             until = parse_date(until_text)
             if until <= clock.today():
                 raise Failure(f"--until must be in the future, not {until.isoformat()}")
@@ -169,9 +158,6 @@ def pause(
 @click.pass_context
 def end(ctx: click.Context, db: str | None, customer: str, note: str) -> None:
     """End a relationship with honour; the history is kept."""
-    from tempcheck.domain.text import printable
-    from tempcheck.store import customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = find_customer(conn, customer, verb="End")
@@ -184,9 +170,6 @@ def end(ctx: click.Context, db: str | None, customer: str, note: str) -> None:
 @click.pass_context
 def reactivate(ctx: click.Context, db: str | None, customer: str) -> None:
     """Bring a paused or ended customer back into the daily view."""
-    from tempcheck.domain.text import printable
-    from tempcheck.store import customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = find_customer(conn, customer, verb="Reactivate")

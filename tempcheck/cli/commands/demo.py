@@ -7,6 +7,8 @@ import time
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, open_store
+from tempcheck.store import customers as customer_store
+from tempcheck.store import sample as sample
 
 
 @command("demo")
@@ -32,9 +34,6 @@ def demo(
     With --customers N --checkins M, write synthetic data at scale instead,
     reproducible with --seed.
     """
-    from tempcheck.store import customers as customer_store
-    from tempcheck.store import sample as sample
-
     if (customers is None and checkins is not None) or (checkins and not customers):
         raise Failure("--checkins needs --customers")  # before the database file is made
     conn = open_store(ctx, db)

@@ -7,13 +7,33 @@ file went is said on standard error.
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import sqlite3
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
-from tempcheck.cli.common import command, echo_err, fail_cleanly, not_empty, open_store
-from tempcheck.exchange.export import KINDS  # light: the domain module imports nothing heavy
+from tempcheck.cli.common import (
+    command,
+    echo_err,
+    fail_cleanly,
+    find_customer,
+    not_empty,
+    open_store,
+)
+from tempcheck.domain.dates import parse_date
+from tempcheck.domain.people import clean_tag
+from tempcheck.exchange import export as exporting
+from tempcheck.exchange.csvformat import TerminalSafe
+from tempcheck.exchange.export import (
+    KINDS,  # light: the domain module imports nothing heavy
+    write_export,
+)
+from tempcheck.store.accounts import check_tag_filter
+from tempcheck.store.connection import StoreError
 
 
 @command("export")
@@ -68,14 +88,9 @@ def export(
 
     Example: tempcheck export review --customer acme -o acme.xlsx
     """
-    from tempcheck.exchange import export as exporting
-    from tempcheck.store.connection import StoreError
-
     with fail_cleanly():
         since = until = None
         if since_text or until_text:
-            from tempcheck.domain.dates import parse_date
-
             since = parse_date(since_text, past=True) if since_text else None
             until = parse_date(until_text, past=True) if until_text else None
         try:
@@ -89,14 +104,9 @@ def export(
     with fail_cleanly():
         customer_id = None
         if customer:
-            from tempcheck.cli.common import find_customer
-
             customer_id = find_customer(conn, customer, verb="Export").id
         tag = None
         if tag_filter is not None:
-            from tempcheck.domain.people import clean_tag
-            from tempcheck.store.accounts import check_tag_filter
-
             check_tag_filter(conn, tag_filter)
             tag = clean_tag(tag_filter)
         options = {
@@ -108,8 +118,6 @@ def export(
             "excel": excel,
         }
         if output and output != "-":
-            from pathlib import Path
-
             target = Path(output).expanduser().absolute()
             written = exporting.export_to_path(
                 conn, kind, target, force=force, fmt=chosen, **options
@@ -121,18 +129,12 @@ def export(
 
 def _to_stdout(conn: sqlite3.Connection, kind: str, options: dict[str, Any]) -> None:
     """UTF-8 whatever the locale says, with the line ends the writer chose."""
-    import io
-    import os
-    import sys
-
-    from tempcheck.exchange.export import write_export
 
     sys.stdout.flush()
     binary = getattr(sys.stdout, "buffer", None)
     stream = io.TextIOWrapper(binary, encoding="utf-8", newline="") if binary else sys.stdout
     try:
         if sys.stdout.isatty():  # a person reads it: no escape sequences reach the terminal
-            from tempcheck.exchange.csvformat import TerminalSafe
 
             write_export(conn, kind, TerminalSafe(stream), **options)  # type: ignore[arg-type]
         else:

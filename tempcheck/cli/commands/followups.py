@@ -16,6 +16,12 @@ from tempcheck.cli.common import (
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
+from tempcheck.cli.tables import FOLLOWUP_FIELDS, day, followup_record, followup_table, safe
+from tempcheck.domain import clock
+from tempcheck.domain.dates import parse_date
+from tempcheck.services import settle
+from tempcheck.store import followups as store
+from tempcheck.store.followups import add_followup, open_followups
 
 
 def _db(ctx: click.Context, db: str | None) -> str | None:
@@ -48,8 +54,6 @@ def followups(
     """List follow-ups that are due or overdue, soonest first; or done/snooze/add one."""
     if ctx.invoked_subcommand is not None:
         return
-    from tempcheck.cli.commands.show import FOLLOWUP_FIELDS, followup_record, followup_table
-    from tempcheck.store.followups import open_followups
 
     conn = open_store(ctx, db)
     with fail_cleanly():
@@ -69,9 +73,6 @@ def followups(
 @click.pass_context
 def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
     """Mark follow-up FOLLOWUP_ID done."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.services import settle
-
     conn = open_store(ctx, _db(ctx, db))
     with fail_cleanly():
         finished = settle.followup_done(conn, followup_id).item
@@ -85,11 +86,6 @@ def done(ctx: click.Context, db: str | None, followup_id: int) -> None:
 @click.pass_context
 def snooze(ctx: click.Context, db: str | None, followup_id: int, until: str) -> None:
     """Move follow-up FOLLOWUP_ID to a later day: tomorrow, mon, +3d, 2026-12-01."""
-    from tempcheck.cli.commands.show import day, safe
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import parse_date
-    from tempcheck.store import followups as store
-
     with fail_cleanly():
         new_due = parse_date(until)
         if new_due <= clock.today():
@@ -112,9 +108,6 @@ def add(
     ctx: click.Context, db: str | None, customer: str, due_text: str, note: tuple[str, ...]
 ) -> None:
     """Plan a follow-up with CUSTOMER on DATE, with an optional NOTE."""
-    from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store.followups import add_followup
-
     with fail_cleanly():
         due = future_date(due_text, "the date")
     conn = open_store(ctx, _db(ctx, db))

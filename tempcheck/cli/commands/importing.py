@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 from tempcheck.cli.common import Failure, command, echo_err, fail_cleanly, open_store
+from tempcheck.exchange.importing import (
+    ImportFailed,
+    import_checkins,
+    import_contacts,
+    import_customers,
+)
 
 if TYPE_CHECKING:
     from tempcheck.exchange.importing import ImportReport
@@ -52,8 +58,6 @@ def customers(ctx: click.Context, db: str | None, file: str, dry_run: bool, upda
     Names already in the database (ignoring case) are reported, or updated
     with --update: then non-empty cells overwrite.
     """
-    from tempcheck.exchange.importing import import_customers
-
     conn = open_store(ctx, db)
     with _reporting(file):
         report = import_customers(conn, file, update=update, dry_run=dry_run)
@@ -79,8 +83,6 @@ def checkins(
     issue_uid, uid. Rows whose uid is already present are skipped, so
     importing a file twice adds nothing the second time.
     """
-    from tempcheck.exchange.importing import import_checkins
-
     conn = open_store(ctx, db)
     with _reporting(file):
         report = import_checkins(conn, file, create_customers=create_customers, dry_run=dry_run)
@@ -108,8 +110,6 @@ def contacts(ctx: click.Context, db: str | None, file: str, dry_run: bool) -> No
     (yes/no), notes, gone_at, created_at, uid. Rows whose uid is already
     present are skipped.
     """
-    from tempcheck.exchange.importing import import_contacts
-
     conn = open_store(ctx, db)
     with _reporting(file):
         report = import_contacts(conn, file, dry_run=dry_run)
@@ -127,8 +127,6 @@ import_.add_command(checkins)
 @contextlib.contextmanager
 def _reporting(file: str) -> Iterator[None]:
     """List every bad row as FILE:LINE: reason, then fail with one summary line."""
-    from tempcheck.exchange.importing import ImportFailed
-
     with fail_cleanly():
         try:
             yield

@@ -15,7 +15,11 @@ from tempcheck.cli.common import (
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
+from tempcheck.cli.tables import ISSUE_FIELDS, day, issue_record, issue_table, safe
+from tempcheck.domain import temperature
 from tempcheck.domain.records import CHANNELS
+from tempcheck.services import settle
+from tempcheck.store import issues
 
 
 @click.group("issue", context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,9 +50,6 @@ def open_(
     raised_by: str,
 ) -> None:
     """Open an issue for CUSTOMER; prints its id."""
-    from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import issues
-
     with fail_cleanly():
         due = future_date(due_text, "--due") if due_text else None
     conn = open_store(ctx, db)
@@ -84,10 +85,6 @@ def close(
     channel: str,
 ) -> None:
     """Close issue ISSUE_ID with its resolution, and optionally a temperature check."""
-    from tempcheck.cli.commands.show import day, safe
-    from tempcheck.domain import temperature
-    from tempcheck.services import settle
-
     if not resolution or not resolution.strip():
         raise Failure("closing an issue needs --resolution TEXT: how was it solved?")
     with fail_cleanly():
@@ -115,9 +112,6 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, include_closed: bool, fmt: str
 ) -> None:
     """List open issues (at risk and call-them-first flagged), soonest due first."""
-    from tempcheck.cli.commands.show import ISSUE_FIELDS, issue_record, issue_table
-    from tempcheck.store import issues
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         customer_id = find_customer(conn, customer).id if customer else None

@@ -6,6 +6,13 @@ import click
 
 from tempcheck.cli.common import command, fail_cleanly, open_store
 from tempcheck.cli.output import emit_json, emit_records
+from tempcheck.domain import clock
+from tempcheck.domain.attention import RECORD_FIELDS, as_record, issues_label, temperature_label
+from tempcheck.domain.text import clip, printable
+from tempcheck.domain.trust import trend_symbol
+from tempcheck.store.accounts import check_tag_filter
+from tempcheck.store.dashboard import dashboard_rows
+from tempcheck.store.identity import my_customers
 
 
 @command("list")
@@ -29,20 +36,13 @@ def list_customers(
     mine: bool,
 ) -> None:
     """Print the dashboard's rows in the dashboard's order."""
-    from tempcheck.domain.attention import RECORD_FIELDS, as_record
-    from tempcheck.store.dashboard import dashboard_rows
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         rows = dashboard_rows(conn, include_inactive=include_all)
         if tag_filter is not None:
-            from tempcheck.store.accounts import check_tag_filter
-
             tagged = check_tag_filter(conn, tag_filter)
             rows = [row for row in rows if row.customer_id in tagged]
         if mine:
-            from tempcheck.store.identity import my_customers
-
             owned = my_customers(conn)
             rows = [row for row in rows if row.customer_id in owned]
     records = [as_record(row) for row in rows]
@@ -56,11 +56,6 @@ def list_customers(
 
 def table(rows: list, include_all: bool = False) -> str:
     """A plain-text table (no colour codes) that reads the same in any terminal."""
-    from tempcheck.domain import clock
-    from tempcheck.domain.attention import issues_label, temperature_label
-    from tempcheck.domain.text import clip, printable
-    from tempcheck.domain.trust import trend_symbol
-
     header = [
         "Customer",
         "Last contact",

@@ -15,6 +15,10 @@ from tempcheck.cli.common import (
     open_store,
 )
 from tempcheck.cli.output import FORMATS, emit_records
+from tempcheck.cli.tables import PROMISE_FIELDS, day, promise_record, promise_table, safe
+from tempcheck.domain.dates import parse_date
+from tempcheck.services import settle
+from tempcheck.store import promises
 
 
 @click.group("promise", context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,9 +33,6 @@ def promise() -> None:
 @click.pass_context
 def add(ctx: click.Context, db: str | None, customer: str, text: str, due_text: str | None) -> None:
     """Record a promise to CUSTOMER: what, and by when."""
-    from tempcheck.cli.commands.show import day, safe
-    from tempcheck.store import promises
-
     if not due_text:
         raise Failure("a promise needs a due date: --due DATE (e.g. fri, +3d, 2026-12-01)")
     with fail_cleanly():
@@ -55,14 +56,9 @@ def keep(
     ctx: click.Context, db: str | None, promise_id: int, on_text: str | None, note: str
 ) -> None:
     """Mark promise PROMISE_ID kept (early, on time or late follows from the dates)."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.services import settle
-
     with fail_cleanly():
         on = None
         if on_text:
-            from tempcheck.domain.dates import parse_date
-
             on = parse_date(on_text, past=True)
     conn = open_store(ctx, db)
     with fail_cleanly():
@@ -78,9 +74,6 @@ def keep(
 @click.pass_context
 def break_(ctx: click.Context, db: str | None, promise_id: int, note: str | None) -> None:
     """Mark promise PROMISE_ID broken, with a note saying what happened."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.services import settle
-
     if not note or not note.strip():
         raise Failure("breaking a promise needs --note TEXT: what happened?")
     conn = open_store(ctx, db)
@@ -100,9 +93,6 @@ def list_(
     ctx: click.Context, db: str | None, customer: str | None, include_settled: bool, fmt: str
 ) -> None:
     """List open promises, soonest due first (with --customer, also the record)."""
-    from tempcheck.cli.commands.show import PROMISE_FIELDS, promise_record, promise_table
-    from tempcheck.store import promises
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         customer_id = find_customer(conn, customer).id if customer else None

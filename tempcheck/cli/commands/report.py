@@ -6,6 +6,7 @@ only (0600), and an existing file is never overwritten without ``--force``.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -18,6 +19,14 @@ from tempcheck.cli.common import (
     not_empty,
     open_store,
 )
+from tempcheck.domain import clock
+from tempcheck.domain.dates import parse_date
+from tempcheck.domain.people import clean_tag
+from tempcheck.domain.text import printable
+from tempcheck.exchange.export import private_file
+from tempcheck.report import review
+from tempcheck.store.accounts import check_tag_filter
+from tempcheck.store.scope import narrowed_copy
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -52,10 +61,6 @@ def report(
 ) -> None:
     """Write a review of CUSTOMER (or of the whole portfolio, or of the customers
     with --tag TAG) to one self-contained file."""
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import parse_date
-    from tempcheck.domain.text import printable
-
     fmt = FORMATS.get(output.suffix.lower())
     if fmt is None:
         raise Failure(f"the output must end in .html or .md, not {printable(output.name)!r}")
@@ -71,16 +76,8 @@ def report(
         raise Failure(f"{printable(str(output))} exists; use --force to overwrite it")
     conn = open_store(ctx, db)
     with fail_cleanly():
-        from tempcheck.exchange.export import private_file
-        from tempcheck.report import review
-
         customer_id = find_customer(conn, customer).id if customer else None
         if tag_filter is not None:
-            import dataclasses
-
-            from tempcheck.domain.people import clean_tag
-            from tempcheck.store.accounts import check_tag_filter
-            from tempcheck.store.scope import narrowed_copy
 
             tagged = check_tag_filter(conn, tag_filter)
             scoped = narrowed_copy(conn, tagged)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.output import emit_json
+from tempcheck.cli.tables import local_day, safe, text_table
+from tempcheck.domain import clock
+from tempcheck.domain.dates import parse_date
+from tempcheck.store import customers
+from tempcheck.store.search import search as find
 
 
 @command("search")
@@ -37,26 +45,17 @@ def search(
 
     Example: tempcheck search budget --customer acme --since -3m
     """
-    from datetime import datetime
-
-    from tempcheck.domain import clock
-    from tempcheck.store import customers
-    from tempcheck.store.search import search as find
 
     text = " ".join(query)
     conn = open_store(ctx, db)
     with fail_cleanly():
         since = None
         if since_text:
-            from tempcheck.domain.dates import parse_date
-
             day = parse_date(since_text, past=True)
             since = datetime.combine(day, datetime.min.time()).astimezone()
         customer_id = customers.resolve(conn, customer).id if customer else None
         hits = find(conn, text, customer_id=customer_id, since=since, limit=limit)
     if fmt == "json":
-        from tempcheck.cli.output import emit_json
-
         emit_json(
             [
                 {
@@ -74,7 +73,6 @@ def search(
     if not hits:
         click.echo(f"Nothing found for {text!r}.")
         return
-    from tempcheck.cli.commands.show import local_day, safe, text_table
 
     rows = [
         [safe(hit.customer_name, 28), local_day(hit.at), hit.kind, safe(hit.marked(), 90)]

@@ -8,9 +8,13 @@ only when the command runs.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, resolve_db_path
+from tempcheck.store import open_db
 
 NON_LOOPBACK_WARNING = (
     "tempcheck: warning: {host} is reachable from other machines. The database holds "
@@ -25,8 +29,6 @@ MIN_TOKEN = 16  # characters; the generated token has 32
 
 def read_token_file(name: str) -> str:
     """The token on the first line of ``name`` (surrounding whitespace dropped)."""
-    from pathlib import Path
-
     try:
         with Path(name).expanduser().open(encoding="utf-8") as handle:
             first = handle.readline(4096)
@@ -101,9 +103,6 @@ def serve(
 def _serve(
     ctx: click.Context, db: str | None, host: str, port: int, token: str | None, no_token: bool
 ) -> None:
-    import sys
-
-    from tempcheck.store import open_db
 
     if no_token and ctx.get_parameter_source("token") is click.core.ParameterSource.ENVIRONMENT:
         token = None  # an explicit --no-token beats $TEMPCHECK_SERVE_TOKEN

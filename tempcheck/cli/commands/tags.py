@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from tempcheck.cli.common import command, fail_cleanly, open_store
+from tempcheck.cli.tables import safe
+from tempcheck.store import accounts, customers
 
 
 @command("tag")
@@ -13,9 +15,6 @@ from tempcheck.cli.common import command, fail_cleanly, open_store
 @click.pass_context
 def tag(ctx: click.Context, db: str | None, customer: str, tags: tuple[str, ...]) -> None:
     """Tag CUSTOMER with TAG... (e.g. fintech tier-1 emea). Without TAG, list its tags."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.store import accounts, customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = customers.resolve(conn, customer)
@@ -35,9 +34,6 @@ def tag(ctx: click.Context, db: str | None, customer: str, tags: tuple[str, ...]
 @click.pass_context
 def untag(ctx: click.Context, db: str | None, customer: str, tags: tuple[str, ...]) -> None:
     """Remove TAG... from CUSTOMER."""
-    from tempcheck.cli.commands.show import safe
-    from tempcheck.store import accounts, customers
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         found = customers.resolve(conn, customer)

@@ -7,7 +7,9 @@ already loaded it before sqlite3 was imported. See docs/team.md.
 from __future__ import annotations
 
 import ipaddress
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import click
@@ -20,6 +22,12 @@ from tempcheck.cli.common import (
     open_store,
     resolve_db_path,
 )
+from tempcheck.domain import clock
+from tempcheck.domain.dates import stamp
+from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded, is_team_file
+from tempcheck.domain.text import printable
+from tempcheck.store import identity, open_db
+from tempcheck.store import team as engine
 
 EXIT_OFFLINE = 3
 OFF_LOOPBACK_REFUSAL = (
@@ -31,8 +39,6 @@ OFF_LOOPBACK_REFUSAL = (
 
 
 def _require_engine() -> None:
-    from tempcheck.domain.fileformat import INSTALL_HINT, engine_loaded
-
     if not engine_loaded():
         try:
             import doltlite  # noqa: F401
@@ -43,8 +49,6 @@ def _require_engine() -> None:
 
 
 def _team_store(ctx: click.Context, db: str | None) -> tuple[Path, sqlite3.Connection]:
-    from tempcheck.domain.fileformat import is_team_file
-
     _require_engine()
     path = resolve_db_path(ctx, db)
     if not path.exists():
@@ -107,10 +111,6 @@ def serve(
     reach it from other machines, give --cert, --key and --auth-keys: members
     then use https:// and must hold a key listed there. Ctrl+C stops it.
     """
-    import os
-    import time
-
-    from tempcheck.store import team as engine
 
     _require_engine()
     guarded = [cert, key_file, auth_keys]
@@ -170,8 +170,6 @@ def key(out: Path) -> None:
     remote, for its --auth-keys folder. The private half stays in
     ~/.doltlite/creds (or $DOLTLITE_CREDS_DIR).
     """
-    from tempcheck.store import team as engine
-
     _require_engine()
     with fail_cleanly():
         kid, public, created = engine.member_key(out)
@@ -190,9 +188,6 @@ def init(ctx: click.Context, url: str, db: str | None) -> None:
 
     The solo file is kept beside it as a backup. URL is http://HOST:PORT/NAME.db.
     """
-    from tempcheck.store import identity
-    from tempcheck.store import team as engine
-
     _require_engine()
     path = resolve_db_path(ctx, db)
     with fail_cleanly():
@@ -214,9 +209,6 @@ def init(ctx: click.Context, url: str, db: str | None) -> None:
 @click.pass_context
 def clone(ctx: click.Context, url: str, db: str | None) -> None:
     """Make your own copy of the team portfolio published at URL."""
-    from tempcheck.store import open_db
-    from tempcheck.store import team as engine
-
     _require_engine()
     path = resolve_db_path(ctx, db)
     with fail_cleanly():
@@ -237,15 +229,12 @@ def clone(ctx: click.Context, url: str, db: str | None) -> None:
 @click.pass_context
 def status(ctx: click.Context, db: str | None) -> None:
     """Ahead/behind the team, the last sync, open conflicts."""
-    from tempcheck.domain import clock
-    from tempcheck.store import team as engine
-
     _path, conn = _team_store(ctx, db)
     with fail_cleanly():
         st = engine.status(conn)
     last = "never"
     if st.last_sync:
-        last = clock.local(clock.from_stored(st.last_sync)).strftime("%Y-%m-%d %H:%M")
+        last = stamp(clock.from_stored(st.last_sync))
     click.echo(f"remote      {st.url}" + ("" if st.online else "  (offline: counts as of the "
                                                                "last fetch)"))
     click.echo(f"member      {st.member}")
@@ -264,9 +253,6 @@ def status(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def conflicts(ctx: click.Context, show_all: bool, db: str | None) -> None:
     """Fields both sides edited: the value kept (theirs) and the one set aside (ours)."""
-    from tempcheck.domain.text import printable
-    from tempcheck.store import team as engine
-
     _path, conn = _team_store(ctx, db)
     with fail_cleanly():
         found = engine.conflicts(conn, open_only=not show_all)
@@ -291,8 +277,6 @@ def _label(column: str) -> str:
 
 
 def _show(value: object, column: str = "") -> str:
-    from tempcheck.domain.text import printable
-
     if column == "is_primary":
         return "yes" if value == 1 else "no"
     if value in (None, ""):
@@ -310,8 +294,6 @@ def _show(value: object, column: str = "") -> str:
 @click.pass_context
 def resolve(ctx: click.Context, conflict_id: int, side: str | None, db: str | None) -> None:
     """Settle conflict ID: --ours restores the value set aside, --theirs keeps the other."""
-    from tempcheck.store import team as engine
-
     if side is None:
         raise click.UsageError("say which value stays: --ours or --theirs")
     _path, conn = _team_store(ctx, db)
@@ -329,8 +311,6 @@ def resolve(ctx: click.Context, conflict_id: int, side: str | None, db: str | No
 @click.pass_context
 def export(ctx: click.Context, dest: Path, db: str | None) -> None:
     """Write everything to DEST as a plain (solo) SQLite tempcheck database."""
-    from tempcheck.store import team as engine
-
     _path, conn = _team_store(ctx, db)
     with fail_cleanly():
         counts = engine.export(conn, dest)
@@ -346,9 +326,6 @@ def sync(ctx: click.Context, db: str | None) -> None:
 
     Offline it says so in one line and exits 3; everything keeps working locally.
     """
-    from tempcheck.store import identity
-    from tempcheck.store import team as engine
-
     path, conn = _team_store(ctx, db)
     with fail_cleanly():
         try:

@@ -10,6 +10,15 @@ import click
 
 from tempcheck.cli.common import Failure, command, fail_cleanly, find_customer, open_store
 from tempcheck.cli.output import emit_json
+from tempcheck.cli.tables import day, safe
+from tempcheck.domain import clock
+from tempcheck.domain.brief import as_record, text_lines
+from tempcheck.domain.dates import parse_date
+from tempcheck.report.review import brief_markdown
+from tempcheck.services.brief import brief
+from tempcheck.store import reminders
+from tempcheck.store.accounts import check_tag_filter
+from tempcheck.store.reminders import spread as spread_baselines
 
 
 @command("today")
@@ -25,28 +34,18 @@ from tempcheck.cli.output import emit_json
 @click.pass_context
 def today(ctx: click.Context, db: str | None, fmt: str, tag_filter: str | None) -> None:
     """What to do today: calls first, promises and follow-ups due, who has gone cold."""
-    from tempcheck.domain import clock
-    from tempcheck.domain.brief import as_record
-    from tempcheck.services.brief import brief
-
     conn = open_store(ctx, db)
     now = clock.now()
     with fail_cleanly():
         items = brief(conn, now=now)
         if tag_filter is not None:
-            from tempcheck.store.accounts import check_tag_filter
-
             tagged = check_tag_filter(conn, tag_filter)
             items = [item for item in items if item.customer_id in tagged]
     if fmt == "json":
         emit_json([as_record(item) for item in items])
     elif fmt == "md":
-        from tempcheck.report.review import brief_markdown
-
         click.echo(brief_markdown(items, now), nl=False)
     else:
-        from tempcheck.domain.brief import text_lines
-
         click.echo("\n".join(text_lines(items, now)))
 
 
@@ -54,8 +53,6 @@ def today(ctx: click.Context, db: str | None, fmt: str, tag_filter: str | None) 
 @click.pass_context
 def spread(ctx: click.Context, db: str | None) -> None:
     """Stagger never-contacted customers' first contact over their cadence (after an import)."""
-    from tempcheck.store.reminders import spread as spread_baselines
-
     conn = open_store(ctx, db)
     with fail_cleanly():
         count = spread_baselines(conn)
@@ -74,11 +71,6 @@ def spread(ctx: click.Context, db: str | None) -> None:
 def snooze(ctx: click.Context, db: str | None, customer: str, until: str | None, off: bool) -> None:
     """Snooze CUSTOMER's contact reminder until a day (fri, +2w, 2026-12-01); the cadence
     stays as it is. Promises, issues and follow-ups due still show."""
-    from tempcheck.cli.commands.show import day, safe
-    from tempcheck.domain import clock
-    from tempcheck.domain.dates import parse_date
-    from tempcheck.store import reminders
-
     if off == (until is not None):
         raise Failure("give a date to snooze until, or --off to end a snooze", 2)
     new_until = None

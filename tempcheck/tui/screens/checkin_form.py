@@ -25,12 +25,19 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import DateParseError, format_short, parse_date
+from tempcheck.domain.meetings import time_span
 from tempcheck.domain.people import Contact
 from tempcheck.domain.records import CHANNELS, CheckIn, Customer
 from tempcheck.domain.settings import CHANNEL_KEY
 from tempcheck.domain.text import clip, printable
+from tempcheck.services.capture import Draft, capture, due_items
 from tempcheck.services.undo import Undo
+from tempcheck.store import StoreError, describe, settings
+from tempcheck.store.contacts import list_contacts, primary_contact, resolve_contact
+from tempcheck.store.issues import list_issues
 from tempcheck.tui.literal import literal
+from tempcheck.tui.screens.confirm import ConfirmDialog
 from tempcheck.tui.widgets.field import Field, FormSelect
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
@@ -93,8 +100,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         self.sub_title = printable(customer.name, single_line=True)
 
     def compose(self) -> ComposeResult:
-        from tempcheck.store import settings
-
         conn = self.app.conn
         last_channel = settings.get(conn, CHANNEL_KEY) or "hallway"
         if last_channel not in CHANNELS:
@@ -102,7 +107,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         if self.meeting is not None:
             last_channel = self.meeting.channel
         issues = self._open_issues()
-        from tempcheck.services.capture import due_items
 
         due = due_items(conn, self.customer.id)
         name = printable(self.customer.name, single_line=True)
@@ -214,8 +218,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         """Who it was with: the primary contact by default, names completed as typed."""
         from textual.suggester import SuggestFromList
 
-        from tempcheck.store.contacts import list_contacts, primary_contact
-
         conn = self.app.conn
         people = list_contacts(conn, self.customer.id, include_gone=False)
         primary = primary_contact(conn, self.customer.id)
@@ -252,9 +254,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
 
     def _person(self, text: str) -> tuple[Contact | None, str | None]:
         """The contact ``text`` names by the safe rule, or the reason there is none."""
-        from tempcheck.store import StoreError
-        from tempcheck.store.contacts import resolve_contact
-
         try:
             return (
                 resolve_contact(
@@ -341,10 +340,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             self.set_focus(self.query_one("#note", Input))
 
     def _open_issues(self) -> list[tuple[int, str]]:
-        try:
-            from tempcheck.store.issues import list_issues
-        except ImportError:
-            return []
         return [
             (i.id, f"#{i.id} {i.title}")
             for i in list_issues(self.app.conn, customer_id=self.customer.id)
@@ -381,7 +376,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             field.set_hint("")
             field.set_error(None)
             return
-        from tempcheck.domain.dates import DateParseError, format_short, parse_date
 
         try:
             day = parse_date(text)
@@ -408,8 +402,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
 
     def _validate(self) -> dict | None:
         """Read every field; show each problem beside its field. None when anything is wrong."""
-        from tempcheck.domain.dates import DateParseError, parse_date
-
         ok = True
         temp_field = self.query_one("#temp-field", Field)
         raw = self.query_one("#temp", Input).value.strip()
@@ -434,8 +426,10 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
                 follow_field.set_error(str(exc))
                 ok = False
             else:
-                if follow_up < clock.today():
-                    follow_field.set_error("the follow-up date is in the past")
+                try:
+                    clock.not_past(follow_up, "the follow-up date")
+                except ValueError as exc:
+                    follow_field.set_error(str(exc))
                     ok = False
                 else:
                     follow_field.set_error(None)
@@ -494,8 +488,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             field.set_error("a date to follow up on, please")
             field.control.focus()
             return
-        from tempcheck.services.capture import Draft, capture
-        from tempcheck.store import StoreError
 
         try:
             draft = Draft(
@@ -508,7 +500,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
         except sqlite3.Error as exc:  # locked, read-only, disk full
-            from tempcheck.store import describe
 
             self.notify(str(describe(exc)), title="Not saved", severity="error", markup=False)
             return
@@ -535,7 +526,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
         if not self._anything_typed():
             self.dismiss(None)
             return
-        from tempcheck.tui.screens.confirm import ConfirmDialog
 
         def answered(discard: bool | None) -> None:
             if discard:
@@ -564,8 +554,6 @@ def _notice(captured) -> str:  # noqa: ANN001 - a capture.Captured
 
 def meeting_line(meeting: MeetingDefaults) -> str:
     """``Meeting: Quarterly review · Tue 3 Nov 14:00–15:00 (logged at its end)``."""
-    from tempcheck.domain.meetings import time_span
-
     m = meeting.meeting
     parts = [f"Meeting: {printable(m.title, single_line=True) or '(no title)'}"]
     parts.append(f"{time_span(m.starts_at, m.ends_at)} (logged at its end)")

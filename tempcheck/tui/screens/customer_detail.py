@@ -4,7 +4,7 @@ the trust bank's entries, and the timeline of everything, newest first."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual import on
@@ -15,7 +15,34 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import stamp
 from tempcheck.domain.text import clip, printable
+from tempcheck.services import portfolio, settle
+from tempcheck.store import StoreError, concerns, followups, issues, promises, trustbank
+from tempcheck.store.accounts import tags_of
+from tempcheck.store.concerns import get_concern
+from tempcheck.store.contacts import get_contact, mark_gone, people
+from tempcheck.store.customers import get_customer, set_status
+from tempcheck.store.dashboard import customer_row
+from tempcheck.store.followups import get_followup
+from tempcheck.store.issues import get_issue
+from tempcheck.store.promises import get_promise
+from tempcheck.store.timeline import timeline
+from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
+from tempcheck.tui.screens.confirm import ConfirmDialog
+from tempcheck.tui.screens.customer_form import CustomerForm
+from tempcheck.tui.screens.forms import (
+    break_promise_form,
+    close_issue_form,
+    concern_form,
+    contact_form,
+    end_form,
+    issue_form,
+    pause_form,
+    promise_form,
+    snooze_form,
+)
+from tempcheck.tui.screens.notices import announce
 from tempcheck.tui.widgets.fit_line import PhraseLines
 from tempcheck.tui.widgets.key_footer import KeyFooter
 from tempcheck.tui.widgets.relationship_charts import ContactChart, TemperatureChart
@@ -37,7 +64,7 @@ def _quote(text: str) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return clock.local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+    return stamp(moment) if moment else "—"
 
 
 class CustomerDetailScreen(Screen[None]):
@@ -242,10 +269,6 @@ class CustomerDetailScreen(Screen[None]):
     # --- loading -----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        from tempcheck.store import concerns, followups, issues, promises, trustbank
-        from tempcheck.store.customers import get_customer
-        from tempcheck.store.dashboard import customer_row
-
         conn = self.app.conn
         self.customer = customer = get_customer(conn, self.customer_id)
         row = customer_row(conn, customer.id)
@@ -265,7 +288,6 @@ class CustomerDetailScreen(Screen[None]):
             f"   trust balance: {balance:+d}",
             f"Promises: {record.summary}   priorities last confirmed: {_when(confirmed)}",
         ]
-        from tempcheck.store.accounts import tags_of
 
         tags = " ".join(f"#{t}" for t in tags_of(conn, customer.id))
         renewal = (
@@ -296,8 +318,6 @@ class CustomerDetailScreen(Screen[None]):
         flag_box = self.query_one("#detail-flags", Static)
         flag_box.update("   ".join(flags))
         flag_box.display = bool(flags)
-
-        from tempcheck.store.contacts import people
 
         self._fill(
             "people",
@@ -372,9 +392,6 @@ class CustomerDetailScreen(Screen[None]):
         self._draw_charts()
 
     def _draw_charts(self) -> None:
-        from datetime import timedelta
-
-        from tempcheck.services import portfolio
 
         conn = self.app.conn
         since = clock.today() - timedelta(days=182)
@@ -402,8 +419,6 @@ class CustomerDetailScreen(Screen[None]):
             table.move_cursor(row=min(cursor, len(items) - 1))
 
     def _load_timeline(self, *, reset: bool) -> None:
-        from tempcheck.store.timeline import timeline
-
         table = self.query_one("#timeline", DataTable)
         if reset:
             table.clear()
@@ -443,8 +458,6 @@ class CustomerDetailScreen(Screen[None]):
         return int(row_key)
 
     def _run(self, action: Callable[[], object], done: str) -> None:
-        from tempcheck.store import StoreError
-
         try:
             action()
         except StoreError as exc:
@@ -455,12 +468,9 @@ class CustomerDetailScreen(Screen[None]):
 
     def _settle(self, question: str, yes: str, settle: Callable[[], object]) -> None:
         """Ask first (Enter cancels), then settle through the service; notice and undo."""
-        from tempcheck.tui.screens.confirm import ConfirmDialog
-
         def answered(go: bool | None) -> None:
             if not go:
                 return
-            from tempcheck.store import StoreError
 
             try:
                 settled = settle()
@@ -475,7 +485,6 @@ class CustomerDetailScreen(Screen[None]):
         )
 
     def _form(self, dialog) -> None:  # noqa: ANN001 - a FormDialog
-        from tempcheck.tui.screens.notices import announce
 
         def done(result: object) -> None:
             if result is not None:
@@ -503,8 +512,6 @@ class CustomerDetailScreen(Screen[None]):
         self.dismiss(None)
 
     def action_log(self) -> None:
-        from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
-
         def saved(result: SavedCheckIn | None) -> None:
             if result is not None:
                 self.reload()
@@ -513,27 +520,17 @@ class CustomerDetailScreen(Screen[None]):
         self.app.push_screen(CheckInForm(self.customer), saved)
 
     def action_open_issue(self) -> None:
-        from tempcheck.tui.screens.forms import issue_form
-
         self._form(issue_form(self.app.conn, self.customer))
 
     def action_close_issue(self) -> None:
-        from tempcheck.store.issues import get_issue
-        from tempcheck.tui.screens.forms import close_issue_form
-
         if (issue_id := self._selected("issues", "open issue")) is not None:
             issue = get_issue(self.app.conn, issue_id)
             self._form(close_issue_form(self.app.conn, issue_id, issue.title, issue.due))
 
     def action_promise(self) -> None:
-        from tempcheck.tui.screens.forms import promise_form
-
         self._form(promise_form(self.app.conn, self.customer))
 
     def action_keep_promise(self) -> None:
-        from tempcheck.services import settle
-        from tempcheck.store.promises import get_promise
-
         if (promise_id := self._selected("promises", "promise")) is None:
             return
         promise = get_promise(self.app.conn, promise_id)
@@ -548,9 +545,6 @@ class CustomerDetailScreen(Screen[None]):
         )
 
     def action_break_promise(self) -> None:
-        from tempcheck.store.promises import get_promise
-        from tempcheck.tui.screens.forms import break_promise_form
-
         if (promise_id := self._selected("promises", "promise")) is not None:
             promise = get_promise(self.app.conn, promise_id)
             if not promise.is_open:
@@ -559,9 +553,6 @@ class CustomerDetailScreen(Screen[None]):
             self._form(break_promise_form(self.app.conn, promise_id, promise.text, promise.due))
 
     def action_followup_done(self) -> None:
-        from tempcheck.services import settle
-        from tempcheck.store.followups import get_followup
-
         if (followup_id := self._selected("followups", "follow-up")) is None:
             return
         followup = get_followup(self.app.conn, followup_id)
@@ -574,20 +565,13 @@ class CustomerDetailScreen(Screen[None]):
         )
 
     def action_snooze(self) -> None:
-        from tempcheck.tui.screens.forms import snooze_form
-
         if (followup_id := self._selected("followups", "follow-up")) is not None:
             self._form(snooze_form(self.app.conn, followup_id))
 
     def action_add_concern(self) -> None:
-        from tempcheck.tui.screens.forms import concern_form
-
         self._form(concern_form(self.app.conn, self.customer))
 
     def action_confirm_concern(self) -> None:
-        from tempcheck.services import settle
-        from tempcheck.store.concerns import get_concern
-
         if (concern_id := self._selected("concerns", "concern")) is None:
             return
         concern = get_concern(self.app.conn, concern_id)
@@ -599,9 +583,6 @@ class CustomerDetailScreen(Screen[None]):
         )
 
     def action_drop_concern(self) -> None:
-        from tempcheck.services import settle
-        from tempcheck.store.concerns import get_concern
-
         if (concern_id := self._selected("concerns", "concern")) is None:
             return
         concern = get_concern(self.app.conn, concern_id)
@@ -613,8 +594,6 @@ class CustomerDetailScreen(Screen[None]):
         )
 
     def action_edit(self) -> None:
-        from tempcheck.tui.screens.customer_form import CustomerForm
-
         def saved(customer_id: int | None) -> None:
             if customer_id is not None:
                 self.reload()
@@ -623,32 +602,21 @@ class CustomerDetailScreen(Screen[None]):
         self.app.push_screen(CustomerForm(self.customer), saved)
 
     def action_pause(self) -> None:
-        from tempcheck.tui.screens.forms import pause_form
-
         self._form(pause_form(self.app.conn, self.customer))
 
     def action_end(self) -> None:
-        from tempcheck.tui.screens.forms import end_form
-
         self._form(end_form(self.app.conn, self.customer))
 
     def action_reactivate(self) -> None:
-        from tempcheck.store.customers import set_status
-
         self._run(
             lambda: set_status(self.app.conn, self.customer_id, "active", note="reactivated"),
             f"{_name(self.customer.name)} is active again.",
         )
 
     def action_add_person(self) -> None:
-        from tempcheck.tui.screens.forms import contact_form
-
         self._form(contact_form(self.app.conn, self.customer))
 
     def action_person_gone(self) -> None:
-        from tempcheck.store.contacts import get_contact, mark_gone
-        from tempcheck.tui.screens.confirm import ConfirmDialog
-
         if (contact_id := self._selected("people", "person")) is None:
             return
         person = get_contact(self.app.conn, contact_id)

@@ -10,7 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select
 
 from tempcheck.domain.cadence import parse_cadence
+from tempcheck.domain.dates import DateParseError, format_short, parse_date
+from tempcheck.domain.people import clean_tag
 from tempcheck.domain.records import KINDS, Customer
+from tempcheck.store import StoreError, accounts, settings, write
+from tempcheck.store.accounts import tags_of
+from tempcheck.store.customers import add_customer, edit
 from tempcheck.tui.literal import SafeInput
 from tempcheck.tui.widgets.field import Field
 
@@ -25,8 +30,6 @@ class CustomerForm(ModalScreen[int | None]):
         self.customer = customer
 
     def compose(self) -> ComposeResult:
-        from tempcheck.store import settings
-
         c = self.customer
         default_cadence = (
             c.cadence_days if c else settings.get_int(self.app.conn, "cadence.default")
@@ -57,8 +60,6 @@ class CustomerForm(ModalScreen[int | None]):
             )
             tags = ""
             if c:
-                from tempcheck.store.accounts import tags_of
-
                 tags = " ".join(f"#{t}" for t in tags_of(self.app.conn, c.id))
             yield Field(
                 "Owner (optional)",
@@ -100,8 +101,6 @@ class CustomerForm(ModalScreen[int | None]):
 
     @on(Input.Changed, "#renewal")
     def _renewal_typed(self, event: Input.Changed) -> None:
-        from tempcheck.domain.dates import DateParseError, format_short, parse_date
-
         field = self.query_one("#renewal-field", Field)
         try:
             field.set_hint(format_short(parse_date(event.value)) if event.value.strip() else "")
@@ -110,8 +109,6 @@ class CustomerForm(ModalScreen[int | None]):
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        from tempcheck.store import StoreError
-
         name_field = self.query_one("#name-field", Field)
         cadence_field = self.query_one("#cadence-field", Field)
         name = self.query_one("#name", Input).value
@@ -140,8 +137,6 @@ class CustomerForm(ModalScreen[int | None]):
         renewal_text = self.query_one("#renewal", Input).value.strip()
         renewal = None
         if renewal_text:
-            from tempcheck.domain.dates import DateParseError, parse_date
-
             try:
                 renewal = parse_date(renewal_text)
                 renewal_field.set_error(None)
@@ -149,7 +144,6 @@ class CustomerForm(ModalScreen[int | None]):
                 renewal_field.set_error(str(exc))
                 ok = False
         tags_field = self.query_one("#tags-field", Field)
-        from tempcheck.domain.people import clean_tag
 
         try:
             tags = [clean_tag(t) for t in self.query_one("#tags", Input).value.split()]
@@ -161,7 +155,6 @@ class CustomerForm(ModalScreen[int | None]):
             return
         kind = str(self.query_one("#kind", Select).value)
         contact = self.query_one("#contact", Input).value
-        from tempcheck.store import accounts, write
 
         try:
             with write(self.app.conn):  # every field, or none
@@ -177,8 +170,6 @@ class CustomerForm(ModalScreen[int | None]):
     def _save_profile(
         self, name: str, cadence: int, kind: str, contact: str, calibration: int | None
     ) -> Customer:
-        from tempcheck.store.customers import add_customer, edit
-
         if self.customer is None:
             return add_customer(
                 self.app.conn, name, cadence_days=cadence, kind=kind, contact=contact

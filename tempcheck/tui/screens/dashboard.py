@@ -6,7 +6,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,11 +14,14 @@ from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from tempcheck.domain import clock
-from tempcheck.domain.attention import DashboardRow
-from tempcheck.domain.brief import BriefItem
+from tempcheck.domain.attention import DashboardRow, attention_key
+from tempcheck.domain.brief import MET_NOT_LOGGED, BriefItem, merge
 from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
+from tempcheck.store import StoreError, describe, open_db
+from tempcheck.store.calendar import dismiss, unmatched
+from tempcheck.store.dashboard import dashboard_rows, first_page, trust_changes
 from tempcheck.tui.screens.notices import added_notice, announce
 from tempcheck.tui.widgets.customer_table import COLUMNS, CustomerTable
 from tempcheck.tui.widgets.fit_line import FitLine
@@ -38,7 +41,9 @@ class FilterInput(Input):
     ]
 
     def action_to_matches(self) -> None:
-        self.screen.query_one(CustomerTable).focus()
+        # set_focus, not focus(): focus() waits for the next idle moment, and keys typed
+        # in the same burst ("/globex<Tab>l4") would still land in the filter.
+        self.screen.set_focus(self.screen.query_one(CustomerTable))
 
 
 class DashboardScreen(Screen[None]):
@@ -131,6 +136,7 @@ class DashboardScreen(Screen[None]):
         self._tags: dict[int, list[str]] | None = None
         self._people: dict[int, str] | None = None
         self.waiting_meetings = 0  # meetings matching no customer, for "m"
+        self._applied_filter = ""  # the filter text the table and Today show
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -160,8 +166,6 @@ class DashboardScreen(Screen[None]):
         From :attr:`FIRST_PAGE_FROM` active customers on, the first page is read through
         the attention index and painted at once; every row follows from a thread.
         """
-        from tempcheck.store.dashboard import dashboard_rows, first_page
-
         conn = self.app.conn
         self.loaded_at = clock.now()
         self._generation += 1
@@ -197,9 +201,6 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="rows")
     def _load_rest(self, generation: int, keep: int | None) -> None:
         """Every row, trust trend included, on a connection of its own."""
-        from tempcheck.store import open_db
-        from tempcheck.store.dashboard import dashboard_rows
-
         conn = open_db(self.app.db_path)
         try:
             rows = dashboard_rows(conn, now=self.loaded_at)
@@ -208,8 +209,8 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(self._rest_loaded, generation, rows, keep)
 
     def _rest_loaded(self, generation: int, rows: list[DashboardRow], keep: int | None) -> None:
-        if generation != self._generation:
-            return  # a newer reload is on its way
+        if generation != self._generation or not self.query(CustomerTable):
+            return  # a newer reload is on its way, or the app is closing
         self.first_page_only = False
         current = self.table.current_customer_id
         self._set_rows(rows, current if current is not None else keep)
@@ -221,9 +222,6 @@ class DashboardScreen(Screen[None]):
         The result is what :meth:`reload` would show (the tests compare the two); the
         rest is read again only when another program writes or the day changes.
         """
-        from tempcheck.domain.attention import attention_key
-        from tempcheck.store.dashboard import dashboard_rows
-
         if self.first_page_only:  # only the first page is here yet: read it all again
             self.reload(keep=customer_id)
             return
@@ -260,7 +258,8 @@ class DashboardScreen(Screen[None]):
         panel = self.query_one(TodayPanel)
         if self._brief_pending or not panel.loaded:
             return  # a full brief is on its way
-        from tempcheck.domain.brief import merge
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.brief import customer_brief
 
         theirs = customer_brief(self.app.conn, customer_id, now=self.brief_at)
@@ -274,8 +273,7 @@ class DashboardScreen(Screen[None]):
     def _load_brief(self) -> None:
         """The brief reads every open item; at 10,000 customers that is a few hundred ms,
         so it runs on its own connection in a thread, after the table has painted."""
-        from tempcheck.services.brief import brief
-        from tempcheck.store import open_db
+        from tempcheck.services.brief import brief  # lazy: keeps the dashboard's first frame fast
 
         worker = get_current_worker()
         now = clock.now()
@@ -288,6 +286,8 @@ class DashboardScreen(Screen[None]):
             self.app.call_from_thread(self._brief_loaded, items, now)
 
     def _brief_loaded(self, items: list[BriefItem], now: datetime) -> None:
+        if not self.is_attached or not self.query(TodayPanel):
+            return  # the app is closing (its widgets going) while the brief was read
         self._brief_pending = False
         self.brief_at = now
         self._show_brief(items)
@@ -355,6 +355,8 @@ class DashboardScreen(Screen[None]):
     def action_snooze(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
         self.app.push_screen(
@@ -362,14 +364,14 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_portfolio(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.portfolio import PortfolioScreen
 
         self.app.push_screen(PortfolioScreen())
 
     def _fill_trust(self) -> None:
         """The 30-day trust trend walks the check-in index per customer: after first paint."""
-        from tempcheck.store.dashboard import trust_changes
-
         self.table.update_trust(trust_changes(self.app.conn, now=self.loaded_at))
 
     def _show(self, *, keep: int | None = None) -> None:
@@ -379,6 +381,8 @@ class DashboardScreen(Screen[None]):
         needle = key(" ".join(w for w in words if not w.startswith("#") and w != "@me"))
         rows = self.all_rows
         if mine:
+            # lazy: keeps the dashboard's first frame fast
+            # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.identity import my_customers
 
             owned = my_customers(self.app.conn)
@@ -433,6 +437,8 @@ class DashboardScreen(Screen[None]):
 
     def _all_tags(self) -> dict[int, list[str]]:
         if self._tags is None:
+            # lazy: keeps the dashboard's first frame fast
+            # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.accounts import all_tags
 
             self._tags = all_tags(self.app.conn)
@@ -461,6 +467,8 @@ class DashboardScreen(Screen[None]):
         self.notify("Tags hidden." if showing else "Tags shown after each name.", timeout=2)
 
     def action_search(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(), lambda _: self.reload())
@@ -510,19 +518,82 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """Narrow the table and Today to what the filter says, once per new text (a key
+        routed ahead applies it at once; its Changed message, arriving later, then must
+        not move the cursor back)."""
+        value = self.query_one("#filter", Input).value
+        if value == self._applied_filter:
+            return
+        self._applied_filter = value
         self._show()
         self.table.cursor = 0  # Enter opens the first match unless you moved
         self._show_brief()
 
+    # Keys the dashboard acts on in the order they arrive, even in a burst ("jjl", "/glob
+    # <Tab>l4"): Textual queues a key to the focused widget but acts on a priority key
+    # ("l", "/") at once, so without this "l" could act before the moves typed ahead of it.
+    _TABLE_MOVES = {
+        "up": ("cursor", -1),
+        "k": ("cursor", -1),
+        "down": ("cursor", 1),
+        "j": ("cursor", 1),
+        "pageup": ("page", -1),
+        "pagedown": ("page", 1),
+        "home": ("jump", 0),
+        "g": ("jump", 0),
+        "end": ("jump", -1),
+        "G": ("jump", -1),
+    }
+    _TODAY_MOVES = {
+        "up": ("brief_move", -1),
+        "k": ("brief_move", -1),
+        "down": ("brief_move", 1),
+        "j": ("brief_move", 1),
+        "home": ("brief_jump", 0),
+        "g": ("brief_jump", 0),
+        "end": ("brief_jump", -1),
+        "G": ("brief_jump", -1),
+    }
+
+    def route_key(self, event: events.Key) -> bool:
+        """Act on a moving or typing key now, in arrival order (the app calls this before
+        queueing the key to a widget); False lets the key go its usual way."""
+        focused = self.focused
+        if isinstance(focused, FilterInput):
+            if event.key in ("tab", "down"):
+                self._apply_filter()
+                self.set_focus(self.table)
+            elif event.key == "backspace":
+                focused.action_delete_left()
+            elif event.is_printable and event.character:
+                focused.insert_text_at_cursor(event.character)
+            else:
+                return False
+            return True
+        if focused is self.table and event.key in self._TABLE_MOVES:
+            action, step = self._TABLE_MOVES[event.key]
+            getattr(self.table, f"action_{action}")(step)
+            return True
+        if isinstance(focused, TodayPanel) and event.key in self._TODAY_MOVES:
+            action, step = self._TODAY_MOVES[event.key]
+            getattr(self, f"action_{action}")(step)
+            return True
+        return False
+
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         if self.table.rows:
-            self.table.focus()
+            self.set_focus(self.table)
             self.table.action_select()
             return
         name = event.value.strip()
         if not name:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.confirm import ConfirmDialog
 
         def answered(add: bool | None) -> None:
@@ -539,7 +610,8 @@ class DashboardScreen(Screen[None]):
         )
 
     def _add_and_log(self, name: str) -> None:
-        from tempcheck.store import StoreError
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import add_customer
 
         try:
@@ -557,9 +629,10 @@ class DashboardScreen(Screen[None]):
         if box.value or box.display:
             box.value = ""
             box.display = False
+            self._applied_filter = ""
             self._show()
             self._show_brief()
-        self.table.focus()
+        self.set_focus(self.table)  # at once: the next key of a burst goes to the table
 
     # --- sorting -----------------------------------------------------------------------------
 
@@ -580,6 +653,8 @@ class DashboardScreen(Screen[None]):
 
     def _open_customer(self, customer_id: int) -> None:
         """The detail screen; coming back shows what changed there."""
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
         self.app.push_screen(
@@ -589,6 +664,8 @@ class DashboardScreen(Screen[None]):
     def _current_customer(self):
         """The customer named in the summary line: the Today panel's when it is shown and
         has focus, else the table's highlighted one."""
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
 
         target = self._target_customer()
@@ -599,8 +676,6 @@ class DashboardScreen(Screen[None]):
 
     def _current_meeting(self) -> int | None:
         """The meeting id of the Today panel's highlighted "met, not logged" line, if any."""
-        from tempcheck.domain.brief import MET_NOT_LOGGED
-
         panel = self.query_one(TodayPanel)
         item = panel.current_item if panel.has_focus else None
         if item is not None and item.reason == MET_NOT_LOGGED and item.ref_id is not None:
@@ -614,8 +689,6 @@ class DashboardScreen(Screen[None]):
     def action_dismiss_meeting(self) -> None:
         if (event_id := self._current_meeting()) is None:
             return
-        from tempcheck.store import StoreError
-        from tempcheck.store.calendar import dismiss
 
         try:
             meeting = dismiss(self.app.conn, event_id)
@@ -629,16 +702,12 @@ class DashboardScreen(Screen[None]):
         )
 
     def _count_waiting_meetings(self) -> None:
-        from tempcheck.store.calendar import unmatched
-
         waiting = len(unmatched(self.app.conn))
         if waiting != self.waiting_meetings:
             self.waiting_meetings = waiting
             self.refresh_bindings()
 
     def action_assign_meetings(self) -> None:
-        from tempcheck.store.calendar import unmatched
-
         meetings = unmatched(self.app.conn)
         if not meetings:
             self.notify("No meetings are waiting for a customer.", markup=False)
@@ -647,6 +716,10 @@ class DashboardScreen(Screen[None]):
         if row is None:
             self.notify("No customer selected: add one with a", severity="warning")
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
 
@@ -665,8 +738,9 @@ class DashboardScreen(Screen[None]):
             self._open_checkin(customer.id)
 
     def _open_meeting_checkin(self, event_id: int) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.meetings import defaults_for
-        from tempcheck.store import StoreError
 
         try:
             meeting = defaults_for(self.app.conn, event_id)
@@ -677,6 +751,10 @@ class DashboardScreen(Screen[None]):
         self._open_checkin(meeting.customer_id, meeting=meeting)
 
     def _open_checkin(self, customer_id: int, *, meeting=None) -> None:  # noqa: ANN001
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
 
@@ -701,6 +779,8 @@ class DashboardScreen(Screen[None]):
         return True
 
     def action_add_customer(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_form import CustomerForm
 
         def added(customer_id: int | None) -> None:
@@ -713,6 +793,8 @@ class DashboardScreen(Screen[None]):
     def action_open_issue(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import issue_form
 
         self.app.push_screen(issue_form(self.app.conn, customer), self._form_saved(customer.id))
@@ -720,6 +802,8 @@ class DashboardScreen(Screen[None]):
     def action_promise(self) -> None:
         if (customer := self._current_customer()) is None:
             return
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import promise_form
 
         self.app.push_screen(promise_form(self.app.conn, customer), self._form_saved(customer.id))
@@ -733,6 +817,8 @@ class DashboardScreen(Screen[None]):
         return done
 
     def action_export(self) -> None:
+        # lazy: keeps the dashboard's first frame fast
+        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.export_dialog import ExportJob, export_dialog
 
         row = self.table.current_row
@@ -754,7 +840,6 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, group="export")
     def _run_export(self, job) -> None:  # noqa: ANN001 - an ExportJob
-        from tempcheck.store import StoreError, describe
 
         try:
             what = job.run(self.app.db_path)

@@ -10,19 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from tempcheck.domain import clock
+from tempcheck.domain.dates import DateParseError, format_short, parse_date
 from tempcheck.domain.text import clip, printable
+from tempcheck.exchange.export import (
+    KINDS,
+    check_options,
+    default_filename,
+    export_to_path,
+    output_format,
+)
+from tempcheck.store import open_db
 from tempcheck.tui.screens.form_dialog import FieldError, FormDialog, FormField
 
 
 def _since(text: str) -> date:
-    from tempcheck.domain.dates import parse_date
-
     return parse_date(text, past=True)  # "3m" means three months back
 
 
 def _date_hint(text: str) -> str:
-    from tempcheck.domain.dates import DateParseError, format_short
-
     try:
         return format_short(_since(text))
     except DateParseError:
@@ -45,9 +50,6 @@ class ExportJob:
 
     def run(self, db_path: Path) -> str:
         """Write the file on a connection of its own; returns e.g. ``263 check-ins``."""
-        from tempcheck.exchange.export import KINDS, export_to_path
-        from tempcheck.store import open_db
-
         conn = open_db(db_path)
         try:
             written = export_to_path(
@@ -85,8 +87,6 @@ def export_dialog(
     folder: Path | None = None,
 ) -> FormDialog:
     """A dialog that checks the choices and returns an :class:`ExportJob` to run."""
-    from tempcheck.exchange.export import KINDS, check_options, default_filename, output_format
-
     folder = folder or Path.cwd()
     kinds = [(clip(f"{name}: {kind.description}", 70), name) for name, kind in KINDS.items()]
     scopes = [("all customers", "all")]

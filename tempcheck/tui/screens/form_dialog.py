@@ -19,7 +19,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from tempcheck.store import StoreError, describe
 from tempcheck.tui.literal import SafeInput, literal
+from tempcheck.tui.screens.confirm import ConfirmDialog
 from tempcheck.tui.widgets.field import Field, FormSelect
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
@@ -167,8 +169,6 @@ class FormDialog(ModalScreen[Any]):
         return result if ok else None
 
     def action_save(self) -> None:
-        from tempcheck.store import StoreError, describe
-
         values = self.values()
         if values is None:
             for field in self.query(Field):
@@ -212,7 +212,6 @@ class FormDialog(ModalScreen[Any]):
         if not typed:
             self.dismiss(None)
             return
-        from tempcheck.tui.screens.confirm import ConfirmDialog
 
         self.app.push_screen(
             ConfirmDialog("Discard what you typed?", yes="Discard", no="Keep editing"),

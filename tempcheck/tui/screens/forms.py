@@ -7,20 +7,24 @@ from datetime import date
 from typing import Any
 
 from tempcheck.domain import clock, temperature
+from tempcheck.domain.dates import DateParseError, format_short, parse_date
 from tempcheck.domain.records import Customer
-from tempcheck.domain.text import printable
+from tempcheck.domain.text import clip, printable
+from tempcheck.services import settle
 from tempcheck.services.undo import Undo
+from tempcheck.store.concerns import add_concern
+from tempcheck.store.contacts import add_contact
+from tempcheck.store.customers import set_status
+from tempcheck.store.followups import snooze
+from tempcheck.store.issues import open_issue
+from tempcheck.store.promises import add_promise
+from tempcheck.store.reminders import snooze_reminder
 from tempcheck.tui.screens.form_dialog import FormDialog, FormField
 from tempcheck.tui.screens.notices import Wrote
 
 
 def _future_date(text: str) -> date:
-    from tempcheck.domain.dates import parse_date
-
-    day = parse_date(text)
-    if day < clock.today():
-        raise ValueError(f"{day.isoformat()} is in the past")
-    return day
+    return clock.not_past(parse_date(text), "the date")
 
 
 def _later_date(text: str) -> date:
@@ -31,8 +35,6 @@ def _later_date(text: str) -> date:
 
 
 def _date_hint(text: str) -> str:
-    from tempcheck.domain.dates import DateParseError, format_short, parse_date
-
     try:
         return format_short(parse_date(text))
     except DateParseError:
@@ -55,8 +57,6 @@ def _name(customer: Customer) -> str:
 
 
 def _q(text: str) -> str:
-    from tempcheck.domain.text import clip
-
     return f'"{clip(printable(text, single_line=True), 60)}"'
 
 
@@ -70,8 +70,6 @@ def issue_form(
     """Open an issue: title, detail, due date (the SLA), who raised it."""
 
     def save(values: dict[str, Any]) -> Wrote:
-        from tempcheck.store.issues import open_issue
-
         opened = open_issue(
             conn,
             customer.id,
@@ -109,8 +107,6 @@ def promise_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     """Record a promise with its due date."""
 
     def save(values: dict[str, Any]) -> Wrote:
-        from tempcheck.store.promises import add_promise
-
         made = add_promise(conn, customer.id, values["text"], values["due"])
         what = f"promise #{made.id} {_q(made.text)}, due {made.due.isoformat()} ({_name(customer)})"
         return Wrote(f"Made {what}", Undo(what, customer.id, (("promises", made.id),)))
@@ -140,8 +136,6 @@ def close_issue_form(
     """Close an issue: the resolution first, then how the customer feels about it."""
 
     def save(values: dict[str, Any]) -> Wrote:
-        from tempcheck.services import settle
-
         settled = settle.close_issue(
             conn,
             issue_id,
@@ -185,8 +179,6 @@ def break_promise_form(
     conn: sqlite3.Connection, promise_id: int, text: str, due: date | None = None
 ) -> FormDialog:
     def save(values: dict[str, Any]) -> Wrote:
-        from tempcheck.services import settle
-
         settled = settle.break_promise(conn, promise_id, values["note"])
         return Wrote(settled.notice, settled.undo)
 
@@ -200,8 +192,6 @@ def break_promise_form(
 
 def snooze_form(conn: sqlite3.Connection, followup_id: int) -> FormDialog:
     def save(values: dict[str, Any]) -> Wrote:
-        from tempcheck.store.followups import snooze
-
         moved = snooze(conn, followup_id, values["until"])
         about = f" {_q(moved.note)}" if moved.note else ""
         return Wrote(
@@ -228,8 +218,6 @@ def snooze_form(conn: sqlite3.Connection, followup_id: int) -> FormDialog:
 
 def concern_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     def save(values: dict[str, Any]) -> Wrote:
-        from tempcheck.store.concerns import add_concern
-
         made = add_concern(
             conn,
             customer.id,
@@ -262,8 +250,6 @@ def concern_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
 
 def pause_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     def save(values: dict[str, Any]) -> int:
-        from tempcheck.store.customers import set_status
-
         set_status(conn, customer.id, "paused", until=values["until"], note=values["note"] or "")
         until = f" until {values['until'].isoformat()}" if values["until"] else ""
         return Wrote(f"Paused {_name(customer)}{until}")
@@ -287,8 +273,6 @@ def pause_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
 
 def end_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     def save(values: dict[str, Any]) -> int:
-        from tempcheck.store.customers import set_status
-
         set_status(conn, customer.id, "ended", note=values["note"])
         return Wrote(f"Ended {_name(customer)}; the history is kept")
 
@@ -304,8 +288,6 @@ def snooze_reminder_form(conn: sqlite3.Connection, customer: Customer) -> FormDi
     """Quiet a customer's contact reminders until a date; the cadence stays as it is."""
 
     def save(values: dict[str, Any]) -> int:
-        from tempcheck.store.reminders import snooze_reminder
-
         snooze_reminder(conn, customer.id, values["until"])
         return Wrote(f"Snoozed reminders for {_name(customer)} until {values['until'].isoformat()}")
 
@@ -332,8 +314,6 @@ def contact_form(conn: sqlite3.Connection, customer: Customer) -> FormDialog:
     """Add a person at the customer: name, role, email, phone, notes, primary or not."""
 
     def save(values: dict[str, Any]) -> int:
-        from tempcheck.store.contacts import add_contact
-
         return add_contact(
             conn,
             customer.id,

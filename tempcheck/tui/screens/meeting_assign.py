@@ -14,6 +14,8 @@ from textual.widgets.option_list import Option
 from tempcheck.domain.meetings import Meeting, time_span
 from tempcheck.domain.records import Customer
 from tempcheck.domain.text import clip, printable
+from tempcheck.store import StoreError
+from tempcheck.store.calendar import assign, dismiss
 
 
 class MeetingAssignDialog(ModalScreen[int]):
@@ -73,8 +75,6 @@ class MeetingAssignDialog(ModalScreen[int]):
     def action_assign(self) -> None:
         if (meeting := self._current()) is None:
             return
-        from tempcheck.store import StoreError
-        from tempcheck.store.calendar import assign
 
         try:
             assign(self.app.conn, meeting.id, self.customer.id)
@@ -92,7 +92,6 @@ class MeetingAssignDialog(ModalScreen[int]):
     def action_dismiss_meeting(self) -> None:
         if (meeting := self._current()) is None:
             return
-        from tempcheck.store.calendar import dismiss
 
         dismiss(self.app.conn, meeting.id)
         self._remove(meeting)

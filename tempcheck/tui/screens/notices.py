@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tempcheck.domain.text import printable
 from tempcheck.services.undo import Undo
 
 
@@ -24,7 +25,8 @@ def announce(app: Any, result: object) -> None:
 
 def added_notice(conn: Any, customer_id: int) -> tuple[str, Undo]:
     """ "Added Acme Corp", undone by removing the customer (while nothing refers to it)."""
-    from tempcheck.domain.text import printable
+    # lazy: keeps the dashboard's first frame fast
+    # lazy: keeps the dashboard's first frame fast
     from tempcheck.store.customers import get_customer
 
     name = printable(get_customer(conn, customer_id).name, single_line=True)

@@ -16,7 +16,8 @@ from textual_plotext import PlotextPlot
 from tempcheck.domain import temperature
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
-from tempcheck.services.portfolio import Portfolio
+from tempcheck.services.portfolio import Portfolio, portfolio
+from tempcheck.store import open_db
 from tempcheck.tui.screens.scrolling import SCROLL_BINDINGS, scroll
 from tempcheck.tui.widgets.key_footer import KeyFooter
 
@@ -86,9 +87,6 @@ class PortfolioScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        from tempcheck.services.portfolio import portfolio
-        from tempcheck.store import open_db
-
         conn = open_db(self.app.db_path)
         try:
             figures = portfolio(conn)

@@ -17,10 +17,14 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tempcheck.store import StoreError, open_db
+from tempcheck.store.search import search
+from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
+
 if TYPE_CHECKING:
     from tempcheck.store.search import Hit
 
-from tempcheck.domain import clock
+from tempcheck.domain.dates import iso_day
 from tempcheck.domain.text import printable
 
 LIMIT = 100
@@ -33,7 +37,7 @@ def hit_prompt(hit: Hit) -> Text:
     """
     head = Text()
     head.append(printable(hit.customer_name, single_line=True), style="bold")
-    head.append(f"  {clock.local(hit.at).strftime('%Y-%m-%d')}  {hit.kind}", style="dim")
+    head.append(f"  {iso_day(hit.at)}  {hit.kind}", style="dim")
     body = Text("  ")
     for piece, is_match in hit.parts():
         body.append(printable(piece, single_line=True), style="bold reverse" if is_match else "")
@@ -82,9 +86,6 @@ class SearchScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, text: str) -> None:
-        from tempcheck.store import StoreError, open_db
-        from tempcheck.store.search import search
-
         worker = get_current_worker()
         try:
             if self._conn is None:
@@ -123,10 +124,10 @@ class SearchScreen(Screen[None]):
     def action_results(self) -> None:
         results = self.query_one("#search-results", OptionList)
         if self.hits:
-            results.focus()
+            self.set_focus(results)  # at once, so the next key of a burst moves in the list
 
     def action_query(self) -> None:
-        self.query_one("#search-query", Input).focus()
+        self.set_focus(self.query_one("#search-query", Input))
 
     @on(Input.Submitted, "#search-query")
     def _submitted(self) -> None:
@@ -138,8 +139,6 @@ class SearchScreen(Screen[None]):
         self._open(event.option_index)
 
     def _open(self, index: int) -> None:
-        from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
-
         if not 0 <= index < len(self.hits):
             return
         hit = self.hits[index]

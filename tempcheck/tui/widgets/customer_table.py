@@ -68,7 +68,7 @@ class Placed:
         return self.column.key
 
 
-DUE_SYMBOLS = {"promise": "⚑", "follow-up": "↻", "renewal": "✎"}  # as in Today
+DUE_SYMBOLS = {"promise": "⚑", "follow-up": "↻", "renewal": "◷"}  # as in Today
 
 
 def ago_compact(moment: datetime | None, reference: datetime | None = None) -> str:

@@ -8,19 +8,11 @@ from datetime import date, datetime, timedelta
 from textual_plotext import PlotextPlot
 
 from tempcheck.domain import clock
+from tempcheck.domain.dates import iso_day
 
 _DATE_FORM = "Y-m-d"
 # Marks differ in shape, not only in colour, so the chart reads without colour.
 MARKERS = {"issue opened": "x", "issue closed": "o", "promise": "+"}
-
-
-def _day(moment: datetime) -> str:
-    return _iso(clock.local(moment).date())
-
-
-def _iso(day: date) -> str:
-    # isoformat pads the year to four digits ("0500-06-01"); strftime("%Y") may not.
-    return day.isoformat()
 
 
 class TemperatureChart(PlotextPlot):
@@ -38,7 +30,7 @@ class TemperatureChart(PlotextPlot):
         plt.yticks([1, 2, 3, 4, 5])
         if points:
             plt.plot(
-                [_day(at) for at, _ in points],
+                [iso_day(at) for at, _ in points],
                 [t for _, t in points],
                 marker="braille",
                 label="temperature",
@@ -47,7 +39,7 @@ class TemperatureChart(PlotextPlot):
             chosen = [(at, label) for at, k, label in marks if k == kind]
             if chosen:
                 plt.scatter(
-                    [_day(at) for at, _ in chosen],
+                    [iso_day(at) for at, _ in chosen],
                     [5.3] * len(chosen),
                     marker=marker,
                     label=f"{marker} {kind}",
@@ -58,7 +50,7 @@ class TemperatureChart(PlotextPlot):
         if len(days) == 1:  # one day alone would stretch the axis over a century either side
             (day,) = days
             low, high = day - timedelta(days=3), day + timedelta(days=3)
-            plt.xlim(plt.string_to_time(_iso(low)), plt.string_to_time(_iso(high)))
+            plt.xlim(plt.string_to_time(low.isoformat()), plt.string_to_time(high.isoformat()))
         if not points and not marks:
             plt.title("Temperature: no check-ins yet")
         self.refresh()
