@@ -13,13 +13,15 @@ from hypothesis import strategies as st
 
 from tempcheck.exchange.csvformat import (
     TerminalSafe,
+    fast_text_cell_sql,
     for_terminal,
     line_end,
     line_sql,
     neutralise,
     neutralise_sql,
-    plain_cell_sql,
+    plain_cell,
     restore,
+    text_cell,
     text_cell_sql,
     write_lines,
     write_records,
@@ -99,6 +101,38 @@ def test_sql_cells_match_the_python_writer_for_any_text(text: str) -> None:
     assert sql_cell.fetchone()[0] == _python_cell(text)
 
 
+def _sql_cells(text: str | None) -> tuple[str, str]:
+    db = sqlite3.connect(":memory:")
+    exact, fast = db.execute(
+        f"WITH t(x) AS (SELECT ?) SELECT {text_cell_sql('x')}, {fast_text_cell_sql('x')} FROM t",
+        (text,),
+    ).fetchone()
+    return exact, fast
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_fast_cell_matches_the_exact_one_without_nul(text: str) -> None:
+    assert _sql_cells(text) == (_python_cell(text), _python_cell(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\rab,\"\n ü"), max_size=8))
+def test_the_fast_cell_matches_the_exact_one_for_any_text_without_nul(text: str) -> None:
+    exact, fast = _sql_cells(text)
+    assert fast == exact
+
+
+def test_a_row_with_nul_is_joined_byte_for_byte() -> None:
+    db = sqlite3.connect(":memory:")
+    line = line_sql([text_cell("a"), plain_cell("n"), text_cell("b")])
+    rows = [("x\x00,y", 1, "=z"), ("p", None, "q\x00"), ("p", 2.5, "q")]
+    query = f"WITH t(a, n, b) AS (SELECT :a, :n, :b) SELECT {line} FROM t"
+    got = [
+        db.execute(query, {"a": a, "n": n, "b": b, "eol": "\n"}).fetchone()[0] for a, n, b in rows
+    ]
+    assert got == ['"x\x00,y",1,\'=z\n', "p,,q\x00\n", "p,2.5,q\n"]
+
+
 def test_a_lone_carriage_return_is_quoted_even_with_lf_line_ends() -> None:
     out = io.StringIO()
     write_rows(out, ["note"], [["a\rb"], ["c"]])
@@ -134,7 +168,7 @@ def test_write_lines_from_sqlite(excel: bool) -> None:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE t (n INTEGER, s TEXT)")
     db.executemany("INSERT INTO t VALUES (?, ?)", [(1, "=x"), (-2, "a,b"), (None, None)])
-    line = line_sql([plain_cell_sql("n"), text_cell_sql("s")])
+    line = line_sql([plain_cell("n"), text_cell("s")])
     cursor = db.execute(f"SELECT {line} FROM t ORDER BY rowid", {"eol": line_end(excel)})
     out = io.StringIO()
     assert write_lines(out, ["n", "s"], cursor, excel=excel) == 3

@@ -101,7 +101,7 @@ def as_record(row: DashboardRow) -> dict[str, object]:
         "status": row.status,
         "contact": row.contact,
         "cadence_days": row.cadence_days,
-        "last_contact": clock.local(last).isoformat(timespec="seconds") if last else None,
+        "last_contact": clock.local_iso(last) if last else None,
         "days_since_contact": round(row.days_since, 2) if row.days_since is not None else None,
         "staleness": row.staleness.value,
         "last_temperature": row.last_temperature,

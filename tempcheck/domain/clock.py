@@ -7,7 +7,8 @@ dashboard query relies on.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # The days tempcheck stores and computes with: a check-in, a due date or an export range
 # outside these years is a typing mistake, and near year 1 or 9999 the calendar arithmetic
@@ -88,6 +89,22 @@ def check_day(day: date, what: str) -> date:
 def local(moment: datetime) -> datetime:
     """The same instant in the local time zone."""
     return moment.astimezone()
+
+
+def local_iso(moment: datetime) -> str:
+    """``local(moment).isoformat(timespec="seconds")``, about twice as fast, for listings
+    of thousands of rows: the offset comes from ``time.localtime`` of the same second, as
+    ``astimezone()`` itself finds it, and each offset's fixed zone is made only once."""
+    if moment.tzinfo is None:
+        return local(moment).isoformat(timespec="seconds")
+    offset = time.localtime(moment.timestamp()).tm_gmtoff
+    zone = _ZONES.get(offset)
+    if zone is None:
+        zone = _ZONES[offset] = timezone(timedelta(seconds=offset))
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+_ZONES: dict[int, timezone] = {}
 
 
 def days_between(earlier: datetime, later: datetime) -> float:

@@ -24,7 +24,18 @@ TERMINAL_UNSAFE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?
 
 def for_terminal(text: str) -> str:
     """Text made safe to write to a terminal: every unsafe character becomes ``\ufffd``."""
+    if not may_be_unsafe(text):
+        return text
     return TERMINAL_UNSAFE.sub("\ufffd", text)
+
+
+def may_be_unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character that can start a :data:`TERMINAL_UNSAFE` match.
+
+    One character class is searched several times faster than the pattern with
+    its alternative, so megabytes of clean output cost a few milliseconds.
+    """
+    return _CONTROL.search(text) is not None
 
 
 def printable(text: str | None, *, single_line: bool = False) -> str:

@@ -39,10 +39,13 @@ from tempcheck.domain.matching import key
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.temperature import WORDS
 from tempcheck.exchange.csvformat import (
+    Cell,
     line_end,
     line_sql,
     neutralise_sql,
-    plain_cell_sql,
+    nul_sql,
+    plain_cell,
+    text_cell,
     text_cell_sql,
     write_lines,
     write_records,
@@ -543,7 +546,7 @@ class _Column(NamedTuple):
     (``as_values``), with the number format it needs (:data:`DATE`, :data:`TIME`)."""
 
     value: str
-    cell: str
+    cell: Cell
     raw: str
     number_format: str | None = None
 
@@ -572,12 +575,12 @@ class _Select:
 
 def _text(expression: str) -> _Column:
     """A free-text column: neutralised, and quoted when needed (a workbook gets it as is)."""
-    return _Column(neutralise_sql(expression), text_cell_sql(expression), expression)
+    return _Column(neutralise_sql(expression), text_cell(expression), expression)
 
 
 def _plain(expression: str) -> _Column:
     """A column that never needs neutralising or quoting: numbers, fixed words."""
-    return _Column(expression, plain_cell_sql(expression), expression)
+    return _Column(expression, plain_cell(expression), expression)
 
 
 # Day numbers as spreadsheets count them: 1899-12-30 is day 0 (valid from 1900-03-01 on).
@@ -595,7 +598,7 @@ def _day(expression: str) -> _Column:
         f" THEN coalesce(julianday({expression}) - {_JULIAN_DAY_ZERO}, {expression})"
         f" ELSE {expression} END)"
     )
-    return _Column(expression, plain_cell_sql(expression), serial, DATE)
+    return _Column(expression, plain_cell(expression), serial, DATE)
 
 
 def _moment(zone: LocalZone, column: str) -> tuple[_Column, ...]:
@@ -612,7 +615,7 @@ def _moment(zone: LocalZone, column: str) -> tuple[_Column, ...]:
 # Customer names formatted once per customer, not once per check-in.
 _NAMES = (
     f"WITH names AS MATERIALIZED (SELECT id, {neutralise_sql('name')} AS value,"
-    f" {text_cell_sql('name')} AS cell, name FROM customers) "
+    f" {text_cell_sql('name')} AS cell, {nul_sql('name')} AS nul, name FROM customers) "
 )
 
 
@@ -720,7 +723,7 @@ def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
         narrow.add("k.at < :hi", hi=narrow.hi)
     return _Select(
         (
-            _Column("n.value", "n.cell", "n.name"),
+            _Column("n.value", Cell("n.cell", "n.cell", "n.nul"), "n.name"),
             *_moment(zone, "k.at"),
             _plain("k.temperature"),
             _plain(_word_sql("k.temperature")),
@@ -729,11 +732,15 @@ def _checkins(zone: LocalZone, narrow: _Filter) -> _Select:
             _text("k.note"),
             _text("k.fell_short"),
             _day("k.follow_up"),
-            _text("(SELECT p.name FROM contacts p WHERE p.id = k.contact_id)"),
-            _text("(SELECT i.uid FROM issues i WHERE i.id = k.issue_id)"),
+            _text("p.name"),
+            _text("i.uid"),
             _text("k.uid"),
         ),
-        f"FROM checkins k JOIN names n ON n.id = k.customer_id{narrow.sql} ORDER BY k.at, k.id",
+        # Joined on primary keys (at most one row each), so each is read once per row
+        # however often the cell's expression names it.
+        "FROM checkins k JOIN names n ON n.id = k.customer_id"
+        " LEFT JOIN contacts p ON p.id = k.contact_id LEFT JOIN issues i ON i.id = k.issue_id"
+        f"{narrow.sql} ORDER BY k.at, k.id",
         prefix=_NAMES,
     )
 

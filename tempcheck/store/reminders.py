@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tempcheck.domain import clock
-from tempcheck.domain.brief import LastCheckin
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.fragments import customer_params
+
+if TYPE_CHECKING:
+    from tempcheck.domain.brief import LastCheckin
 
 # One or a few customers' rows (store.dashboard.THEIRS; written out for the SQL checker).
 _THEIRS = " IN (SELECT value FROM json_each(:customer_id))"
@@ -29,6 +32,10 @@ def last_checkins(
     CROSS JOIN keeps the summary as the outer loop (SQLite does not reorder
     it), so this is one index lookup per customer, never a scan of check-ins.
     """
+    # Imported here: the brief's module (and its records and meetings) is not needed by
+    # the dashboard query, which imports this module for the snoozes and baselines.
+    from tempcheck.domain.brief import LastCheckin
+
     found: dict[int, LastCheckin] = {}
     only = "" if customer_id is None else " WHERE s.customer_id = :customer_id"
     for cid, at, temp, note, fell_short in conn.execute(
