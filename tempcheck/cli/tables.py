@@ -45,7 +45,7 @@ def local_day(moment: datetime | None) -> str:
 
 
 def local_iso(moment: datetime | None) -> str | None:
-    return clock.local(moment).isoformat(timespec="seconds") if moment else None
+    return clock.local_iso(moment) if moment else None
 
 
 def issue_table(issues: Sequence[Any], *, with_customer: bool = True) -> str:
