@@ -160,9 +160,7 @@ class TempcheckApp(App[None]):
         """Say what was written (customer and item); offer ``u`` for a few seconds."""
         from tempcheck.domain.text import printable
 
-        if self._undo_timer is not None:
-            self._undo_timer.stop()
-            self._undo_timer = None
+        self._stop_undo_timer()
         self.last_undo = undo
         if undo is not None:
             self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._expire_undo)
@@ -178,9 +176,16 @@ class TempcheckApp(App[None]):
             markup=False,
         )
 
+    def _stop_undo_timer(self) -> None:
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+            self._undo_timer = None
+
     def _expire_undo(self) -> None:
+        # Stopped, not just forgotten: a timer left running after an undo would take
+        # the next write's u away before its time.
+        self._stop_undo_timer()
         self.last_undo = None
-        self._undo_timer = None
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

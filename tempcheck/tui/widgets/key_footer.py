@@ -15,6 +15,7 @@ from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -48,6 +49,38 @@ class KeyFooter(Footer):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, compact=True)
         self._laid_out_width = -1
+        self._composed: tuple | None = None  # what the keys on show were built from
+
+    def _signature(self) -> tuple:
+        """Everything :meth:`compose` reads: when it is unchanged, so are the keys."""
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+            if active is not None:
+                palette = (active.binding, active.enabled, active.tooltip)
+        return (
+            self.size.width or self.app.size.width,
+            palette,
+            tuple(
+                (k.binding, self.app.get_key_display(k.binding), k.enabled, k.tooltip, k.pinned)
+                for k in self.keys()
+            ),
+        )
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Textual's footer builds its keys again on every change of bindings (a cursor
+        move, a focus change, a saved check-in); this one only when they differ."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        # Under a dialog (which has a footer of its own) the keys wait: the screen's
+        # return publishes its bindings again, and they are compared then.
+        if self.is_attached and screen is self.screen and screen is screen.app.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if self.is_attached and self._composed != self._signature():
+            await self.recompose()
 
     def keys(self) -> list[Shown]:
         """The keys to show, one per action, in the order they were declared: the focused
@@ -92,6 +125,7 @@ class KeyFooter(Footer):
             return
         width = self.size.width or self.app.size.width
         self._laid_out_width = width
+        self._composed = self._signature()
         keys = self.keys()
         pinned = [k for k in keys if k.pinned]
         # Esc first among the pinned keys: the way back is what an inner screen needs most.
