@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import CellKey, RowKey
 
 from tempcheck.domain import brief as brief_rules
 from tempcheck.domain import clock
@@ -189,7 +189,7 @@ class TodayPanel(DataTable):
             self.move_cursor(row=min(max(cursor, 0), len(items) - 1), animate=False)
         self.post_message(self.Shown())
 
-    def _add(self, item: BriefItem, widths: list[int], now: datetime) -> None:
+    def _add(self, item: BriefItem, widths: list[int], now: datetime) -> RowKey:
         wide = len(widths) == 4
         reasons = SHORT_REASONS if wide else TERSE_REASONS
         cells = [
@@ -207,35 +207,54 @@ class TodayPanel(DataTable):
                     room = max(widths[3] - cell_len(when) - 3, 4)
                     said = f'"{clip(note, room)}" {when}'
             cells.append(said)
-        self.add_row(
+        return self.add_row(
             *(Text(clip(c, w)) for c, w in zip(cells, widths, strict=True)), key=_row_key(item)
         )
 
     def replace_customer(self, customer_id: int, items: list[BriefItem]) -> None:
         """Show ``items``, which differ from the current ones only in ``customer_id``'s
         lines: those rows are removed and added, the rest stay as they are (a brief
-        of thousands of lines is not rebuilt for one saved check-in)."""
+        of thousands of lines is not rebuilt for one saved check-in).
+
+        The rows are taken out and put in by hand, with one pass over the others to
+        renumber them: DataTable's ``remove_row`` renumbers every row once per row
+        removed, and ``list.index`` on the items compares them field by field.
+        """
         old = [i for i in self.items if i.customer_id == customer_id]
         new = [i for i in items if i.customer_id == customer_id]
         if not self.items or not items or len(items) != len(self.items) - len(old) + len(new):
             self.show(items)
             return
         keep = self.current_item
+        keep_key = None if keep is None else RowKey(_row_key(keep))
+        old_keys = {RowKey(_row_key(item)) for item in old}
+        if len(old_keys) != len(old) or not old_keys <= self.rows.keys():
+            self.show(items)  # not the rows this panel holds: build them all
+            return
+        survivors = iter([row.key for row in self.ordered_rows if row.key not in old_keys])
+        for row_key in old_keys:
+            for column_key in self._data.pop(row_key):
+                self._updated_cells.discard(CellKey(row_key, column_key))
+            del self.rows[row_key]
+            del self._row_locations[row_key]
         self.items = items
-        for item in old:
-            self.remove_row(_row_key(item))
         now = clock.now()
         widths = [column.width for column in self.ordered_columns]
-        for item in new:
-            self._add(item, widths, now)
-        # Rows are drawn in the order of their locations; put the new ones in their place.
-        self._row_locations = TwoWayDict(
-            {RowKey(_row_key(item)): index for index, item in enumerate(items)}
-        )
+        keys: list[RowKey] = []
+        for item in items:
+            if item.customer_id == customer_id:
+                keys.append(self._add(item, widths, now))
+            else:
+                keys.append(next(survivors))
+        self._row_locations = TwoWayDict({key: index for index, key in enumerate(keys)})
         self._update_count += 1
+        self._require_update_dimensions = True
+        self.check_idle()
         self.refresh()
         if keep is not None and keep.customer_id != customer_id:
-            self.move_cursor(row=items.index(keep), animate=False)
+            index = self._row_locations.get(keep_key)
+            if index is not None:
+                self.move_cursor(row=index, animate=False)
         self.post_message(self.Shown())
 
     @property
