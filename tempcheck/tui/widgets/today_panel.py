@@ -290,6 +290,10 @@ class TodayBox(Vertical):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._screen_height = -1
+        self._shown_summary: str | None = None
+        self._shown_preview: Text | None = None
+        self._counted_for: tuple[list[BriefItem] | None, int] = (None, -1)
+        self._counted_line = ""
 
     def compose(self) -> ComposeResult:
         yield TodayPanel(id="today")
@@ -343,12 +347,23 @@ class TodayBox(Vertical):
         panel = self.panel
         width = max(self.size.width - 2, 20)
         items = panel.items if panel.loaded else None
-        self.query_one("#today-summary", Static).update(summary_line(items, width))
+        # Counted once per brief and width, not on every move of the cursor.
+        counted_for = (items, width)
+        if self._counted_for[0] is not items or self._counted_for[1] != width:
+            self._counted_for, self._counted_line = counted_for, summary_line(items, width)
+        line = self._counted_line
+        summary = self.query_one("#today-summary", Static)
+        if line != self._shown_summary:
+            self._shown_summary = line
+            summary.update(line, layout=False)  # one line, whatever it says
         preview = self.query_one("#today-preview", Static)
         item = panel.current_item
         preview.display = item is not None and not self.collapsed
         if item is not None:
-            preview.update(preview_text(item, width))
+            text = preview_text(item, width)
+            if text != self._shown_preview:  # unchanged: no new layout for it
+                self._shown_preview = text
+                preview.update(text)
 
     @property
     def summary(self) -> str:
