@@ -241,13 +241,14 @@ class DashboardScreen(Screen[None]):
             del self.all_rows[at]
             del self._name_keys[at]
             self._tally.count(old, -1)
+        at = None
         for row in found:
             at = bisect_right(self.all_rows, attention_key(row), key=attention_key)
             self.all_rows.insert(at, row)
             self._name_keys.insert(at, key(row.name))
             self._by_id[customer_id] = row
             self._tally.count(row, 1)
-        self._show(keep=customer_id)
+        self._show(keep=customer_id, at=at)
         panel = self.query_one(TodayPanel)
         if self._brief_pending or not panel.loaded:
             self._brief_pending = True
@@ -372,7 +373,8 @@ class DashboardScreen(Screen[None]):
 
         self.table.update_trust(trust_changes(self.app.conn, now=self.loaded_at))
 
-    def _show(self, *, keep: int | None = None) -> None:
+    def _show(self, *, keep: int | None = None, at: int | None = None) -> None:
+        """Show the rows the filter leaves; ``at``: where ``keep`` is in :attr:`all_rows`."""
         words = self.query_one("#filter", Input).value.split()
         wanted_tags = [w.lstrip("#").casefold() for w in words if w.startswith("#") and w != "#"]
         mine = "@me" in words  # my accounts: owner is my user.name
@@ -401,7 +403,7 @@ class DashboardScreen(Screen[None]):
                 for row in rows
                 if needle in names[row.customer_id] or needle in people.get(row.customer_id, "")
             ]
-        self.table.set_rows(rows, keep=keep)
+        self.table.set_rows(rows, keep=keep, at=at if rows is self.all_rows else None)
         self._update_summary(rows)
         self._update_target()
 
