@@ -96,9 +96,12 @@ async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
         assert f"{len(rows)} customers" in summary
         assert f"☹{unhappy} unhappy" in summary
         assert f"❄{cold} cold" in summary
-        # Undo (the app's, for every kind of write) reads everything again.
+        # Undo (the app's, for every kind of write) takes back one customer's records:
+        # their row and lines are read again, nobody else's.
+        reads.clear()
         await pilot.press("u")
         await settled(pilot)
+        assert reads == [cid, cid]
         assert sorted(r.name for r in table.rows) == sorted(before)
         assert_same_as_reading_everything(screen, conn)
         summary = list(screen._summary_parts)

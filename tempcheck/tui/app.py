@@ -147,9 +147,15 @@ class TempcheckApp(App[None]):
             self._data_version, self._day = version, today
             self.data_changed()
 
-    def data_changed(self) -> None:
-        """Tell every screen that knows how to reload that the data moved."""
+    def data_changed(self, *, customer_id: int | None = None) -> None:
+        """Tell every screen that knows how to reload that the data moved; when only one
+        customer's records did (``customer_id``), screens that can show just that
+        customer again (the dashboard) do so."""
         for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_customer", None)
+            if customer_id is not None and callable(refresh):
+                refresh(customer_id)
+                continue
             reload = getattr(screen, "reload", None)
             if callable(reload):
                 reload()
@@ -216,7 +222,7 @@ class TempcheckApp(App[None]):
         except (StoreError, sqlite3.Error) as exc:
             self.notify(str(exc), title="Not undone", severity="error", markup=False)
             return
-        self.data_changed()
+        self.data_changed(customer_id=token.customer_id)  # every undoable write is one customer's
         self.notify(f"Undone: {token.what}.", title="Undone", markup=False)
 
     # --- help and palette ---------------------------------------------------------------------
