@@ -247,6 +247,7 @@ class TodayPanel(DataTable):
             else:
                 keys.append(next(survivors))
         self._row_locations = TwoWayDict({key: index for index, key in enumerate(keys)})
+        self.cursor_coordinate = self.cursor_coordinate  # kept within the rows there are now
         self._update_count += 1
         self._require_update_dimensions = True
         self.check_idle()
