@@ -136,7 +136,6 @@ class TodayPanel(DataTable):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.items: list[BriefItem] = []
         self.loaded = False
-
         self._layout_width = -1
         self._set_columns(self._columns_for(80))
         self.add_row(
