@@ -335,9 +335,13 @@ class CustomerTable(ScrollView, can_focus=True):
 
         ``at``, when known, is where ``keep`` is in ``rows``: in attention order the cursor
         then finds it without a walk through every row.
+
+        A list is kept as given, not copied (a copy of 100,000 rows touches every row, some
+        milliseconds on each save): the table never changes it, and whoever changes it
+        afterwards calls this again.
         """
         follow = keep if keep is not None else self.current_customer_id
-        self.rows = self._sorted(list(rows))
+        self.rows = self._sorted(rows if isinstance(rows, list) else list(rows))
         self._update_virtual_size()
         index = None
         if follow is not None and at is not None and self.sort_column is None:
@@ -359,7 +363,7 @@ class CustomerTable(ScrollView, can_focus=True):
     def _sorted(self, rows: list[DashboardRow]) -> list[DashboardRow]:
         self._unsorted = rows
         if self.sort_column is None:
-            return list(reversed(rows)) if self.sort_reverse else list(rows)
+            return list(reversed(rows)) if self.sort_reverse else rows
         column = next(c for c in COLUMNS if c.key == self.sort_column)
         return sorted(rows, key=column.sort_key, reverse=self.sort_reverse)
 
