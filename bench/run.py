@@ -799,7 +799,8 @@ async def _repaint(db: Path, reps: int) -> RepaintResult:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(lambda: isinstance(app.screen, DashboardScreen))
             table = app.screen.query_one(CustomerTable)
-            await until(lambda: bool(table.rows) and not busy())  # the brief has loaded
+            # The brief and every row have loaded (at 100k/10M on a busy machine: > 30 s).
+            await until(lambda: bool(table.rows) and not busy(), limit=180.0)
             for n in range(reps + 1):  # the first of each is a warm-up
                 before = table.cursor
                 frame, _ = await timed(["down"], lambda before=before: table.cursor != before)

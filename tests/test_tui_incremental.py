@@ -85,9 +85,12 @@ async def test_a_saved_checkin_moves_the_row_and_brief_lines_like_a_full_reload(
         assert f"{len(rows)} customers" in summary
         assert f"☹{unhappy} unhappy" in summary
         assert f"❄{cold} cold" in summary
-        # Undo (the app's, for every kind of write) reads everything again.
+        # Undo (the app's, for every kind of write) takes back one customer's records:
+        # their row and lines are read again, nobody else's.
+        reads.clear()
         await pilot.press("u")
         await settled(pilot)
+        assert reads == [cid, cid]
         assert sorted(r.name for r in table.rows) == sorted(before)
         assert_same_as_reading_everything(screen, conn)
         summary = list(screen._summary_parts)
@@ -144,3 +147,110 @@ async def test_a_large_portfolio_paints_its_first_page_then_every_row(
         assert not screen.first_page_only
         assert table.rows == full
         assert screen._summary_parts[:2] == ["25 customers", "○2 never"]
+
+
+async def _on_screen(pilot) -> tuple[list[str], list[str]]:  # noqa: ANN001
+    """The table's rows and the Today panel's lines, cell by cell, then the panel's lines
+    as painted, a screenful at a time from the top to the bottom."""
+    app = pilot.app
+    table = app.screen.query_one(CustomerTable)
+    panel = app.screen.query_one(TodayPanel)
+    rows = [" | ".join(c.strip() for c in table._row_cells(i)[0]) for i in range(len(table.rows))]
+    lines = [" | ".join(c.plain for c in panel.get_row_at(i)) for i in range(panel.row_count)]
+    for top in range(0, panel.row_count, panel.size.height - 1):
+        panel.scroll_to(y=top, animate=False)
+        await pilot.pause()
+        lines += [panel.render_line(y).text for y in range(panel.size.height)]
+    return rows, lines
+
+
+async def test_after_a_save_the_dashboard_reads_as_a_freshly_started_app_on_the_same_file(
+    sample_db: Path, conn: sqlite3.Connection
+) -> None:
+    """Umbrella Health, cold and unhappy at the top, is logged as delighted: their row goes
+    to the bottom with the cursor on it, their "call first" and "gone cold" lines leave
+    the brief and a "key person unhappy" line comes in, all in place; an app started
+    afterwards on the same file draws the same rows and lines."""
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        table = app.screen.query_one(CustomerTable)
+        assert table.rows[0].name == "Umbrella Health"
+        await pilot.press("l", "5", *"all good now", "enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert table.current_row.name == "Umbrella Health"  # one visible target: the saved one
+        assert app.screen.query_one("#summary").full_text.startswith("▶ Umbrella Health · ")
+        saved_rows, saved_lines = await _on_screen(pilot)
+        reasons = [i.reason for i in app.screen.query_one(TodayPanel).items]
+    assert [row.split(" | ")[0] for row in saved_rows] == [
+        "Prestige Worldwide",
+        "Oceanic Airlines",
+        "Tyrell Biotech",
+        "Monarch Analytics",
+        "Nakatomi Trading",
+        "Hooli Cloud",
+        "Globex Logistics",
+        "Gringotts Finance",
+        "Initech",
+        "Pied Piper",
+        "Zorg Industries",
+        "Soylent Foods",
+        "Vandelay Imports",
+        "Wayne Foundation",
+        "Wonka Confections",
+        "Blue Sun Mining",
+        "Aperture Science",
+        "Massive Dynamic",
+        "Oscorp Labs",
+        "Dunder Mifflin Paper",
+        "Cyberdyne Systems",
+        "Acme Corp",
+        "Stark Renewables",
+        "Sirius Cybernetics",
+        "Umbrella Health",
+    ]
+    assert saved_rows[-1].startswith("Umbrella Health | ✓ fresh ⟳ | just now | 5 delighted ↑ |")
+    theirs = [line for line in saved_lines if " | Umbrella Health | " in line]
+    assert [line.split(" | ")[0] for line in theirs] == [
+        "✎ renewal coming",
+        "☹ person unhappy",
+        "⚖ recalibrate",
+    ]
+    assert all(line.endswith('| "all good now" now') for line in theirs)
+    assert len(reasons) == 20 and len(saved_lines) > 20
+    assert reasons.count("call first") == 2 and reasons.count("gone cold") == 3
+
+    fresh = TempcheckApp(sample_db)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        assert await _on_screen(pilot) == (saved_rows, saved_lines)
+
+
+async def test_the_undo_key_joins_the_footer_where_a_rebuilt_footer_has_it(
+    sample_db: Path,
+) -> None:
+    """After a save only the new key is added to the footer (where there is room for it:
+    160 columns); the keys and their order are what building the whole footer again gives."""
+    from textual.widgets._footer import FooterKey
+
+    from tempcheck.tui.widgets.key_footer import KeyFooter
+
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settled(pilot)
+        footer = app.screen.query_one(KeyFooter)
+
+        def keys() -> list[str]:
+            return [f"{k.key_display} {k.description}" for k in footer.query(FooterKey)]
+
+        before = keys()
+        assert "u Undo" not in before
+        await pilot.press("l", "4", *"fine", "enter")
+        await settled(pilot)
+        after = keys()
+        assert after == [*before[:-3], "u Undo", *before[-3:]]
+        assert after[-5:] == ["s Sort", "u Undo", "? Help", "q Quit", "^p palette"]
+        await footer.recompose()
+        await settled(pilot)
+        assert keys() == after

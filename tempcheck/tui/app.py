@@ -149,9 +149,15 @@ class TempcheckApp(App[None]):
             self._data_version, self._day = version, today
             self.data_changed()
 
-    def data_changed(self) -> None:
-        """Tell every screen that knows how to reload that the data moved."""
+    def data_changed(self, *, customer_id: int | None = None) -> None:
+        """Tell every screen that knows how to reload that the data moved; when only one
+        customer's records did (``customer_id``), screens that can show just that
+        customer again (the dashboard) do so."""
         for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_customer", None)
+            if customer_id is not None and callable(refresh):
+                refresh(customer_id)
+                continue
             reload = getattr(screen, "reload", None)
             if callable(reload):
                 reload()
@@ -160,9 +166,7 @@ class TempcheckApp(App[None]):
 
     def wrote(self, message: str, undo: Undo | None = None, *, title: str = "Saved") -> None:
         """Say what was written (customer and item); offer ``u`` for a few seconds."""
-        if self._undo_timer is not None:
-            self._undo_timer.stop()
-            self._undo_timer = None
+        self._stop_undo_timer()
         self.last_undo = undo
         if undo is not None:
             self._undo_timer = self.set_timer(self.UNDO_SECONDS, self._expire_undo)
@@ -178,9 +182,16 @@ class TempcheckApp(App[None]):
             markup=False,
         )
 
+    def _stop_undo_timer(self) -> None:
+        if self._undo_timer is not None:
+            self._undo_timer.stop()
+            self._undo_timer = None
+
     def _expire_undo(self) -> None:
+        # Stopped, not just forgotten: a timer left running after an undo would take
+        # the next write's u away before its time.
+        self._stop_undo_timer()
         self.last_undo = None
-        self._undo_timer = None
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -208,7 +219,7 @@ class TempcheckApp(App[None]):
         except (StoreError, sqlite3.Error) as exc:
             self.notify(str(exc), title="Not undone", severity="error", markup=False)
             return
-        self.data_changed()
+        self.data_changed(customer_id=token.customer_id)  # every undoable write is one customer's
         self.notify(f"Undone: {token.what}.", title="Undone", markup=False)
 
     # --- help and palette ---------------------------------------------------------------------

@@ -328,12 +328,28 @@ class CustomerTable(ScrollView, can_focus=True):
 
     # --- data -------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[DashboardRow], *, keep: int | None = None) -> None:
-        """Show ``rows``; keep the cursor on customer ``keep`` (or the current one) if present."""
+    def set_rows(
+        self, rows: Sequence[DashboardRow], *, keep: int | None = None, at: int | None = None
+    ) -> None:
+        """Show ``rows``; keep the cursor on customer ``keep`` (or the current one) if present.
+
+        ``at``, when known, is where ``keep`` is in ``rows``: in attention order the cursor
+        then finds it without a walk through every row.
+
+        A list is kept as given, not copied (a copy of 100,000 rows touches every row, some
+        milliseconds on each save): the table never changes it, and whoever changes it
+        afterwards calls this again.
+        """
         follow = keep if keep is not None else self.current_customer_id
-        self.rows = self._sorted(list(rows))
+        self.rows = self._sorted(rows if isinstance(rows, list) else list(rows))
         self._update_virtual_size()
-        index = self.index_of(follow) if follow is not None else None
+        index = None
+        if follow is not None and at is not None and self.sort_column is None:
+            hint = len(self.rows) - 1 - at if self.sort_reverse else at
+            if 0 <= hint < len(self.rows) and self.rows[hint].customer_id == follow:
+                index = hint
+        if index is None and follow is not None:
+            index = self.index_of(follow)
         self.cursor = index if index is not None else min(self.cursor, max(len(self.rows) - 1, 0))
         self._scroll_cursor_into_view()
         self.refresh()
@@ -347,7 +363,7 @@ class CustomerTable(ScrollView, can_focus=True):
     def _sorted(self, rows: list[DashboardRow]) -> list[DashboardRow]:
         self._unsorted = rows
         if self.sort_column is None:
-            return list(reversed(rows)) if self.sort_reverse else list(rows)
+            return list(reversed(rows)) if self.sort_reverse else rows
         column = next(c for c in COLUMNS if c.key == self.sort_column)
         return sorted(rows, key=column.sort_key, reverse=self.sort_reverse)
 

@@ -28,6 +28,7 @@ class FitLine(Static):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__("", id=id, markup=False)
         self._parts: list[str] = []
+        self._shown = ""
 
     def update(self, content: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
         self.show_parts(str(content).split(SEPARATOR) if content else [])
@@ -43,7 +44,15 @@ class FitLine(Static):
 
     def _render_parts(self) -> None:
         width = self.content_region.width or self.app.size.width
-        super().update(fit_parts(self._parts, width) if self._parts else "")
+        line = fit_parts(self._parts, width) if self._parts else ""
+        if line == self._shown:
+            return
+        self._shown = line
+        # One line of a set height, the width of its container: what it says never
+        # changes its size, so it needs no new layout of the screen (a save repaints
+        # sooner without one).
+        height = self.styles.height
+        super().update(line, layout=height is None or not height.is_cells)
 
     def on_resize(self) -> None:
         self._render_parts()
