@@ -213,7 +213,7 @@ async def test_after_a_save_the_dashboard_reads_as_a_freshly_started_app_on_the_
     assert saved_rows[-1].startswith("Umbrella Health | ✓ fresh ⟳ | just now | 5 delighted ↑ |")
     theirs = [line for line in saved_lines if " | Umbrella Health | " in line]
     assert [line.split(" | ")[0] for line in theirs] == [
-        "✎ renewal coming",
+        "◷ renewal coming",
         "☹ person unhappy",
         "⚖ recalibrate",
     ]
