@@ -52,10 +52,19 @@ def add_meetings(conn) -> None:  # noqa: ANN001 - a sqlite3 connection
         return datetime.combine(yesterday, time(hour, minute)).astimezone()
 
     meetings = [
-        Occurrence("review@demo", "", at(10), at(11), "Umbrella Health: export review",
-                   "Room 2", False, ()),
-        Occurrence("weekly@demo", "", at(16), at(16, 30), "Globex Logistics weekly",
-                   "https://meet.google.com/abc-defg-hij", True, ()),
+        Occurrence(
+            "review@demo", "", at(10), at(11), "Umbrella Health: export review", "Room 2", False, ()
+        ),
+        Occurrence(
+            "weekly@demo",
+            "",
+            at(16),
+            at(16, 30),
+            "Globex Logistics weekly",
+            "https://meet.google.com/abc-defg-hij",
+            True,
+            (),
+        ),
     ]
     save_occurrences(conn, meetings, source="demo", start=at(0), end=at(23))
 

@@ -124,8 +124,10 @@ def test_help_on_every_command(path: list[str], run_tc, tmp_path: Path) -> None:
         assert result.stdout.startswith(f"Usage: main {' '.join(path)}"), result.stdout[:80]
         # every command that touches data takes --db (a team remote and a member's key are
         # not tempcheck files)
-        if not isinstance(command, click.Group) and path not in (["team", "serve"],
-                                                                  ["team", "key"]):
+        if not isinstance(command, click.Group) and path not in (
+            ["team", "serve"],
+            ["team", "key"],
+        ):
             assert "--db" in result.stdout
     assert not (tmp_path / "env.db").exists()  # help never opens the database
 

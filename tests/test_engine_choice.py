@@ -14,7 +14,8 @@ def test_the_database_is_found_as_the_shell_finds_it(tmp_path: Path) -> None:
     assert engine.db_from_argv(["--db=/x/b.db", "list"], env) == Path("/x/b.db")
     # the subcommand's --db wins over the group's, as in resolve_db_path
     assert engine.db_from_argv(["--db", "/x/a.db", "log", "--db", "/x/c.db"], env) == Path(
-        "/x/c.db")
+        "/x/c.db"
+    )
     assert engine.db_from_argv(["log", "--", "--db", "/x/d.db"], env) == tmp_path / "env.db"
 
 

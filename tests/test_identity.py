@@ -24,12 +24,15 @@ def test_user_name_lives_beside_the_database_and_never_in_it(run_tc, db_path: Pa
     assert conn.execute("SELECT count(*) FROM settings WHERE key LIKE 'user.%'").fetchone() == (0,)
     assert run_tc("config", "user.name").output == "Ann Smith\n"
     assert run_tc("config").output.endswith(
-        "user.name  Ann Smith  (this copy only; never synced)\n")
+        "user.name  Ann Smith  (this copy only; never synced)\n"
+    )
 
 
 def test_user_name_refuses_empty_and_overlong_names(run_tc, db_path: Path) -> None:
-    for bad, message in (("   ", "user.name cannot be empty"),
-                         ("x" * 81, "user.name is at most 80 characters")):
+    for bad, message in (
+        ("   ", "user.name cannot be empty"),
+        ("x" * 81, "user.name is at most 80 characters"),
+    ):
         done = run_tc("config", "user.name", bad)
         assert done.exit_code == 1
         assert done.output == f"tempcheck: {message}\n"
@@ -65,8 +68,9 @@ def test_list_mine_shows_only_my_accounts(run_tc) -> None:
 async def test_dashboard_filter_at_me_shows_my_accounts(db_path: Path, conn, run_tc) -> None:
     demo.write_sample(conn)
     run_tc("config", "user.name", "Zed Owner")
-    conn.execute("UPDATE customers SET owner = 'zed owner' WHERE name IN ('Acme Corp', 'Globex"
-                 " Logistics')")
+    conn.execute(
+        "UPDATE customers SET owner = 'zed owner' WHERE name IN ('Acme Corp', 'Globex Logistics')"
+    )
     app = TempcheckApp(db_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"@me")

@@ -62,9 +62,7 @@ def test_a_unique_whole_word_then_a_unique_substring() -> None:
     assert match("corp", names).found == "Acme Corp"  # the whole word, not inside Oscorp
     assert match("scor", names).found == "Oscorp Labs"  # a substring
     assert match("ipp", names).found == "Gripper Labs"
-    assert match("labs", names) == Match(
-        candidates=["Gripper Labs", "Oscorp Labs"], ambiguous=True
-    )
+    assert match("labs", names) == Match(candidates=["Gripper Labs", "Oscorp Labs"], ambiguous=True)
     assert match("Stark Industries", names).found is None
     assert match("Oscorp Industries", names).found is None
 

@@ -37,7 +37,10 @@ def tc(
     if db is not None:
         argv += ["--db", str(db)]
     done = subprocess.run(
-        argv + [str(a) for a in args], capture_output=True, text=True, timeout=TIMEOUT,
+        argv + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
         env={**os.environ, **(env or {})},
     )
     if check:
@@ -57,9 +60,20 @@ class Remote:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tempcheck", "team", "serve", str(self.directory),
-             "--port", str(self.port), *self.options],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tempcheck",
+                "team",
+                "serve",
+                str(self.directory),
+                "--port",
+                str(self.port),
+                *self.options,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         line = self.process.stdout.readline()
         match = re.search(rf"{self.scheme}://127\.0\.0\.1:(\d+)/", line)
@@ -95,7 +109,8 @@ def export(db: Path, dest: Path) -> sqlite3.Connection:
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     tables = [
-        name for (name,) in conn.execute(
+        name
+        for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             " ORDER BY name"
         )
@@ -168,10 +183,12 @@ def test_three_members_converge_without_losing_a_row(
         assert uids(conn, "checkins") == before
 
     conn = copies["cara"]
-    notes = dict(conn.execute(
-        "SELECT k.note, c.name || ' / ' || k.logged_by FROM checkins k"
-        " JOIN customers c ON c.id = k.customer_id"
-    ))
+    notes = dict(
+        conn.execute(
+            "SELECT k.note, c.name || ' / ' || k.logged_by FROM checkins k"
+            " JOIN customers c ON c.id = k.customer_id"
+        )
+    )
     assert notes == {
         "kickoff": "Acme Corp / Ann",
         "ann: went well": "Acme Corp / Ann",
@@ -185,31 +202,49 @@ def test_three_members_converge_without_losing_a_row(
         assert all(f"we reached out; logged by {name}" in shown for name in others), shown
         assert f"logged by {own}" not in shown
     # Full-text search finds the other members' words after the merge.
-    for member, word, found in ((ann, "invoice", "worried about the «invoice»"),
-                                (bob, "hooli", "ann: «hooli» first call"),
-                                (cara, "initech", "bob: «initech» intro")):
+    for member, word, found in (
+        (ann, "invoice", "worried about the «invoice»"),
+        (bob, "hooli", "ann: «hooli» first call"),
+        (cara, "initech", "bob: «initech» intro"),
+    ):
         assert found in tc("search", word, db=member).stdout
     # The dashboard's summary is recomputed after the merge: newest temperature first.
-    recent = dict(conn.execute(
-        "SELECT c.name, coalesce(s.recent, '') FROM customers c"
-        " LEFT JOIN contact_summary s ON s.customer_id = c.id"
-    ))
-    assert recent == {"Acme Corp": "243", "Globex": "", "Hooli": "5", "Initech": "3",
-                      "Umbrella": "", f"Umbrella ({second_name})": ""}
+    recent = dict(
+        conn.execute(
+            "SELECT c.name, coalesce(s.recent, '') FROM customers c"
+            " LEFT JOIN contact_summary s ON s.customer_id = c.id"
+        )
+    )
+    assert recent == {
+        "Acme Corp": "243",
+        "Globex": "",
+        "Hooli": "5",
+        "Initech": "3",
+        "Umbrella": "",
+        f"Umbrella ({second_name})": "",
+    }
     # So is the dashboard's attention index, one row per customer under its own key,
     # even for the customer moved to a free key: (cadence, low temperature, contacted).
-    attention = dict(conn.execute(
-        "SELECT c.name, a.cadence_days || ' ' || a.low || ' ' || (a.last_at IS NOT NULL)"
-        " FROM customers c LEFT JOIN attention a ON a.customer_id = c.id"
-    ))
-    assert attention == {"Acme Corp": "7 1 1", "Globex": "14 0 0", "Hooli": "14 0 1",
-                         "Initech": "14 0 1", "Umbrella": "14 0 0",
-                         f"Umbrella ({second_name})": "14 0 0"}
+    attention = dict(
+        conn.execute(
+            "SELECT c.name, a.cadence_days || ' ' || a.low || ' ' || (a.last_at IS NOT NULL)"
+            " FROM customers c LEFT JOIN attention a ON a.customer_id = c.id"
+        )
+    )
+    assert attention == {
+        "Acme Corp": "7 1 1",
+        "Globex": "14 0 0",
+        "Hooli": "14 0 1",
+        "Initech": "14 0 1",
+        "Umbrella": "14 0 0",
+        f"Umbrella ({second_name})": "14 0 0",
+    }
     assert conn.execute("SELECT count(*) FROM attention").fetchone() == (6,)
     # Field by field: each side's only change arrives; the field both changed keeps the
     # value that reached the team first and sets the other aside, never dropping it.
-    kept, aside = ("Ann's contact", "Bob's contact") if first == "Ann" else (
-        "Bob's contact", "Ann's contact")
+    kept, aside = (
+        ("Ann's contact", "Bob's contact") if first == "Ann" else ("Bob's contact", "Ann's contact")
+    )
     acme = conn.execute(
         "SELECT contact, cadence_days, notes FROM customers WHERE name = 'Acme Corp'"
     ).fetchone()
@@ -222,8 +257,15 @@ def test_three_members_converge_without_losing_a_row(
     # person stays as a contact and their being primary is set aside.
     assert rows == [
         (1, second_name, "contacts", "is_primary", "0", "1", None),
-        (2, second_name, "customers", "name", json.dumps(f"Umbrella ({second_name})"),
-         json.dumps("Umbrella"), None),
+        (
+            2,
+            second_name,
+            "customers",
+            "name",
+            json.dumps(f"Umbrella ({second_name})"),
+            json.dumps("Umbrella"),
+            None,
+        ),
     ]
     people = conn.execute(
         "SELECT p.name, p.is_primary FROM contacts p JOIN customers c ON c.id = p.customer_id"
@@ -251,9 +293,9 @@ def test_three_members_converge_without_losing_a_row(
     tc("sync", db=cara)
     final = export(cara, tmp_path / "cara-final.db")
     assert final.execute("SELECT contact FROM customers WHERE name = 'Acme Corp'").fetchone() == (
-        aside,)
-    assert final.execute("SELECT resolution FROM team_conflicts").fetchall() == [
-        ("ours",), (None,)]
+        aside,
+    )
+    assert final.execute("SELECT resolution FROM team_conflicts").fetchall() == [("ours",), (None,)]
     assert "conflicts   1 open" in tc("team", "status", db=cara).stdout
 
 
@@ -312,7 +354,9 @@ def test_dashboard_shows_another_members_checkin_after_a_sync(
     script.write_text(TUI_SCRIPT)
     tui = subprocess.Popen(
         [sys.executable, str(script), str(cara), str(go)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         start = tui.stdout.readline()
@@ -343,11 +387,17 @@ def test_solo_database_never_loads_the_team_engine(tmp_path: Path) -> None:
     db = tmp_path / "solo.db"
     tc("add-customer", "Acme Corp", db=db)
     probe = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.argv = ['tempcheck', '--db', sys.argv[1], 'list'];"
-         "import tempcheck.cli.main as m;"
-         "print('doltlite' in sys.modules, 'sqlite3' in sys.modules)", str(db)],
-        capture_output=True, text=True, timeout=TIMEOUT,
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv = ['tempcheck', '--db', sys.argv[1], 'list'];"
+            "import tempcheck.cli.main as m;"
+            "print('doltlite' in sys.modules, 'sqlite3' in sys.modules)",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     assert probe.stdout.split() == ["False", "True"], probe.stderr
     assert db.read_bytes()[:16] == b"SQLite format 3\x00"
@@ -366,8 +416,10 @@ def test_team_commands_name_bad_input_in_one_line(tmp_path: Path, remote: Remote
     db = tmp_path / "x.db"
     bad = tc("team", "init", "ftp://nowhere/x.db", db=db, check=False)
     assert bad.returncode == 1
-    assert bad.stderr == "tempcheck: not a team remote address: 'ftp://nowhere/x.db' " \
+    assert (
+        bad.stderr == "tempcheck: not a team remote address: 'ftp://nowhere/x.db' "
         "(expected http://HOST:PORT/NAME.db)\n"
+    )
     assert not db.exists()
     gone = tc("team", "clone", "http://127.0.0.1:9/none.db", db=db, check=False)
     assert gone.returncode == 3 and gone.stderr.startswith("tempcheck: offline")
@@ -379,10 +431,29 @@ def test_team_commands_name_bad_input_in_one_line(tmp_path: Path, remote: Remote
 def test_a_remote_with_tls_lets_in_only_members_whose_key_it_holds(tmp_path: Path) -> None:
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=TIMEOUT,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
     )
     keys = tmp_path / "member-keys"
     ann_env = {"DOLTLITE_CREDS_DIR": str(tmp_path / "ann-creds"), "DOLTLITE_CA_FILE": str(cert)}
@@ -436,17 +507,23 @@ def test_round_after_round_of_edits_on_both_sides_still_converges(
         "SELECT s.recent, c.notes FROM contact_summary s JOIN customers c ON c.id = s.customer_id"
         " WHERE c.name = 'Acme Corp'"
     ).fetchone() == ("5353533", "ann's notes 3")
-    assert [r[0] for r in a.execute(
-        "SELECT set_aside FROM team_conflicts ORDER BY id")] == [
-        json.dumps(f"bob's notes {n}") for n in (1, 2, 3)]
+    assert [r[0] for r in a.execute("SELECT set_aside FROM team_conflicts ORDER BY id")] == [
+        json.dumps(f"bob's notes {n}") for n in (1, 2, 3)
+    ]
 
 
 def test_without_the_team_extra_a_team_database_says_what_to_install(tmp_path: Path) -> None:
     db = tmp_path / "team.db"
     subprocess.run(
-        [sys.executable, "-c", "import doltlite, sqlite3, sys;"
-         "sqlite3.connect(sys.argv[1]).execute('CREATE TABLE t (a)')", str(db)],
-        check=True, timeout=TIMEOUT,
+        [
+            sys.executable,
+            "-c",
+            "import doltlite, sqlite3, sys;"
+            "sqlite3.connect(sys.argv[1]).execute('CREATE TABLE t (a)')",
+            str(db),
+        ],
+        check=True,
+        timeout=TIMEOUT,
     )
     assert db.read_bytes()[:4] == b"CTLD"
     blocked = (
@@ -454,13 +531,19 @@ def test_without_the_team_extra_a_team_database_says_what_to_install(tmp_path: P
         "from tempcheck.cli.main import main; main()"
     )
     for args, message in (
-        (["--db", str(db), "list"], f"tempcheck: {db} is a team database; open it with the team "
-                                    "extra installed (pip install 'tempcheck[team]')\n"),
-        (["--db", str(db), "sync"], "tempcheck: team mode needs the team extra: "
-                                    "pip install 'tempcheck[team]'\n"),
+        (
+            ["--db", str(db), "list"],
+            f"tempcheck: {db} is a team database; open it with the team "
+            "extra installed (pip install 'tempcheck[team]')\n",
+        ),
+        (
+            ["--db", str(db), "sync"],
+            "tempcheck: team mode needs the team extra: pip install 'tempcheck[team]'\n",
+        ),
     ):
-        done = subprocess.run([sys.executable, "-c", blocked, *args], capture_output=True,
-                              text=True, timeout=TIMEOUT)
+        done = subprocess.run(
+            [sys.executable, "-c", blocked, *args], capture_output=True, text=True, timeout=TIMEOUT
+        )
         assert (done.returncode, done.stderr) == (1, message)
 
 

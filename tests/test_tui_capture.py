@@ -336,9 +336,7 @@ async def test_filter_tab_move_and_l_in_one_burst_log_the_match_under_the_cursor
     the matches, j moves to Acme Corp, and l logs Acme Corp; nothing stays in the filter."""
     app = TempcheckApp(three_customers)
     async with app.run_test(size=SIZE) as pilot:
-        await burst(
-            app, pilot, [*typed("/cx"), ("backspace", None), ("tab", "\t"), *typed("jl4x")]
-        )
+        await burst(app, pilot, [*typed("/cx"), ("backspace", None), ("tab", "\t"), *typed("jl4x")])
         form = app.screen
         assert isinstance(form, CheckInForm)
         await pilot.press("enter")

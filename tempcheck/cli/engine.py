@@ -76,9 +76,7 @@ def load_team_engine() -> None:
     try:
         import doltlite  # noqa: F401  (importing it swaps the engine in)
     except ImportError:
-        raise TeamEngineMissing(
-            f"team mode needs the team extra: {INSTALL_HINT}"
-        ) from None
+        raise TeamEngineMissing(f"team mode needs the team extra: {INSTALL_HINT}") from None
 
 
 def prepare(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> None:

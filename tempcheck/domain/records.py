@@ -50,6 +50,7 @@ class CheckIn:
     contact_id: int | None = None  # the person it was with
     logged_by: str = ""
 
+
 RAISED_BY = ("customer", "us")
 OUTCOMES = ("kept", "broken")
 CONCERN_KINDS = ("concern", "priority")

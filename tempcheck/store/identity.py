@@ -101,5 +101,8 @@ def my_customers(conn: sqlite3.Connection) -> set[int]:
     if "owner" not in columns:
         return set()
     me = member(conn).casefold()
-    return {cid for cid, owner in conn.execute("SELECT id, owner FROM customers")
-            if (owner or "").strip().casefold() == me}
+    return {
+        cid
+        for cid, owner in conn.execute("SELECT id, owner FROM customers")
+        if (owner or "").strip().casefold() == me
+    }

@@ -313,7 +313,6 @@ _PRIMARY_BODY = """
     WHERE id = {who}.customer_id;"""
 
 
-
 V5_ACCOUNTS_SQL = f"""
 -- The people at each account. Never deleted: a person who left is marked gone,
 -- so the check-ins that name them keep their names.

@@ -169,11 +169,15 @@ def _network(exc: sqlite3.Error) -> bool:
 def _remote_error(exc: sqlite3.Error, url: str | None = None) -> TeamError:
     where = f" at {url}" if url else ""
     if "unauthorized" in str(exc).lower():
-        return TeamError(f"the team remote{where} refused this member: no credential it knows "
-                         "(run 'tempcheck team key' and give the key file to whoever runs it)")
+        return TeamError(
+            f"the team remote{where} refused this member: no credential it knows "
+            "(run 'tempcheck team key' and give the key file to whoever runs it)"
+        )
     if _network(exc):
-        return Offline(f"offline: the team remote{where} cannot be reached; your work is kept "
-                       "locally, sync again later")
+        return Offline(
+            f"offline: the team remote{where} cannot be reached; your work is kept "
+            "locally, sync again later"
+        )
     return TeamError(f"team remote{where}: {exc}")
 
 
@@ -193,7 +197,8 @@ def remote_url(conn: sqlite3.Connection) -> str | None:
 def _user_tables(conn: sqlite3.Connection, schema: str = "main") -> list[tuple[str, str]]:
     """(name, sql) of the ordinary tables, without SQLite's, Doltlite's or FTS shadows."""
     rows = _exec(
-        conn, "SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name",
+        conn,
+        "SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name",
         schema=schema,
     ).fetchall()
     virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
@@ -305,8 +310,9 @@ def _index_of(conn: sqlite3.Connection, shadow: str) -> str | None:
 
 
 def _columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
-    return [row[1] for row in _exec(conn, "PRAGMA {schema}.table_info({t})", schema=schema,
-                                     t=table)]
+    return [
+        row[1] for row in _exec(conn, "PRAGMA {schema}.table_info({t})", schema=schema, t=table)
+    ]
 
 
 def _pk(conn: sqlite3.Connection, table: str) -> str | None:
@@ -346,8 +352,12 @@ def copy_tables(conn: sqlite3.Connection, src: str, dst: str) -> dict[str, int]:
         cols = [c for c in src_cols if c in dst_cols]
         _exec(conn, "DELETE FROM {dst}.{t}", dst=dst, t=name)
         _exec(
-            conn, "INSERT OR REPLACE INTO {dst}.{t} ({cols}) SELECT {cols} FROM {src}.{t}",
-            dst=dst, src=src, t=name, cols=cols,
+            conn,
+            "INSERT OR REPLACE INTO {dst}.{t} ({cols}) SELECT {cols} FROM {src}.{t}",
+            dst=dst,
+            src=src,
+            t=name,
+            cols=cols,
         )
         counts[name] = _one(conn, "SELECT count(*) FROM {dst}.{t}", dst=dst, t=name)
     for name, sql in _exec(
@@ -685,10 +695,15 @@ def _added(conn: sqlite3.Connection, table: str, revisions: str) -> dict[Any, An
     """{integer key: uid} of the rows ``table`` gained over ``revisions`` ('A..B')."""
     uid = "uid" if "uid" in _columns(conn, table) else "id"
     try:
-        return dict(_exec(
-            conn, "SELECT to_id, {uid} FROM {diff}(?) WHERE diff_type = 'added'", (revisions,),
-            uid=f"to_{uid}", diff=f"dolt_diff_{table}",
-        ))
+        return dict(
+            _exec(
+                conn,
+                "SELECT to_id, {uid} FROM {diff}(?) WHERE diff_type = 'added'",
+                (revisions,),
+                uid=f"to_{uid}",
+                diff=f"dolt_diff_{table}",
+            )
+        )
     except sqlite3.Error:
         return {}  # the table is new in this range: its keys cannot clash with older rows
 
@@ -731,8 +746,13 @@ def _renumber_unpublished(conn: sqlite3.Connection, base: str, member: str) -> i
                     for child, column in children.get(table, []):
                         if child in derived:
                             continue  # recomputed below (triggers have already moved some)
-                        _exec(conn, "UPDATE {t} SET {c} = ? WHERE {c} = ?", (top, old),
-                              t=child, c=column)
+                        _exec(
+                            conn,
+                            "UPDATE {t} SET {c} = ? WHERE {c} = ?",
+                            (top, old),
+                            t=child,
+                            c=column,
+                        )
                     moved += 1
             # full-text triggers follow the moved rows; only summaries need recomputing
             rebuild_derived(conn, moved_customers, indexes=set())
@@ -760,7 +780,7 @@ def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
         derived = derived_tables(conn)
         stale: set[int] = set()
         stale_indexes: set[str] = set()
-        for (table,) in conn.execute("SELECT \"table\" FROM dolt_conflicts").fetchall():
+        for (table,) in conn.execute('SELECT "table" FROM dolt_conflicts').fetchall():
             if table == "contact_summary":
                 for ours, theirs in conn.execute(
                     "SELECT our_customer_id, their_customer_id FROM dolt_conflicts_contact_summary"
@@ -796,8 +816,16 @@ def _merge(conn: sqlite3.Connection, member: str, base: str) -> list[int]:
             cursor = conn.execute(
                 "INSERT INTO team_conflicts (at, synced_by, table_name, key_column, row_key,"
                 " column_name, kept, set_aside) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, member, table, key_column, row_key, column, json.dumps(kept),
-                 json.dumps(aside)),
+                (
+                    now,
+                    member,
+                    table,
+                    key_column,
+                    row_key,
+                    column,
+                    json.dumps(kept),
+                    json.dumps(aside),
+                ),
             )
             ids.append(cursor.lastrowid)
         message = f"{member}: merged the team's changes"
@@ -855,10 +883,14 @@ def _settle_violations(
             info = json.loads(row.get("violation_info") or "{}")
         except ValueError:
             info = {}
-        index_sql = _one(
-            conn, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
-            info.get("Name", ""),
-        ) or ""
+        index_sql = (
+            _one(
+                conn,
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                info.get("Name", ""),
+            )
+            or ""
+        )
         row_key = str(row.get("uid", row["id"]))
         if "is_primary" in index_sql and row.get("is_primary") == 1:
             _exec(conn, "UPDATE {t} SET is_primary = 0 WHERE id = ?", (row["id"],), t=table)
@@ -866,8 +898,12 @@ def _settle_violations(
             settled = True
         elif "name_key" in info.get("Columns", []) and isinstance(row.get("name"), str):
             renamed = f"{row['name']} ({member})"
-            _exec(conn, "UPDATE {t} SET name = ?, name_key = ? WHERE id = ?",
-                  (renamed, name_key(renamed), row["id"]), t=table)
+            _exec(
+                conn,
+                "UPDATE {t} SET name = ?, name_key = ? WHERE id = ?",
+                (renamed, name_key(renamed), row["id"]),
+                t=table,
+            )
             recorded.append((table, "uid", row_key, "name", renamed, row["name"]))
             settled = True
     if settled:
@@ -908,19 +944,34 @@ def _resolve_rows(
                     merged[c] = t
                     if (table, c) not in mirrors:
                         recorded.append((table, label_column, str(theirs[label_column]), c, t, o))
-        present = _exec(conn, "SELECT 1 FROM {t} WHERE {k} = ?", (merged[key],), t=table,
-                        k=key).fetchone()
+        present = _exec(
+            conn, "SELECT 1 FROM {t} WHERE {k} = ?", (merged[key],), t=table, k=key
+        ).fetchone()
         others = [c for c in cols if c != key]
         if present:
             # UPDATE t SET (a, b) = (?, ?): one row value, so no SQL is built per column
-            _exec(conn, "UPDATE {t} SET ({cols}) = (" + ", ".join("?" * len(others))
-                  + ") WHERE {k} = ?", [merged[c] for c in others] + [merged[key]],
-                  t=table, cols=others, k=key)
+            _exec(
+                conn,
+                "UPDATE {t} SET ({cols}) = (" + ", ".join("?" * len(others)) + ") WHERE {k} = ?",
+                [merged[c] for c in others] + [merged[key]],
+                t=table,
+                cols=others,
+                k=key,
+            )
         else:
-            _exec(conn, "INSERT INTO {t} ({cols}) VALUES (" + ", ".join("?" * len(cols)) + ")",
-                  [merged[c] for c in cols], t=table, cols=cols)
-        _exec(conn, "DELETE FROM {v} WHERE dolt_conflict_id = ?", (row["dolt_conflict_id"],),
-              v=f"dolt_conflicts_{table}")
+            _exec(
+                conn,
+                "INSERT INTO {t} ({cols}) VALUES (" + ", ".join("?" * len(cols)) + ")",
+                [merged[c] for c in cols],
+                t=table,
+                cols=cols,
+            )
+        _exec(
+            conn,
+            "DELETE FROM {v} WHERE dolt_conflict_id = ?",
+            (row["dolt_conflict_id"],),
+            v=f"dolt_conflicts_{table}",
+        )
     return recorded
 
 
@@ -965,8 +1016,7 @@ def conflicts(conn: sqlite3.Connection, *, open_only: bool = False) -> list[Conf
     except sqlite3.OperationalError:
         return []
     return [
-        Conflict(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), json.loads(r[7]), r[8],
-                 r[9])
+        Conflict(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), json.loads(r[7]), r[8], r[9])
         for r in rows
     ]
 
@@ -982,7 +1032,8 @@ def describe_row(conn: sqlite3.Connection, conflict: Conflict) -> str:
     if conflict.table == "contacts":
         found = conn.execute(
             "SELECT p.name, c.name FROM contacts p JOIN customers c ON c.id = p.customer_id"
-            " WHERE p.uid = ?", (conflict.row,),
+            " WHERE p.uid = ?",
+            (conflict.row,),
         ).fetchone()
         if found:
             return f"contact {found[0]} of {found[1]}"
@@ -1008,12 +1059,22 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, side: str) -> Conflict:
             try:
                 if conflict.column == "is_primary" and conflict.set_aside == 1:
                     # one primary per customer: the other one steps down first
-                    _exec(conn, "UPDATE {t} SET is_primary = 0 WHERE is_primary = 1 AND"
-                          " customer_id = (SELECT customer_id FROM {t} WHERE {k} = ?)",
-                          (conflict.row,), t=conflict.table, k=key_column)
-                _exec(conn, "UPDATE {t} SET {c} = ? WHERE {k} = ?",
-                      (conflict.set_aside, conflict.row), t=conflict.table, c=conflict.column,
-                      k=key_column)
+                    _exec(
+                        conn,
+                        "UPDATE {t} SET is_primary = 0 WHERE is_primary = 1 AND"
+                        " customer_id = (SELECT customer_id FROM {t} WHERE {k} = ?)",
+                        (conflict.row,),
+                        t=conflict.table,
+                        k=key_column,
+                    )
+                _exec(
+                    conn,
+                    "UPDATE {t} SET {c} = ? WHERE {k} = ?",
+                    (conflict.set_aside, conflict.row),
+                    t=conflict.table,
+                    c=conflict.column,
+                    k=key_column,
+                )
             except sqlite3.IntegrityError as exc:
                 raise TeamError(
                     f"cannot restore {conflict.column} of conflict {conflict_id}: it would "
@@ -1030,20 +1091,22 @@ def resolve(conn: sqlite3.Connection, conflict_id: int, side: str) -> Conflict:
     return [c for c in conflicts(conn) if c.id == conflict_id][0]
 
 
-PLAIN_CHILD = (
-    "import sys\n"
-    "from tempcheck.store import open_db\n"
-    "open_db(sys.argv[1]).close()\n"
-)
+PLAIN_CHILD = "import sys\nfrom tempcheck.store import open_db\nopen_db(sys.argv[1]).close()\n"
 
 
 def _make_plain(dest: Path) -> None:
     """A new, empty plain SQLite tempcheck database, made by a child without Doltlite."""
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "_DOLTLITE_BOOTSTRAPPED",
-                                                             "DYLD_INSERT_LIBRARIES")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LD_PRELOAD", "_DOLTLITE_BOOTSTRAPPED", "DYLD_INSERT_LIBRARIES")
+    }
     done = subprocess.run(
         [sys.executable, "-c", PLAIN_CHILD, str(dest)],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0 or is_team_file(dest):
         with contextlib.suppress(OSError):

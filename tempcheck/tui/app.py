@@ -108,7 +108,6 @@ class TempcheckApp(App[None]):
         except engine.Offline:
             self.call_from_thread(self._sync_done, None, "team: offline, work kept locally")
         except Exception as exc:  # noqa: BLE001
-
             message = printable(str(exc), single_line=True)[:60].replace("[", "(").replace("]", ")")
             self.call_from_thread(self._sync_done, None, f"team: sync failed ({message})")
         finally:

@@ -135,7 +135,6 @@ def _to_stdout(conn: sqlite3.Connection, kind: str, options: dict[str, Any]) -> 
     stream = io.TextIOWrapper(binary, encoding="utf-8", newline="") if binary else sys.stdout
     try:
         if sys.stdout.isatty():  # a person reads it: no escape sequences reach the terminal
-
             write_export(conn, kind, TerminalSafe(stream), **options)  # type: ignore[arg-type]
         else:
             write_export(conn, kind, stream, **options)

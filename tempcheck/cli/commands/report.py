@@ -78,7 +78,6 @@ def report(
     with fail_cleanly():
         customer_id = find_customer(conn, customer).id if customer else None
         if tag_filter is not None:
-
             tagged = check_tag_filter(conn, tag_filter)
             scoped = narrowed_copy(conn, tagged)
             try:

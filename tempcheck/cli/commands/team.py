@@ -44,8 +44,9 @@ def _require_engine() -> None:
             import doltlite  # noqa: F401
         except ImportError:
             raise Failure(f"team mode needs the team extra: {INSTALL_HINT}") from None
-        raise Failure("team mode: the engine must load before anything else; run tempcheck "
-                      "from the shell")
+        raise Failure(
+            "team mode: the engine must load before anything else; run tempcheck from the shell"
+        )
 
 
 def _team_store(ctx: click.Context, db: str | None) -> tuple[Path, sqlite3.Connection]:
@@ -84,18 +85,44 @@ def team() -> None:
 
 @team.command("serve", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Off loopback needs --cert, --key and --auth-keys.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--cert", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="TLS certificate (PEM): members connect with https://.")
-@click.option("--key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The certificate's private key (PEM).")
-@click.option("--auth-keys", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of members' public keys (from 'tempcheck team key'); only they get in.")
-@click.option("--audience", default=None, metavar="HOST",
-              help="The host name members put in the URL (default: --host).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Off loopback needs --cert, --key and --auth-keys.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TLS certificate (PEM): members connect with https://.",
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The certificate's private key (PEM).",
+)
+@click.option(
+    "--auth-keys",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of members' public keys (from 'tempcheck team key'); only they get in.",
+)
+@click.option(
+    "--audience",
+    default=None,
+    metavar="HOST",
+    help="The host name members put in the URL (default: --host).",
+)
 def serve(
     directory: Path,
     host: str,
@@ -134,7 +161,9 @@ def serve(
         if not auth_keys.is_dir() or not any(auth_keys.glob("*.jwk")):
             raise Failure(
                 f"{auth_keys} holds no member keys yet; each member runs 'tempcheck team key' "
-                "and gives you the .jwk file it writes", EXIT_NOT_FOUND)
+                "and gives you the .jwk file it writes",
+                EXIT_NOT_FOUND,
+            )
         guard = engine.Guard(cert.resolve(), key_file.resolve(), auth_keys.resolve(), audience)
     with fail_cleanly():
         if not directory.exists():
@@ -143,12 +172,16 @@ def serve(
             raise Failure(f"cannot write to {directory}")
         server = engine.Server(directory.resolve(), host, port, guard)
     shown = audience or host
-    click.echo(f"serving the team remotes in {directory} on {server.scheme}://{host}:{server.port}/")
+    click.echo(
+        f"serving the team remotes in {directory} on {server.scheme}://{host}:{server.port}/"
+    )
     if not is_loopback(host):
         click.echo(
             f"tempcheck: warning: {host} is reachable from other machines. Only members whose "
             f"keys are in {auth_keys} get in, over TLS; anyone who gets in can read and change "
-            "the whole portfolio.", err=True)
+            "the whole portfolio.",
+            err=True,
+        )
     click.echo(f"members use {server.scheme}://{shown}:{server.port}/NAME.db (Ctrl+C stops)")
     try:
         while True:
@@ -161,8 +194,13 @@ def serve(
 
 
 @team.command("key")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Where to write your public key file.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to write your public key file.",
+)
 def key(out: Path) -> None:
     """Your credential for a team remote that asks for one (made on first use).
 
@@ -173,15 +211,20 @@ def key(out: Path) -> None:
     _require_engine()
     with fail_cleanly():
         kid, public, created = engine.member_key(out)
-    click.echo(f"{'made' if created else 'using'} your credential {kid} "
-               f"(private, in {engine.creds_dir()})")
+    click.echo(
+        f"{'made' if created else 'using'} your credential {kid} (private, in {engine.creds_dir()})"
+    )
     click.echo(f"give {public} to whoever runs the team remote, for its --auth-keys folder")
 
 
 @team.command("init")
 @click.argument("url")
-@click.option("--db", type=click.Path(path_type=str), default=None,
-              help="Database file (default: $TEMPCHECK_DB or the user data folder).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Database file (default: $TEMPCHECK_DB or the user data folder).",
+)
 @click.pass_context
 def init(ctx: click.Context, url: str, db: str | None) -> None:
     """Turn this database into a team database and publish it at URL.
@@ -204,8 +247,12 @@ def init(ctx: click.Context, url: str, db: str | None) -> None:
 
 @team.command("clone")
 @click.argument("url")
-@click.option("--db", type=click.Path(path_type=str), default=None,
-              help="Where your copy goes (default: $TEMPCHECK_DB or the user data folder).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Where your copy goes (default: $TEMPCHECK_DB or the user data folder).",
+)
 @click.pass_context
 def clone(ctx: click.Context, url: str, db: str | None) -> None:
     """Make your own copy of the team portfolio published at URL."""
@@ -224,8 +271,12 @@ def clone(ctx: click.Context, url: str, db: str | None) -> None:
 
 
 @team.command("status")
-@click.option("--db", type=click.Path(path_type=str), default=None,
-              help="Database file (default: $TEMPCHECK_DB or the user data folder).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Database file (default: $TEMPCHECK_DB or the user data folder).",
+)
 @click.pass_context
 def status(ctx: click.Context, db: str | None) -> None:
     """Ahead/behind the team, the last sync, open conflicts."""
@@ -235,21 +286,30 @@ def status(ctx: click.Context, db: str | None) -> None:
     last = "never"
     if st.last_sync:
         last = stamp(clock.from_stored(st.last_sync))
-    click.echo(f"remote      {st.url}" + ("" if st.online else "  (offline: counts as of the "
-                                                               "last fetch)"))
+    click.echo(
+        f"remote      {st.url}" + ("" if st.online else "  (offline: counts as of the last fetch)")
+    )
     click.echo(f"member      {st.member}")
-    click.echo(f"ahead       {st.ahead} commit(s) to push"
-               + (f", plus {st.local_changes} unsynced change(s)" if st.local_changes else ""))
+    click.echo(
+        f"ahead       {st.ahead} commit(s) to push"
+        + (f", plus {st.local_changes} unsynced change(s)" if st.local_changes else "")
+    )
     click.echo(f"behind      {st.behind} commit(s) to pull")
     click.echo(f"last sync   {last}")
-    click.echo(f"conflicts   {st.open_conflicts} open"
-               + (" (tempcheck team conflicts)" if st.open_conflicts else ""))
+    click.echo(
+        f"conflicts   {st.open_conflicts} open"
+        + (" (tempcheck team conflicts)" if st.open_conflicts else "")
+    )
 
 
 @team.command("conflicts")
 @click.option("--all", "show_all", is_flag=True, help="Include resolved conflicts.")
-@click.option("--db", type=click.Path(path_type=str), default=None,
-              help="Database file (default: $TEMPCHECK_DB or the user data folder).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Database file (default: $TEMPCHECK_DB or the user data folder).",
+)
 @click.pass_context
 def conflicts(ctx: click.Context, show_all: bool, db: str | None) -> None:
     """Fields both sides edited: the value kept (theirs) and the one set aside (ours)."""
@@ -284,13 +344,16 @@ def _show(value: object, column: str = "") -> str:
     return '"' + printable(str(value), single_line=True) + '"'
 
 
-
 @team.command("resolve")
 @click.argument("conflict_id", type=click.IntRange(1, 2**62))
 @click.option("--ours", "side", flag_value="ours", help="Restore the value set aside.")
 @click.option("--theirs", "side", flag_value="theirs", help="Keep the value kept by the rule.")
-@click.option("--db", type=click.Path(path_type=str), default=None,
-              help="Database file (default: $TEMPCHECK_DB or the user data folder).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Database file (default: $TEMPCHECK_DB or the user data folder).",
+)
 @click.pass_context
 def resolve(ctx: click.Context, conflict_id: int, side: str | None, db: str | None) -> None:
     """Settle conflict ID: --ours restores the value set aside, --theirs keeps the other."""
@@ -300,14 +363,20 @@ def resolve(ctx: click.Context, conflict_id: int, side: str | None, db: str | No
     with fail_cleanly():
         c = engine.resolve(conn, conflict_id, side)
     value = c.set_aside if side == "ours" else c.kept
-    click.echo(f"conflict {c.id} resolved: {_label(c.column)} = {_show(value, c.column)} ({side}); "
-               "it reaches the team with your next sync")
+    click.echo(
+        f"conflict {c.id} resolved: {_label(c.column)} = {_show(value, c.column)} ({side}); "
+        "it reaches the team with your next sync"
+    )
 
 
 @team.command("export")
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", type=click.Path(path_type=str), default=None,
-              help="Database file (default: $TEMPCHECK_DB or the user data folder).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Database file (default: $TEMPCHECK_DB or the user data folder).",
+)
 @click.pass_context
 def export(ctx: click.Context, dest: Path, db: str | None) -> None:
     """Write everything to DEST as a plain (solo) SQLite tempcheck database."""
@@ -315,8 +384,9 @@ def export(ctx: click.Context, dest: Path, db: str | None) -> None:
     with fail_cleanly():
         counts = engine.export(conn, dest)
     total = sum(counts.values())
-    click.echo(f"wrote {dest}: a plain SQLite tempcheck database, {total} row(s) in "
-               f"{len(counts)} table(s)")
+    click.echo(
+        f"wrote {dest}: a plain SQLite tempcheck database, {total} row(s) in {len(counts)} table(s)"
+    )
 
 
 @command("sync")
@@ -341,11 +411,15 @@ def summary_line(report: object) -> str:
     committed = getattr(report, "committed", None)
     if committed:
         parts.append(f"committed {committed.split(': ', 1)[-1]}")
-    parts.append("pulled the team's changes" if getattr(report, "pulled", False)
-                 else "nothing new from the team")
+    parts.append(
+        "pulled the team's changes"
+        if getattr(report, "pulled", False)
+        else "nothing new from the team"
+    )
     parts.append("pushed" if getattr(report, "pushed", False) else "nothing to push")
     conflicts = getattr(report, "conflicts", [])
     if conflicts:
-        parts.append(f"{len(conflicts)} field(s) edited on both sides set aside "
-                     "(tempcheck team conflicts)")
+        parts.append(
+            f"{len(conflicts)} field(s) edited on both sides set aside (tempcheck team conflicts)"
+        )
     return f"synced in {getattr(report, 'seconds', 0.0):.2f} s: " + "; ".join(parts)

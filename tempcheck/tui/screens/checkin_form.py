@@ -500,7 +500,6 @@ class CheckInForm(ModalScreen[SavedCheckIn | None]):
             self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return
         except sqlite3.Error as exc:  # locked, read-only, disk full
-
             self.notify(str(describe(exc)), title="Not saved", severity="error", markup=False)
             return
         self.dismiss(

@@ -468,6 +468,7 @@ class CustomerDetailScreen(Screen[None]):
 
     def _settle(self, question: str, yes: str, settle: Callable[[], object]) -> None:
         """Ask first (Enter cancels), then settle through the service; notice and undo."""
+
         def answered(go: bool | None) -> None:
             if not go:
                 return
