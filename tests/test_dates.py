@@ -566,6 +566,7 @@ def test_the_shared_date_formats_spell_every_date_alike(local_tz) -> None:
 
     assert format_short(date(2026, 11, 27), today=date(2026, 1, 1)) == "Fri 27 Nov"
     assert format_short(date(2025, 11, 27), today=date(2026, 1, 1)) == "Thu 27 Nov 2025"
+    assert format_short(date(2026, 3, 5), year=True) == "Thu 5 Mar 2026"
     assert day_month(date(2026, 11, 21), today=date(2026, 1, 1)) == "21 Nov"
     assert day_month(date(2025, 11, 21), today=date(2026, 1, 1)) == "21 Nov 2025"
     assert day_month(date(2026, 11, 21), year=True) == "21 Nov 2026"

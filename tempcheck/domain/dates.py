@@ -172,11 +172,16 @@ def parse_datetime(text: str, now: datetime.datetime | None = None) -> datetime.
 # --- showing dates: the one set of formats every screen, report and command uses --------
 
 
-def format_short(d: datetime.date, *, today: datetime.date | None = None) -> str:
-    """Show a date briefly, "Fri 27 Nov", adding the year only when it isn't this year's."""
-    today = _as_date(today) if today is not None else datetime.date.today()
+def format_short(
+    d: datetime.date, *, today: datetime.date | None = None, year: bool | None = None
+) -> str:
+    """Show a date briefly, "Fri 27 Nov", adding the year when it isn't ``today``'s year
+    (or always, with ``year=True``)."""
     short = f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]}"
-    return short if d.year == today.year else f"{short} {d.year}"
+    if year is None:
+        today = _as_date(today) if today is not None else datetime.date.today()
+        year = d.year != today.year
+    return f"{short} {d.year}" if year else short
 
 
 def day_month(

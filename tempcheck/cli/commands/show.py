@@ -25,7 +25,7 @@ from tempcheck.cli.tables import (
     text_table,
 )
 from tempcheck.domain import clock, temperature
-from tempcheck.domain.dates import stamp
+from tempcheck.domain.dates import format_short, stamp
 from tempcheck.domain.trust import balance, trend_symbol
 from tempcheck.store import concerns, customers, followups, issues, promises
 from tempcheck.store.accounts import tags_of
@@ -102,7 +102,8 @@ def render(conn: Any, customer_id: int, *, limit: int = DEFAULT_LIMIT) -> str:
     if last is None:
         out.append(f"Last contact: never · {row.staleness.label}")
     else:
-        exact = clock.local(last).strftime("%a %d %b %Y %H:%M")
+        local = clock.local(last)
+        exact = f"{format_short(local.date(), year=True)} {local:%H:%M}"
         out.append(f"Last contact: {clock.ago(last)} ({exact}) · {row.staleness.label}")
     if row.last_temperature is not None:
         arrow = temperature.trend(row.recent)

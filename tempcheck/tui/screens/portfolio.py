@@ -14,6 +14,7 @@ from textual.widgets import Header, Static
 from textual_plotext import PlotextPlot
 
 from tempcheck.domain import temperature
+from tempcheck.domain.dates import day_month
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
 from tempcheck.services.portfolio import Portfolio, portfolio
@@ -115,7 +116,8 @@ class PortfolioScreen(Screen[None]):
             positions = list(range(len(weeks)))
             plt.plot(positions, [value for _, value in weeks], marker="braille")
             step = max(len(weeks) // 4, 1)
-            plt.xticks(positions[::step], [week.strftime("%d %b") for week, _ in weeks][::step])
+            labels = [day_month(week, year=False) for week, _ in weeks]
+            plt.xticks(positions[::step], labels[::step])
             plt.ylim(1, 5)
         plot.refresh()
 

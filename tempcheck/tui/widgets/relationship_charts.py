@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from textual_plotext import PlotextPlot
 
 from tempcheck.domain import clock
-from tempcheck.domain.dates import iso_day
+from tempcheck.domain.dates import day_month, iso_day
 
 _DATE_FORM = "Y-m-d"
 # Marks differ in shape, not only in colour, so the chart reads without colour.
@@ -87,5 +87,5 @@ class ContactChart(PlotextPlot):
             plt.bar(positions, [count for _, count in weekly], marker="█", label="check-ins")
             plt.plot(positions, [per_week] * len(weekly), marker="-", label="cadence")
             ticks = spaced_ticks(len(weekly), self.size.width or 60)
-            plt.xticks(ticks, [weekly[i][0].strftime("%d %b") for i in ticks])
+            plt.xticks(ticks, [day_month(weekly[i][0], year=False) for i in ticks])
         self.refresh()
