@@ -127,3 +127,21 @@ async def test_portfolio_screen_shows_the_figures(sample_db):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_moves_typed_ahead_of_l_on_a_brief_line_choose_the_line(sample_db, conn):
+    """"jjk↓l" in one burst on the Today panel: the four moves land before "l" acts, so the
+    third line (Tyrell Biotech, the last "call first") gets the check-in."""
+    from textual import events
+
+    app = TempcheckApp(sample_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        panel = app.screen.query_one(TodayPanel)
+        panel.focus()
+        await pilot.pause()
+        for name, character in [("j", "j"), ("j", "j"), ("k", "k"), ("down", None), ("l", "l")]:
+            app.post_message(events.Key(name, character))
+        await settled(pilot)
+        assert isinstance(app.screen, CheckInForm)
+        assert app.screen.customer.name == "Tyrell Biotech"

@@ -7,8 +7,10 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 
 from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, NoBinding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Header, Input
 from textual.worker import get_current_worker
@@ -550,28 +552,9 @@ class DashboardScreen(Screen[None]):
     # Keys the dashboard acts on in the order they arrive, even in a burst ("jjl", "/glob
     # <Tab>l4"): Textual queues a key to the focused widget but acts on a priority key
     # ("l", "/") at once, so without this "l" could act before the moves typed ahead of it.
-    _TABLE_MOVES = {
-        "up": ("cursor", -1),
-        "k": ("cursor", -1),
-        "down": ("cursor", 1),
-        "j": ("cursor", 1),
-        "pageup": ("page", -1),
-        "pagedown": ("page", 1),
-        "home": ("jump", 0),
-        "g": ("jump", 0),
-        "end": ("jump", -1),
-        "G": ("jump", -1),
-    }
-    _TODAY_MOVES = {
-        "up": ("brief_move", -1),
-        "k": ("brief_move", -1),
-        "down": ("brief_move", 1),
-        "j": ("brief_move", 1),
-        "home": ("brief_jump", 0),
-        "g": ("brief_jump", 0),
-        "end": ("brief_jump", -1),
-        "G": ("brief_jump", -1),
-    }
+    # These are the actions of the widgets' own bindings that only move a cursor.
+    _MOVES = frozenset({"cursor", "page", "jump", "cursor_up", "cursor_down"})
+    _BRIEF_MOVES = frozenset({"brief_move", "brief_jump"})
 
     def route_key(self, event: events.Key) -> bool:
         """Act on a moving or typing key now, in arrival order (the app calls this before
@@ -588,14 +571,14 @@ class DashboardScreen(Screen[None]):
             else:
                 return False
             return True
-        if focused is self.table and event.key in self._TABLE_MOVES:
-            action, step = self._TABLE_MOVES[event.key]
-            getattr(self.table, f"action_{action}")(step)
-            return True
-        if isinstance(focused, TodayPanel) and event.key in self._TODAY_MOVES:
-            action, step = self._TODAY_MOVES[event.key]
-            getattr(self, f"action_{action}")(step)
-            return True
+        if focused is self.table:
+            return _move_now(self.table, event.key, self._MOVES)
+        if isinstance(focused, TodayPanel):
+            # The panel's own bindings first (up, down), then the dashboard's (j, k, g, G),
+            # as Textual looks them up.
+            return _move_now(focused, event.key, self._MOVES) or _move_now(
+                self, event.key, self._BRIEF_MOVES
+            )
         return False
 
     @on(Input.Submitted, "#filter")
@@ -869,6 +852,20 @@ class DashboardScreen(Screen[None]):
         self.app.call_from_thread(
             self.notify, message, title="Export", severity=severity, markup=False
         )
+
+
+def _move_now(node: DOMNode, key: str, moves: frozenset[str]) -> bool:
+    """Run ``node``'s own binding for ``key`` now, if its action is one of ``moves``."""
+    try:
+        bindings = node._bindings.get_bindings_for_key(key)
+    except NoBinding:
+        return False
+    for binding in bindings:
+        _, name, params = parse_action(binding.action)
+        if name in moves:
+            getattr(node, f"action_{name}")(*params)
+            return True
+    return False
 
 
 class _Tally:
