@@ -130,7 +130,7 @@ async def test_portfolio_screen_shows_the_figures(sample_db):
 
 
 async def test_moves_typed_ahead_of_l_on_a_brief_line_choose_the_line(sample_db, conn):
-    """"jjk↓l" in one burst on the Today panel: the four moves land before "l" acts, so the
+    """ "jjk↓l" in one burst on the Today panel: the four moves land before "l" acts, so the
     third line (Tyrell Biotech, the last "call first") gets the check-in."""
     from textual import events
 
