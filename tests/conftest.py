@@ -7,6 +7,7 @@ helpers) lives in helpers.py: a conftest is pytest's to load, not a module to im
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,20 @@ def sample_db(db_path: Path, conn: sqlite3.Connection) -> Path:
 
     sample.write_sample(conn)
     return db_path
+
+
+@pytest.fixture
+def local_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Set the process's local time zone for one test (``local_tz("Europe/Berlin")``);
+    the zone the test started with is back afterwards."""
+    with monkeypatch.context() as patch:
+
+        def use(name: str) -> None:
+            patch.setenv("TZ", name)
+            time.tzset()
+
+        yield use
+    time.tzset()
 
 
 # --- Added for the store, CLI and reliability tests (test engineer) -------------------------

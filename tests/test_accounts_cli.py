@@ -253,17 +253,12 @@ def test_brief_names_a_key_person_gone_quiet(book: Path) -> None:
 
 
 @pytest.mark.parametrize("hour", [0, 8, 23])
-def test_quiet_days_are_calendar_days_at_any_hour(
-    book: Path, run_tc, monkeypatch: pytest.MonkeyPatch, hour: int
-) -> None:
+def test_quiet_days_are_calendar_days_at_any_hour(book: Path, run_tc, local_tz, hour: int) -> None:
     """A check-in dated "40 days ago" (stored at that day's midday) is 40 days ago all day,
     in the early morning as late at night."""
-    import time
-
     import time_machine
 
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+    local_tz("UTC")
     with time_machine.travel(datetime(2026, 3, 10, hour, 30, tzinfo=UTC), tick=False):
         assert run_tc("contact", "add", "acme", "Sam Lee", "--role", "sponsor").exit_code == 0
         assert (

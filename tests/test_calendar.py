@@ -26,13 +26,9 @@ USER, PASSWORD = "alice", "s3cret pass"
 
 
 @pytest.fixture
-def utc(monkeypatch):
+def utc(local_tz):
     """Local time is UTC, so local times in the output are literal."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    local_tz("UTC")
 
 
 @pytest.fixture

@@ -24,21 +24,8 @@ CUSTOMERS = ["Acme Corp", "Globex Logistics", "Initech", "Initrode", "Umbrella H
 
 
 @pytest.fixture
-def local_tz(monkeypatch: pytest.MonkeyPatch):
-    """Set the process's local time zone; restored after the test."""
-
-    def use(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    use("UTC")
-    yield use
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.fixture
 def book(db_path: Path, local_tz) -> Path:
+    local_tz("UTC")
     connection = open_db(db_path)
     from tempcheck.store.customers import add_customer
 

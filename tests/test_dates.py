@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,19 +19,6 @@ D = dt.date
 TUE = D(2026, 11, 24)  # a Tuesday
 BERLIN = ZoneInfo("Europe/Berlin")
 PROPERTY = settings(max_examples=200, deadline=None)
-
-
-@pytest.fixture
-def local_tz(monkeypatch):
-    """Run with the process-local time zone set to the given name; restore it afterwards."""
-    with monkeypatch.context() as patch:
-
-        def use(name: str) -> None:
-            patch.setenv("TZ", name)
-            time.tzset()
-
-        yield use
-    time.tzset()
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ import io
 import os
 import sqlite3
 import stat
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -43,23 +41,6 @@ def one_line_error(result) -> str:
     return result.stderr
 
 
-@pytest.fixture
-def zone() -> Iterator:
-    """Switch the process's local time zone for one test (and back)."""
-    before = os.environ.get("TZ")
-
-    def use(name: str) -> None:
-        os.environ["TZ"] = name
-        time.tzset()
-
-    yield use
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
-
-
 # --- the API the dashboard dialog uses -------------------------------------------------------
 
 
@@ -83,8 +64,8 @@ def test_kinds_and_default_file_names() -> None:
     assert export.KINDS["checkins"].count(3) == "3 check-ins"
 
 
-def test_checkin_columns(conn: sqlite3.Connection, zone) -> None:
-    zone("Europe/Berlin")
+def test_checkin_columns(conn: sqlite3.Connection, local_tz) -> None:
+    local_tz("Europe/Berlin")
     acme = add_customer(conn, "Acme Corp")
     at = datetime(2026, 11, 24, 13, 5, 0, 123456, tzinfo=UTC)
     saved = add_checkin(
@@ -126,9 +107,9 @@ def test_checkin_columns(conn: sqlite3.Connection, zone) -> None:
         "UTC",
     ],
 )
-def test_every_row_has_its_own_offset_across_dst(conn: sqlite3.Connection, zone, name) -> None:
+def test_every_row_has_its_own_offset_across_dst(conn: sqlite3.Connection, local_tz, name) -> None:
     """A year of check-ins every 7 h 13 min: each `at` equals Python's local ISO time."""
-    zone(name)
+    local_tz(name)
     cid = add_customer(conn, "Acme").id
     start = datetime(2025, 12, 20, 0, 59, 59, 999_999, tzinfo=UTC)
     moments = [start + timedelta(minutes=433 * n) for n in range(1300)]
@@ -143,8 +124,8 @@ def test_every_row_has_its_own_offset_across_dst(conn: sqlite3.Connection, zone,
         assert len({row["at"][19:] for row in rows}) == 2  # both offsets show up
 
 
-def test_offsets_at_the_exact_transition(zone) -> None:
-    zone("Europe/Berlin")
+def test_offsets_at_the_exact_transition(local_tz) -> None:
+    local_tz("Europe/Berlin")
     spring = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)  # 02:00 CET becomes 03:00 CEST
     found = export.local_zone(spring - timedelta(days=2), spring + timedelta(days=2))
     assert found.segments == ((None, 3600), ("2026-03-29T01:00:00.000000Z", 7200))
@@ -354,9 +335,9 @@ def test_dashboard_columns_start_with_list_csv(conn: sqlite3.Connection, run_tc)
 
 
 def test_export_import_export_gives_the_same_files(
-    conn: sqlite3.Connection, run_tc, tmp_path: Path, zone
+    conn: sqlite3.Connection, run_tc, tmp_path: Path, local_tz
 ) -> None:
-    zone("Europe/Berlin")
+    local_tz("Europe/Berlin")
     demo.write_sample(conn)
     odd = add_customer(conn, "=Zürich 日本 🎉", notes="line one\nline, two", contact="@dana").id
     for note in ["=1+1", "'=quoted", '"quoted", and commas', "\ttab", "multi\r\nline"]:

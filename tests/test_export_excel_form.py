@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import sqlite3
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -22,16 +19,8 @@ from tempcheck.store.customers import add_customer
 
 
 @pytest.fixture
-def berlin() -> Iterator[None]:
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/Berlin"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+def berlin(local_tz) -> None:
+    local_tz("Europe/Berlin")
 
 
 def table(text: str) -> list[dict[str, str]]:

@@ -3,30 +3,11 @@ and against ``local().isoformat()`` in zones with DST, half hours and odd histor
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tempcheck.domain import clock
-
-
-@pytest.fixture
-def zone() -> Iterator:
-    before = os.environ.get("TZ")
-
-    def use(name: str) -> None:
-        os.environ["TZ"] = name
-        time.tzset()
-
-    yield use
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 @pytest.mark.parametrize(
@@ -48,16 +29,18 @@ def zone() -> Iterator:
         ),
     ],
 )
-def test_local_iso_is_these_characters(zone, name: str, moment: datetime, expected: str) -> None:
-    zone(name)
+def test_local_iso_is_these_characters(
+    local_tz, name: str, moment: datetime, expected: str
+) -> None:
+    local_tz(name)
     assert clock.local_iso(moment) == expected
 
 
 @pytest.mark.parametrize(
     "name", ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]
 )
-def test_local_iso_agrees_with_local_isoformat_hour_by_hour(zone, name: str) -> None:
-    zone(name)
+def test_local_iso_agrees_with_local_isoformat_hour_by_hour(local_tz, name: str) -> None:
+    local_tz(name)
     start = datetime(2025, 1, 1, 0, 0, 30, 500_000, tzinfo=UTC)
     for hour in range(0, 24 * 366, 7):
         moment = start + timedelta(hours=hour)

@@ -6,8 +6,6 @@ and look at the SVGs in ``tests/__snapshots__``.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import time_machine
 from helpers import NINE_THIRTY as PINNED
@@ -23,16 +21,13 @@ BOTH = pytest.mark.parametrize("size", [SMALL, SIZE], ids=["80x24", "120x40"])
 
 
 @pytest.fixture
-def pinned(monkeypatch: pytest.MonkeyPatch, tmp_path):
+def pinned(monkeypatch: pytest.MonkeyPatch, local_tz, tmp_path):
     """UTC, a fixed instant (ticking from there), and sample data written at that instant;
     the working folder is the test's own home, which the export dialog shows as ``~``."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+    local_tz("UTC")
     monkeypatch.chdir(tmp_path / "home")
     with time_machine.travel(PINNED, tick=True):
         yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture

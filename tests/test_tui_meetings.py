@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import time_machine
 from helpers import settled
@@ -19,10 +17,9 @@ from tempcheck.tui.widgets.today_panel import TodayPanel
 
 
 @pytest.fixture
-def meetings_db(db_path, tmp_path, monkeypatch):
+def meetings_db(db_path, tmp_path, local_tz):
     """Customers (one named with markup) and the test calendar, at a clock ticking from NOW."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
+    local_tz("UTC")
     with time_machine.travel(NOW, tick=True):
         conn = open_db(db_path)
         acme = customers.add_customer(conn, "[/] Acme Corp").id
@@ -36,8 +33,6 @@ def meetings_db(db_path, tmp_path, monkeypatch):
         import_file(conn, path, since_days=28)
         conn.close()
         yield db_path
-    monkeypatch.undo()
-    time.tzset()
 
 
 def prompts(panel: TodayPanel) -> list[tuple[str, str]]:
