@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tempcheck.domain import clock
-from tempcheck.domain.dates import MONTHS, WEEKDAYS
+from tempcheck.domain.dates import format_short
 
 # Hosts of video calls: a link to one of these in the location or description
 # makes the check-in's channel "video" instead of "meeting".
@@ -189,9 +189,9 @@ class Meeting:
 def time_span(start: datetime, end: datetime) -> str:
     """``Tue 3 Nov 14:00–15:00`` in local time (the end's date when it runs past midnight)."""
     first, last = clock.local(start), clock.local(end)
-    text = f"{WEEKDAYS[first.weekday()]} {first.day} {MONTHS[first.month - 1]} {first:%H:%M}–"
+    text = f"{format_short(first.date(), year=False)} {first:%H:%M}–"
     if last.date() != first.date():
-        text += f"{WEEKDAYS[last.weekday()]} {last.day} {MONTHS[last.month - 1]} "
+        text += f"{format_short(last.date(), year=False)} "
     return text + f"{last:%H:%M}"
 
 

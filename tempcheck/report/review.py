@@ -26,7 +26,7 @@ from tempcheck.domain.brief import (
     BriefItem,
     last_words,
 )
-from tempcheck.domain.dates import WEEKDAYS, day_month
+from tempcheck.domain.dates import day_month, format_short
 from tempcheck.domain.records import Customer, TimelineItem
 from tempcheck.domain.staleness import Staleness
 from tempcheck.domain.text import printable
@@ -673,7 +673,7 @@ def _md_table(table: Table, *, heading: bool = True) -> list[str]:
 def brief_markdown(items: Sequence[BriefItem], now: datetime) -> str:
     """The morning brief as Markdown: one heading per reason, one bullet per line."""
     today = clock.local(now).date()
-    out = [f"# Today, {WEEKDAYS[today.weekday()]} {_day(today)}", ""]
+    out = [f"# Today, {format_short(today, year=True)}", ""]
     if not items:
         return "\n".join(out + ["Nothing due today and nobody cold.", ""])
     for reason in ORDER:
