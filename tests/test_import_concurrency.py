@@ -39,20 +39,29 @@ def big_file(path: Path, rows: int, *, bad_last_row: bool = False) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def test_tempcheck_log_succeeds_while_a_large_import_runs(db_path: Path, tmp_path: Path) -> None:
+def bulk_customers(db_path: Path, *more: str) -> None:
+    """Customers "Bulk 0" … "Bulk 49" (the big file's), then ``more``."""
     conn = open_db(db_path)
-    for n in range(50):
-        add_customer(conn, f"Bulk {n}")
-    add_customer(conn, "Acme Corp")
+    for name in [f"Bulk {n}" for n in range(50)] + list(more):
+        add_customer(conn, name)
     conn.close()
-    source = tmp_path / "big.csv"
-    big_file(source, ROWS)
-    importer = subprocess.Popen(
+
+
+def start_import(db_path: Path, source: Path) -> subprocess.Popen[str]:
+    """``tempcheck import checkins SOURCE`` in its own process, its output kept."""
+    return subprocess.Popen(
         tempcheck("--db", str(db_path), "import", "checkins", str(source)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_tempcheck_log_succeeds_while_a_large_import_runs(db_path: Path, tmp_path: Path) -> None:
+    bulk_customers(db_path, "Acme Corp")
+    source = tmp_path / "big.csv"
+    big_file(source, ROWS)
+    importer = start_import(db_path, source)
     try:
         while cpu_seconds(importer.pid) < 1.0:  # past start-up, well into reading the rows
             assert importer.poll() is None, importer.communicate()
@@ -83,10 +92,7 @@ def test_tempcheck_log_succeeds_while_a_large_import_runs(db_path: Path, tmp_pat
 def test_a_bad_row_at_the_end_of_a_large_file_imports_nothing(
     db_path: Path, tmp_path: Path
 ) -> None:
-    conn = open_db(db_path)
-    for n in range(50):
-        add_customer(conn, f"Bulk {n}")
-    conn.close()
+    bulk_customers(db_path)
     source = tmp_path / "big.csv"
     big_file(source, 20_000, bad_last_row=True)
     done = subprocess.run(
@@ -126,19 +132,10 @@ def wait_for_the_write_lock(db_path: Path, importer: subprocess.Popen) -> float:
 def test_tempcheck_log_waits_only_for_the_short_copy(db_path: Path, tmp_path: Path) -> None:
     """Logged while the import holds the write lock (copying into a database without
     check-ins): the check-in waits for the copy, then lands beside the imported rows."""
-    conn = open_db(db_path)
-    for n in range(50):
-        add_customer(conn, f"Bulk {n}")
-    add_customer(conn, "Acme Corp")
-    conn.close()
+    bulk_customers(db_path, "Acme Corp")
     source = tmp_path / "big.csv"
     big_file(source, ROWS)
-    importer = subprocess.Popen(
-        tempcheck("--db", str(db_path), "import", "checkins", str(source)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    importer = start_import(db_path, source)
     try:
         wait_for_the_write_lock(db_path, importer)
         logged = subprocess.run(
@@ -170,10 +167,7 @@ def test_tempcheck_log_waits_only_for_the_short_copy(db_path: Path, tmp_path: Pa
 def test_an_import_killed_while_copying_leaves_the_database_as_it_was(
     db_path: Path, tmp_path: Path
 ) -> None:
-    conn = open_db(db_path)
-    for n in range(50):
-        add_customer(conn, f"Bulk {n}")
-    conn.close()
+    bulk_customers(db_path)
 
     def state() -> list[list[tuple]]:
         check = sqlite3.connect(db_path)
