@@ -274,7 +274,6 @@ class DashboardScreen(Screen[None]):
         if self._brief_pending or not panel.loaded:
             return  # a full brief is on its way
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.brief import customer_brief
 
         theirs = customer_brief(self.app.conn, customer_id, now=self.brief_at)
@@ -372,7 +371,6 @@ class DashboardScreen(Screen[None]):
         if (customer := self._current_customer()) is None:
             return
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import snooze_reminder_form
 
         self.app.push_screen(
@@ -380,7 +378,6 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_portfolio(self) -> None:
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.portfolio import PortfolioScreen
 
@@ -398,7 +395,6 @@ class DashboardScreen(Screen[None]):
         needle = key(" ".join(w for w in words if not w.startswith("#") and w != "@me"))
         rows = self.all_rows
         if mine:
-            # lazy: keeps the dashboard's first frame fast
             # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.identity import my_customers
 
@@ -455,7 +451,6 @@ class DashboardScreen(Screen[None]):
     def _all_tags(self) -> dict[int, list[str]]:
         if self._tags is None:
             # lazy: keeps the dashboard's first frame fast
-            # lazy: keeps the dashboard's first frame fast
             from tempcheck.store.accounts import all_tags
 
             self._tags = all_tags(self.app.conn)
@@ -484,7 +479,6 @@ class DashboardScreen(Screen[None]):
         self.notify("Tags hidden." if showing else "Tags shown after each name.", timeout=2)
 
     def action_search(self) -> None:
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.search import SearchScreen
 
@@ -591,7 +585,6 @@ class DashboardScreen(Screen[None]):
         if not name:
             return
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.confirm import ConfirmDialog
 
         def answered(add: bool | None) -> None:
@@ -608,7 +601,6 @@ class DashboardScreen(Screen[None]):
         )
 
     def _add_and_log(self, name: str) -> None:
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import add_customer
 
@@ -652,7 +644,6 @@ class DashboardScreen(Screen[None]):
     def _open_customer(self, customer_id: int) -> None:
         """The detail screen; coming back shows what changed there."""
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_detail import CustomerDetailScreen
 
         self.app.push_screen(
@@ -662,7 +653,6 @@ class DashboardScreen(Screen[None]):
     def _current_customer(self):
         """The customer named in the summary line: the Today panel's when it is shown and
         has focus, else the table's highlighted one."""
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
 
@@ -715,9 +705,6 @@ class DashboardScreen(Screen[None]):
             self.notify("No customer selected: add one with a", severity="warning")
             return
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.meeting_assign import MeetingAssignDialog
 
@@ -737,7 +724,6 @@ class DashboardScreen(Screen[None]):
 
     def _open_meeting_checkin(self, event_id: int) -> None:
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.services.meetings import defaults_for
 
         try:
@@ -749,9 +735,6 @@ class DashboardScreen(Screen[None]):
         self._open_checkin(meeting.customer_id, meeting=meeting)
 
     def _open_checkin(self, customer_id: int, *, meeting=None) -> None:  # noqa: ANN001
-        # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.store.customers import get_customer
         from tempcheck.tui.screens.checkin_form import CheckInForm, SavedCheckIn
@@ -778,7 +761,6 @@ class DashboardScreen(Screen[None]):
 
     def action_add_customer(self) -> None:
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.customer_form import CustomerForm
 
         def added(customer_id: int | None) -> None:
@@ -792,7 +774,6 @@ class DashboardScreen(Screen[None]):
         if (customer := self._current_customer()) is None:
             return
         # lazy: keeps the dashboard's first frame fast
-        # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import issue_form
 
         self.app.push_screen(issue_form(self.app.conn, customer), self._form_saved(customer.id))
@@ -800,7 +781,6 @@ class DashboardScreen(Screen[None]):
     def action_promise(self) -> None:
         if (customer := self._current_customer()) is None:
             return
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.forms import promise_form
 
@@ -815,7 +795,6 @@ class DashboardScreen(Screen[None]):
         return done
 
     def action_export(self) -> None:
-        # lazy: keeps the dashboard's first frame fast
         # lazy: keeps the dashboard's first frame fast
         from tempcheck.tui.screens.export_dialog import ExportJob, export_dialog
 

@@ -26,7 +26,6 @@ def announce(app: Any, result: object) -> None:
 def added_notice(conn: Any, customer_id: int) -> tuple[str, Undo]:
     """ "Added Acme Corp", undone by removing the customer (while nothing refers to it)."""
     # lazy: keeps the dashboard's first frame fast
-    # lazy: keeps the dashboard's first frame fast
     from tempcheck.store.customers import get_customer
 
     name = printable(get_customer(conn, customer_id).name, single_line=True)
