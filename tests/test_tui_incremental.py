@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import SIZE, settled
+from textual.widgets import Static
 
 from tempcheck.services import brief as brief_service
 from tempcheck.services.brief import brief
@@ -183,6 +184,7 @@ async def test_after_a_save_the_dashboard_reads_as_a_freshly_started_app_on_the_
         assert app.screen.query_one("#summary").full_text.startswith("▶ Umbrella Health · ")
         saved_rows, saved_lines = await _on_screen(pilot)
         reasons = [i.reason for i in app.screen.query_one(TodayPanel).items]
+        counted = str(app.screen.query_one("#today-summary", Static).render())
     assert [row.split(" | ")[0] for row in saved_rows] == [
         "Prestige Worldwide",
         "Oceanic Airlines",
@@ -220,11 +222,16 @@ async def test_after_a_save_the_dashboard_reads_as_a_freshly_started_app_on_the_
     assert all(line.endswith('| "all good now" now') for line in theirs)
     assert len(reasons) == 20 and len(saved_lines) > 20
     assert reasons.count("call first") == 2 and reasons.count("gone cold") == 3
+    assert counted == (  # one fewer to call and gone cold than before the save
+        "Today: ☎ 2 to call · ⚑ 2 promises due · ↻ 2 follow-ups due · ◷ 4 renewals coming"
+        " · ❄ 3 gone cold · … · t shows all"
+    )
 
     fresh = TempcheckApp(sample_db)
     async with fresh.run_test(size=SIZE) as pilot:
         await settled(pilot)
         assert await _on_screen(pilot) == (saved_rows, saved_lines)
+        assert str(fresh.screen.query_one("#today-summary", Static).render()) == counted
 
 
 async def test_the_undo_key_joins_the_footer_where_a_rebuilt_footer_has_it(

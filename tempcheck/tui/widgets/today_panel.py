@@ -15,7 +15,6 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on
-from textual._two_way_dict import TwoWayDict
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -67,10 +66,23 @@ WIDE = 110  # from this width the list has its own "Last said" column
 PREVIEW_LINES = 2
 
 
-def summary_parts(items: list[BriefItem]) -> list[str]:
-    """``["☎ 3 to call", "⚑ 2 promises due", "❄ 4 gone cold"]``, in the brief's order."""
-    counts = Counter(item.reason for item in items)
-    symbols = {item.reason: item.symbol for item in items}
+def tally(items: list[BriefItem]) -> Counter[tuple[str, str]]:
+    """How many lines there are of each (reason, symbol)."""
+    return Counter((item.reason, item.symbol) for item in items)
+
+
+def summary_parts(
+    items: list[BriefItem], counted: Counter[tuple[str, str]] | None = None
+) -> list[str]:
+    """``["☎ 3 to call", "⚑ 2 promises due", "❄ 4 gone cold"]``, in the brief's order.
+
+    ``counted``: :func:`tally` of ``items``, when the caller keeps it up to date."""
+    counts: Counter[str] = Counter()
+    symbols: dict[str, str] = {}
+    for (reason, symbol), n in (tally(items) if counted is None else counted).items():
+        if n > 0:
+            counts[reason] += n
+            symbols[reason] = symbol
     parts = []
     for reason in sorted(counts, key=_rank):
         one, many = SUMMARY_PHRASES.get(reason, ("{n} " + reason, "{n} " + reason))
@@ -84,14 +96,16 @@ def _rank(reason: str) -> int:
     return order.index(reason) if reason in order else len(order)
 
 
-def summary_line(items: list[BriefItem] | None, width: int) -> str:
+def summary_line(
+    items: list[BriefItem] | None, width: int, counted: Counter[tuple[str, str]] | None = None
+) -> str:
     """The collapsed brief in at most ``width`` cells, whole phrases only."""
     if items is None:
         return "Today: loading…"
     if not items:
         return "Today: ✓ nothing due · t shows the brief"
     tail = " · t shows all"
-    parts = summary_parts(items)
+    parts = summary_parts(items, counted)
     line = "Today: " + " · ".join(parts)
     if cell_len(line + tail) <= width:
         return line + tail
@@ -134,6 +148,7 @@ class TodayPanel(DataTable):
         self._ordered_list: list[Row] | None = None
         self._offsets: list[tuple[RowKey, int]] | None = None  # each row is one line
         self._by_customer: dict[int, list[BriefItem]] = {}
+        self.counted: Counter[tuple[str, str]] = Counter()  # tally(self.items), kept up to date
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.items: list[BriefItem] = []
         self.loaded = False
@@ -180,6 +195,7 @@ class TodayPanel(DataTable):
 
     def show(self, items: list[BriefItem]) -> None:
         self.items = items
+        self.counted = tally(items)
         self.loaded = True
         cursor = self.cursor_row
         columns = self._columns_for(self.size.width or 80)
@@ -278,6 +294,8 @@ class TodayPanel(DataTable):
             del self.rows[row_key]
             del self._row_locations[row_key]
         self.items = items
+        self.counted.subtract(tally(old))
+        self.counted.update(tally(new))
         now = clock.now()
         widths = [column.width for column in self.ordered_columns]
         for index, item in placed:  # in order: each lands before those that follow it
@@ -289,7 +307,13 @@ class TodayPanel(DataTable):
             self._by_customer[customer_id] = new
         else:
             self._by_customer.pop(customer_id, None)
-        self._row_locations = TwoWayDict({key: index for index, key in enumerate(keys)})
+        # Rows before the first one taken out or put in keep their numbers.
+        start = min([*gone, *(index for index, _ in placed)], default=len(keys))
+        forward, reverse = self._row_locations._forward, self._row_locations._reverse
+        for index in range(len(keys), len(keys) - len(new) + len(old)):
+            reverse.pop(index, None)
+        forward.update(zip(keys[start:], range(start, len(keys)), strict=True))
+        reverse.update(zip(range(start, len(keys)), keys[start:], strict=True))
         self.cursor_coordinate = self.cursor_coordinate  # kept within the rows there are now
         self._update_count += 1
         self._require_update_dimensions = True
@@ -411,7 +435,9 @@ class TodayBox(Vertical):
         # Counted once per brief and width, not on every move of the cursor.
         counted_for = (items, width)
         if self._counted_for[0] is not items or self._counted_for[1] != width:
-            self._counted_for, self._counted_line = counted_for, summary_line(items, width)
+            self._counted_for, self._counted_line = counted_for, summary_line(
+                items, width, panel.counted if items is not None else None
+            )
         line = self._counted_line
         summary = self.query_one("#today-summary", Static)
         if line != self._shown_summary:
