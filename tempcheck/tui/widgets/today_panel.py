@@ -435,8 +435,9 @@ class TodayBox(Vertical):
         # Counted once per brief and width, not on every move of the cursor.
         counted_for = (items, width)
         if self._counted_for[0] is not items or self._counted_for[1] != width:
-            self._counted_for, self._counted_line = counted_for, summary_line(
-                items, width, panel.counted if items is not None else None
+            self._counted_for, self._counted_line = (
+                counted_for,
+                summary_line(items, width, panel.counted if items is not None else None),
             )
         line = self._counted_line
         summary = self.query_one("#today-summary", Static)
