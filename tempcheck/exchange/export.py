@@ -1145,18 +1145,29 @@ def _write_ics(conn: sqlite3.Connection, stream: IO[str], customer_id: int | Non
     return data.count(b"BEGIN:VEVENT")
 
 
+SORT_THREADS = 4  # at most, and no more than there are cores
+
+
 @contextlib.contextmanager
 def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction, so the zone range and the rows come from the same moment."""
-    if conn.in_transaction:
-        yield
-        return
-    conn.execute("BEGIN")
+    """One read transaction, so the zone range and the rows come from the same moment.
+
+    Meanwhile SQLite may sort with helper threads (the rows of a big export are sorted
+    in pieces that are then merged: with a second core, in half the time)."""
+    threads = conn.execute("PRAGMA threads").fetchone()[0]
+    conn.execute(f"PRAGMA threads = {min(os.cpu_count() or 1, SORT_THREADS)}")
     try:
-        yield
-    finally:
         if conn.in_transaction:
-            conn.execute("COMMIT")
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+    finally:
+        conn.execute(f"PRAGMA threads = {int(threads)}")
 
 
 def _kind(kind: str) -> Kind:
