@@ -217,3 +217,54 @@ def test_an_import_killed_while_copying_leaves_the_database_as_it_was(
     )
     assert done.returncode == 0, done.stderr
     assert f"{ROWS} check-ins (0 already present)" in done.stdout
+
+
+def test_tempcheck_log_succeeds_during_an_import_after_check_ins(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """Into a database that has check-ins SQLite copies no whole tables: the rows go in one
+    by one, every reference resolved before the lock and their search index caught up in
+    short transactions after it. A check-in logged during the copy waits for it and lands
+    after the imported rows; the search finds every row."""
+    bulk_customers(db_path, "Acme Corp")
+    first = tmp_path / "first.csv"
+    big_file(first, 1_000)
+    assert start_import(db_path, first).wait(timeout=120) == 0
+    source = tmp_path / "big.csv"
+    big_file(source, ROWS)
+    importer = start_import(db_path, source)
+    try:
+        wait_for_the_write_lock(db_path, importer)
+        logged = subprocess.run(
+            tempcheck("--db", str(db_path), "log", "Acme", "4", "during the copy"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        out, err = importer.communicate(timeout=300)
+    finally:
+        importer.kill()
+    assert importer.returncode == 0, err
+    assert f"{ROWS} check-ins (0 already present)" in out
+    assert logged.returncode == 0, logged.stderr
+    assert "Logged Acme Corp: 4 content" in logged.stdout
+    check = sqlite3.connect(db_path)
+    assert check.execute("SELECT max(id), count(*) FROM checkins").fetchone() == (
+        1_000 + ROWS + 1,
+        1_000 + ROWS + 1,
+    )
+    assert check.execute("SELECT note FROM checkins WHERE id = ?", (1_001 + ROWS,)).fetchone() == (
+        "during the copy",
+    )
+    assert check.execute("SELECT note FROM checkins WHERE id = 1001").fetchone() == ("n0",)
+    assert check.execute("SELECT count(*) FROM settings WHERE key LIKE 'search.%'").fetchone() == (
+        0,
+    )
+    # n123 is in both files; n12345 only in the big one; the logged note once.
+    for word, hits in (("n123", 2), ("n12345", 1), ("copy", 1)):
+        found = check.execute(
+            "SELECT count(*) FROM checkins_fts WHERE checkins_fts MATCH ?", (word,)
+        ).fetchone()
+        assert found == (hits,), word
+    check.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
+    check.close()

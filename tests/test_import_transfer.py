@@ -4,6 +4,7 @@ leaves, and its derived tables are what the ordinary write path computes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from datetime import UTC, date, datetime
@@ -158,7 +159,7 @@ def test_transfer_leaves_the_database_the_row_copy_leaves(
     assert report.created_customers == ["Hooli", "Stark Industries"]
     assert report.followups == 17
 
-    monkeypatch.setattr(transfer, "applicable", lambda conn: False)
+    monkeypatch.setattr(transfer, "mode", lambda conn: None)
     conn = open_db(slow)
     slow_report = import_checkins(conn, source, create_customers=True)
     conn.close()
@@ -352,10 +353,123 @@ def test_when_sqlite_would_not_transfer_the_rows_are_copied_one_by_one(
     report = import_checkins(conn, source, create_customers=True)
     conn.close()
     assert transfers == [None]
-    monkeypatch.setattr(transfer, "applicable", lambda conn: False)
+    monkeypatch.setattr(transfer, "mode", lambda conn: None)
     conn = open_db(plain)
     assert vars(import_checkins(conn, source, create_customers=True)) == vars(report)
     conn.close()
     assert transfers == [None]
     assert table_rows(odd) == table_rows(plain)
     assert report.added == 359
+
+
+def with_checkins(path: Path) -> None:
+    """The four customers of :func:`start`, each with two check-ins logged already."""
+    start(path)
+    conn = open_db(path)
+    for n, name in enumerate(EXISTING * 2):
+        cid = conn.execute("SELECT id FROM customers WHERE name = ?", (name,)).fetchone()[0]
+        add_checkin(
+            conn,
+            cid,
+            1 + n % 5,
+            note=f"before the import {n}",
+            at=datetime(2026, 5, 1 + n, tzinfo=UTC),
+        )
+    conn.close()
+
+
+def test_after_check_ins_the_import_leaves_the_database_the_row_copy_leaves(
+    tmp_path: Path, transfers: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into a database that has check-ins: every reference resolved before the lock, the
+    rows appended in file order after the eight there, their search index caught up after
+    the commit; the same tables as the row-by-row copy, search index included."""
+    from tempcheck.store.summary import SEARCH_PENDING_KEY
+
+    base = tmp_path / "base.db"
+    with_checkins(base)
+    fast, slow = tmp_path / "fast.db", tmp_path / "slow.db"
+    shutil.copy(base, fast)
+    shutil.copy(base, slow)
+    source = write_csv(tmp_path / "rows.csv", rows())
+
+    conn = open_db(fast)
+    report = import_checkins(conn, source, create_customers=True)
+    conn.close()
+    assert transfers == [17]
+    assert (report.added, report.already_present, report.followups) == (359, 1, 17)
+    assert report.created_customers == ["Hooli", "Stark Industries"]
+
+    monkeypatch.setattr(transfer, "mode", lambda conn: None)
+    conn = open_db(slow)
+    assert vars(import_checkins(conn, source, create_customers=True)) == vars(report)
+    conn.close()
+    assert transfers == [17]
+
+    fast_rows, slow_rows = table_rows(fast), table_rows(slow)
+    for table in fast_rows:
+        assert fast_rows[table] == slow_rows[table], table
+    assert len(fast_rows["checkins"]) == 8 + 359
+    assert [row[0] for row in fast_rows["checkins"]] == list(range(1, 368))
+    conn = open_db(fast)
+    assert (
+        conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_PENDING_KEY,)).fetchone()
+        is None
+    )
+    conn.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
+    assert len(search(conn, "budget", limit=500)) == 40  # every 9th row, repeat skipped
+    assert len(search(conn, "before the import", limit=500)) == 8
+    # Rows without a uid got version 7 ones, in file order (rows 0, 10, 20, … but 200: 35).
+    made = [
+        uid
+        for (uid,) in conn.execute(
+            "SELECT uid FROM checkins WHERE id > 8 AND uid NOT LIKE 'import-row-%' ORDER BY id"
+        )
+    ]
+    assert len(made) == 35
+    assert all(
+        re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", uid)
+        for uid in made
+    )
+    assert made == sorted(made)
+    conn.close()
+
+
+@pytest.mark.parametrize("first", ["search", "undo", "catch up"])
+def test_check_ins_left_for_the_search_index_are_indexed_before_anything_reads_it(
+    tmp_path: Path, first: str
+) -> None:
+    """As a killed import leaves them (committed, the index not yet caught up): a search,
+    or taking one of them back, indexes them first; the catch-up goes in small batches."""
+    from tempcheck.store import write
+    from tempcheck.store.checkins import undo_checkin
+    from tempcheck.store.summary import SEARCH_PENDING_KEY, bulk_checkins, catch_up_search_index
+
+    path = tmp_path / "pending.db"
+    with_checkins(path)
+    conn = open_db(path)
+    with write(conn), bulk_checkins(conn, index_later=True):
+        for n in range(5):
+            conn.execute(
+                "INSERT INTO checkins (customer_id, at, temperature, note, created_at)"
+                " VALUES (1, ?, 3, ?, ?)",
+                (
+                    f"2026-06-0{n + 1}T09:00:00+00:00",
+                    f"left pending {n}",
+                    "2026-06-10T09:00:00+00:00",
+                ),
+            )
+    pending = "SELECT value FROM settings WHERE key = ?"
+    assert conn.execute(pending, (SEARCH_PENDING_KEY,)).fetchone() == ("9 13",)
+    if first == "search":
+        assert len(search(conn, "pending", limit=50)) == 5
+    elif first == "undo":
+        undo_checkin(conn, 11)
+        assert len(search(conn, "pending", limit=50)) == 4
+    else:
+        catch_up_search_index(conn, batch=2)
+        assert len(search(conn, "pending", limit=50)) == 5
+    assert conn.execute(pending, (SEARCH_PENDING_KEY,)).fetchone() is None
+    conn.execute("INSERT INTO checkins_fts (checkins_fts, rank) VALUES ('integrity-check', 1)")
+    assert len(search(conn, "before the import", limit=50)) == 8
+    conn.close()

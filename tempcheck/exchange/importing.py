@@ -40,7 +40,7 @@ from tempcheck.store.contacts import add_contact
 from tempcheck.store.contacts import check_name as check_person
 from tempcheck.store.customers import MAX_NAME, check_name
 from tempcheck.store.migrations import UUID_SQL
-from tempcheck.store.summary import bulk_checkins
+from tempcheck.store.summary import bulk_checkins, catch_up_search_index
 
 CUSTOMER_COLUMNS = (
     "name",
@@ -590,9 +590,10 @@ def _transfer(
     dry_run: bool,
     today: date,
 ) -> bool:
-    """Into a database without check-ins: lay the rows out beforehand and copy whole
-    tables in the lock (see :mod:`tempcheck.exchange.transfer`). False: nothing was
-    written, copy row by row."""
+    """Lay the rows out beforehand, every reference resolved, and in the lock copy whole
+    tables (into a database without check-ins) or the rows alone, their search index
+    following in short transactions after it (see :mod:`tempcheck.exchange.transfer`).
+    False: nothing was written, copy row by row."""
     now = clock.to_stored(clock.now())
     conn.execute("PRAGMA foreign_keys = OFF")
     # The staging database has a cache of its own (2 MB by default), and the layout grows
@@ -621,6 +622,8 @@ def _transfer(
     report.added = plan.rows
     report.already_present = staged - plan.rows
     report.followups = followups
+    if plan.append and not dry_run:
+        catch_up_search_index(conn)
     return True
 
 

@@ -1,4 +1,4 @@
-"""Copying a check-in import into a database that has no check-ins yet, in a short lock.
+"""Copying a check-in import into the database in a short lock.
 
 Inserting a million rows one by one puts each row's entries into the unique ``uid``
 index, the customer index and the search index at scattered places: most of the
@@ -15,6 +15,14 @@ FROM s`` between tables of the same shape copies rows and index entries in order
 as VACUUM does), copying the search index's tables, the follow-ups and the contact
 summary: the same rows and figures the row-by-row copy writes, in a few seconds.
 
+Into a database that has check-ins, SQLite copies whole tables no more; there every
+row is laid out beforehand all the same, its customer, person and issue found and its
+uid made (time-ordered, so new uids go into their index side by side), and the lock
+covers inserting the rows, their follow-ups and the contact summary of the customers
+they are for. Their search index follows after the commit, in short transactions of
+its own (:func:`tempcheck.store.summary.catch_up_search_index`); a search, or a change
+to a check-in, meanwhile finishes it first.
+
 The ids of the customers and people the import creates are foreseen while staging
 and checked inside the lock; if another program changed what they depend on
 meanwhile, :func:`copy` gives up before writing and the caller copies row by row.
@@ -24,11 +32,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import date
 
 from tempcheck.store.migrations import UUID_SQL
-from tempcheck.store.summary import SEARCH_STALE_KEY, bulk_checkins
+from tempcheck.store.summary import SEARCH_PENDING_KEY, SEARCH_STALE_KEY, bulk_checkins
 
 STAGE = "tempcheck_import"  # the staging database's schema name, as importing attaches it
 FTS = "checkins_fts"
@@ -37,24 +46,63 @@ _SHADOWS = ("checkins_fts_data", "checkins_fts_idx", "checkins_fts_docsize", "ch
 
 
 class Plan:
-    """What staging foresaw: the largest customer and contact ids, the rows to copy, and
-    whether any row names a person."""
+    """What staging foresaw: the largest customer and contact ids, the rows to copy,
+    whether any row names a person, and whether the rows go after check-ins already
+    there (``today``: from which day on a follow-up is an open one)."""
 
-    def __init__(self, max_customer: int, max_contact: int, rows: int, people: bool) -> None:
+    def __init__(
+        self,
+        max_customer: int,
+        max_contact: int,
+        rows: int,
+        people: bool,
+        *,
+        append: bool = False,
+        today: date | None = None,
+    ) -> None:
         self.max_customer = max_customer
         self.max_contact = max_contact
         self.rows = rows
         self.people = people
+        self.append = append
+        self.today = today
 
 
 def applicable(conn: sqlite3.Connection) -> bool:
     """No check-ins: the only case SQLite's table transfer covers, and one where the
     search index to have afterwards is exactly the one built from the imported rows
     (whatever the index held, say a bulk load's index left for the first search)."""
+    return _searchable(conn) and _empty(conn)
+
+
+def mode(conn: sqlite3.Connection) -> str | None:
+    """How an import goes in: "transfer" (no check-ins yet: whole tables), "append"
+    (after the check-ins there: the rows, references resolved beforehand), None (a
+    database without the search index this module knows: row by row)."""
+    if not _searchable(conn):
+        return None
+    return "transfer" if _empty(conn) else "append"
+
+
+def _searchable(conn: sqlite3.Connection) -> bool:
     names = {name for (name,) in conn.execute("SELECT name FROM main.sqlite_master")}
-    if FTS not in names or not names.issuperset(_SHADOWS):
-        return False
+    return FTS in names and names.issuperset(_SHADOWS)
+
+
+def _empty(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM main.checkins LIMIT 1").fetchone() is None
+
+
+def ordered_uid_sql(line: str) -> str:
+    """SQL for a new version 7 UUID (RFC 9562) per row: this millisecond, then ``line``
+    (the row's number in the file) as the counter, then 48 random bits. The uids of one
+    import thus sort in file order and go into the uid index side by side, where random
+    ones would land all over it (a second or two more in the lock per million rows)."""
+    now = f"{int(time.time() * 1000) & (1 << 48) - 1:012x}"
+    return (
+        f"printf('{now[:8]}-{now[8:]}-7%03x-%04x-%s', ({line} >> 14) & 4095,"
+        f" 32768 | ({line} & 16383), lower(hex(randomblob(6))))"
+    )
 
 
 def _max_ids(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -86,8 +134,10 @@ def prepare(
 def _prepare(
     conn: sqlite3.Connection, new_customers: dict[str, str], today: date, now: str
 ) -> Plan | None:
-    if not applicable(conn):
+    how = mode(conn)
+    if how is None:
         return None
+    append = how == "append"
     max_customer, max_contact = _max_ids(conn)
     # Every customer by name key, with the id the copy will find or give.
     conn.execute(f"CREATE TABLE {STAGE}.keys (name_key TEXT PRIMARY KEY, id INTEGER NOT NULL)")
@@ -142,6 +192,8 @@ def _prepare(
         return None
     table_sql, index_sql, fts_sql = schema
     conn.execute(table_sql)
+    if append:
+        return _prepare_append(conn, max_customer, max_contact, named > 0, today, now)
     # In file order, so the ids are the ones the row-by-row copy gives (1, 2, …); a uid
     # that repeats keeps its first row, as there. (The uid index grows row by row here:
     # SQLite transfers a UNIQUE column's index only into one made by the same constraint.)
@@ -172,6 +224,35 @@ def _prepare(
     if ours != conn.execute(f"SELECT k, v FROM {STAGE}.{FTS}_config ORDER BY k").fetchall():
         return None  # the user's index has options of its own: build it the usual way
     return Plan(max_customer, max_contact, added, named > 0)
+
+
+def _prepare_append(
+    conn: sqlite3.Connection,
+    max_customer: int,
+    max_contact: int,
+    people: bool,
+    today: date,
+    now: str,
+) -> Plan:
+    """Into a database with check-ins: every row as it will be stored, in file order, but
+    for its id (given in the lock, after the last check-in there is then). Rows whose uid
+    the database has are left out, a uid that repeats keeps its first row."""
+    added = conn.execute(
+        f"INSERT INTO {STAGE}.checkins (uid, customer_id, at, temperature, channel,"
+        " initiated_by, note, fell_short, follow_up, contact_id, issue_id, created_at)"
+        f" SELECT coalesce(r.uid, {ordered_uid_sql('r.line')}), k.id, r.at, r.temperature,"
+        " r.channel, r.initiated_by, r.note, r.fell_short, r.follow_up, p.id, x.id, :now"
+        f" FROM {STAGE}.rows r JOIN {STAGE}.keys k ON k.name_key = r.customer_key"
+        f" LEFT JOIN {STAGE}.people p ON p.customer_id = k.id AND p.person_key = r.person_key"
+        f" LEFT JOIN {STAGE}.issue_refs x ON x.issue_uid = r.issue_uid AND x.customer_id = k.id"
+        " WHERE r.uid IS NULL OR NOT EXISTS (SELECT 1 FROM main.checkins m WHERE m.uid = r.uid)"
+        " ORDER BY r.line ON CONFLICT (uid) DO NOTHING",
+        {"now": now},
+    ).rowcount
+    conn.execute(
+        f"CREATE TABLE {STAGE}.touched AS SELECT DISTINCT customer_id FROM {STAGE}.checkins"
+    )
+    return Plan(max_customer, max_contact, added, people, append=True, today=today)
 
 
 def _schema(conn: sqlite3.Connection) -> tuple[str, list[str], str] | None:
@@ -218,6 +299,8 @@ def copy(
     ``conn`` must have foreign keys off: SQLite transfers a table only then (every
     reference was resolved above, against this very database).
     """
+    if plan.append:
+        return _append(conn, plan, create_referenced, now, dry_run=dry_run)
     conn.execute("BEGIN IMMEDIATE")
     try:
         if not applicable(conn) or _max_ids(conn) != (plan.max_customer, plan.max_contact):
@@ -245,10 +328,59 @@ def copy(
             conn.execute(f"DELETE FROM main.{table}")
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM {STAGE}.{table}")
         # The index now holds every check-in: nothing is left for the first search to do.
-        conn.execute("DELETE FROM main.settings WHERE key = ?", (SEARCH_STALE_KEY,))
+        conn.execute(
+            "DELETE FROM main.settings WHERE key IN (?, ?)", (SEARCH_STALE_KEY, SEARCH_PENDING_KEY)
+        )
     except _NoTransfer:
         conn.execute("ROLLBACK")
         return None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("ROLLBACK" if dry_run else "COMMIT")
+    return followups
+
+
+def _append(
+    conn: sqlite3.Connection,
+    plan: Plan,
+    create_referenced: Callable[[sqlite3.Connection], None],
+    now: str,
+    *,
+    dry_run: bool,
+) -> int | None:
+    """The write transaction after check-ins already there: the rows go in one by one
+    (SQLite transfers whole tables only into empty ones), but every reference is resolved
+    already and the search index is left to :func:`catch_up_search_index` after the
+    commit, in short transactions of its own. Sets ``plan.rows`` to the rows added (a
+    uid another program added meanwhile is skipped, as the row copy skips it)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _max_ids(conn) != (plan.max_customer, plan.max_contact):
+            conn.execute("ROLLBACK")
+            return None
+        create_referenced(conn)
+        if _foreseen_wrongly(conn):
+            conn.execute("ROLLBACK")
+            return None
+        before = conn.execute("SELECT coalesce(max(id), 0) FROM main.checkins").fetchone()[0]
+        columns = (
+            "uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
+            " follow_up, contact_id, issue_id, created_at"
+        )
+        touched = f"SELECT customer_id FROM {STAGE}.touched"
+        with bulk_checkins(conn, index_later=True, customers=touched):
+            plan.rows = conn.execute(
+                f"INSERT INTO main.checkins ({columns}) SELECT {columns}"
+                f" FROM {STAGE}.checkins WHERE true ORDER BY id ON CONFLICT (uid) DO NOTHING"
+            ).rowcount
+        followups = conn.execute(
+            "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
+            " SELECT customer_id, follow_up, note, :now, id FROM main.checkins"
+            " WHERE id > :before AND follow_up >= :today ORDER BY id",
+            {"now": now, "before": before, "today": str(plan.today)},
+        ).rowcount
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -26,23 +26,39 @@ FROM customers c
 """
 
 
-def rebuild(conn: sqlite3.Connection) -> None:
-    """Recompute every customer's summary from the check-ins."""
-    conn.execute(REBUILD_SQL)
+def rebuild(conn: sqlite3.Connection, customers: str | None = None) -> None:
+    """Recompute the summary from the check-ins: every customer's, or those whose ids
+    the SQL subquery ``customers`` selects."""
+    conn.execute(REBUILD_SQL + (f" WHERE c.id IN ({customers})" if customers else ""))
 
 
 # A settings row saying the check-in search index waits for a rebuild (see bulk_checkins).
 SEARCH_STALE_KEY = "search.checkins_stale"
+# A settings row "FIRST LAST": the check-ins with ids from FIRST to LAST are not in the
+# search index yet (see bulk_checkins and catch_up_search_index).
+SEARCH_PENDING_KEY = "search.checkins_pending"
+CATCH_UP_BATCH = 50_000  # check-ins indexed per transaction: a short lock each
 
 
 @contextlib.contextmanager
-def bulk_checkins(conn: sqlite3.Connection, *, defer_search_index: bool = False) -> Iterator[None]:
+def bulk_checkins(
+    conn: sqlite3.Connection,
+    *,
+    defer_search_index: bool = False,
+    index_later: bool = False,
+    customers: str | None = None,
+) -> Iterator[None]:
     """Inside an open write transaction: drop the check-in triggers (summary and
     full-text index), then restore them and bring up to date what they would have kept.
 
     Rows added meanwhile are added to the search index (bulk loads only insert).
     ``defer_search_index`` leaves that to the first search instead, which rebuilds
     the index once (a million generated check-ins load without waiting for it).
+    ``index_later`` notes the added rows as pending instead: whoever commits then calls
+    :func:`catch_up_search_index`, which indexes them in short transactions of their
+    own (unless rows are already pending: then they are indexed here). ``customers``:
+    SQL selecting the ids of the only customers the rows are for (their summaries alone
+    are rebuilt).
     """
     if not conn.in_transaction:
         raise RuntimeError("bulk_checkins needs an open write transaction")
@@ -58,13 +74,20 @@ def bulk_checkins(conn: sqlite3.Connection, *, defer_search_index: bool = False)
     finally:
         for _, sql in triggers:
             conn.execute(sql)
-        rebuild(conn)
+        rebuild(conn, customers)
         if indexed and defer_search_index:
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, '1')"
                 " ON CONFLICT (key) DO UPDATE SET value = '1'",
                 (SEARCH_STALE_KEY,),
             )
+        elif indexed and index_later and _pending(conn) is None:
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
+            if last > last_id:
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?)",
+                    (SEARCH_PENDING_KEY, f"{last_id + 1} {last}"),
+                )
         elif indexed:
             conn.execute(
                 "INSERT INTO checkins_fts (rowid, note, fell_short)"
@@ -73,13 +96,59 @@ def bulk_checkins(conn: sqlite3.Connection, *, defer_search_index: bool = False)
             )
 
 
+def _pending(conn: sqlite3.Connection) -> tuple[int, int] | None:
+    """The ids of the check-ins waiting for the search index (first, last), if any."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_PENDING_KEY,)).fetchone()
+    if row is None:
+        return None
+    first, _, last = str(row[0]).partition(" ")
+    return int(first), int(last)
+
+
+def _index_pending(conn: sqlite3.Connection, batch: int | None) -> bool:
+    """Inside a write transaction: index up to ``batch`` pending check-ins (None: all).
+    True when none are left."""
+    pending = _pending(conn)
+    if pending is None:
+        return True
+    first, last = pending
+    upto = last if batch is None else min(last, first + batch - 1)
+    conn.execute(
+        "INSERT INTO checkins_fts (rowid, note, fell_short)"
+        " SELECT id, note, fell_short FROM checkins WHERE id BETWEEN ? AND ?",
+        (first, upto),
+    )
+    if upto >= last:
+        conn.execute("DELETE FROM settings WHERE key = ?", (SEARCH_PENDING_KEY,))
+        return True
+    conn.execute(
+        "UPDATE settings SET value = ? WHERE key = ?", (f"{upto + 1} {last}", SEARCH_PENDING_KEY)
+    )
+    return False
+
+
+def catch_up_search_index(conn: sqlite3.Connection, batch: int = CATCH_UP_BATCH) -> None:
+    """Index the check-ins a bulk load left pending, ``batch`` at a time, each batch in a
+    write transaction of its own, so other programs write in between."""
+    while True:
+        with write(conn):
+            if _index_pending(conn, batch):
+                return
+
+
 def ensure_search_index(conn: sqlite3.Connection) -> None:
-    """Rebuild the check-in search index if a bulk load left it for later."""
-    stale = conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone()
-    if stale is None:
+    """Bring the check-in search index up to date if a bulk load left it for later:
+    before a search, and before a check-in changes (the index's triggers must find every
+    row they take out)."""
+    waiting = conn.execute(
+        "SELECT 1 FROM settings WHERE key IN (?, ?)", (SEARCH_STALE_KEY, SEARCH_PENDING_KEY)
+    ).fetchone()
+    if waiting is None:
         return
 
     with write(conn):
         if conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone():
             conn.execute("INSERT INTO checkins_fts (checkins_fts) VALUES ('rebuild')")
             conn.execute("DELETE FROM settings WHERE key = ?", (SEARCH_STALE_KEY,))
+            conn.execute("DELETE FROM settings WHERE key = ?", (SEARCH_PENDING_KEY,))
+        _index_pending(conn, None)
