@@ -140,6 +140,8 @@ NUMBERS = {
     "list_json": "8",
     "one_customer": "11",
     "import_lock": "10",
+    "import_lock_after": "10b",
+    "import_lock_uids": "10c",
     "log_floor": "5d",
     "xlsx": "9",
     "large": "L",
@@ -599,19 +601,63 @@ def one_customer_figures(ctx: Context, db: Path, size: Size, suffix: str = "") -
 
 def import_figures(ctx: Context) -> list[Figure]:
     """Figure 10: how long an import of every check-in (1M at full size) keeps others from
-    writing. The export of the cached database is imported into a new one with the same
-    customers and no check-ins, while this process tries to take the write lock
-    (``BEGIN IMMEDIATE``, no waiting) every 5 ms; the longest stretch it could not is the
-    figure, the import's wall time the baseline."""
+    writing, while this process tries to take the write lock (``BEGIN IMMEDIATE``, no
+    waiting) every 5 ms; the longest stretch it could not is the figure, the import's wall
+    time the baseline. 10: the export of the cached database into a new one with the same
+    customers and no check-ins. 10b: the same rows without their uid column (as from another
+    tool) into a copy of the cached database, after its check-ins. 10c: as 10b with new
+    random uids (as from another tempcheck database)."""
     csv_path = ctx.tmp / "checkins.csv"
-    target = ctx.tmp / "import.db"
     run_timed([tempcheck_exe(), "--db", str(ctx.base), "export", "checkins", "-o", str(csv_path)])
-    remove_db(target)
-    run_timed(
-        [tempcheck_exe(), "demo", "--db", str(target), "--customers", str(ctx.size.customers)]
-        + ["--checkins", "0", "--seed", str(SEED)]
-    )
+    figures = []
+    try:
+        target = ctx.tmp / "import.db"
+        remove_db(target)
+        run_timed(
+            [tempcheck_exe(), "demo", "--db", str(target), "--customers", str(ctx.size.customers)]
+            + ["--checkins", "0", "--seed", str(SEED)]
+        )
+        figures.append(_import_lock(ctx, "import_lock", target, csv_path, "into no check-ins"))
+        for key, uids, how in (
+            ("import_lock_after", "none", "no uid column, after the check-ins there"),
+            ("import_lock_uids", "random", "new random uids, after the check-ins there"),
+        ):
+            source = ctx.tmp / f"checkins-{uids}.csv"
+            _rewrite_uids(csv_path, source, uids)
+            remove_db(target)
+            shutil.copy(ctx.base, target)
+            figures.append(_import_lock(ctx, key, target, source, how))
+            source.unlink()
+    finally:
+        csv_path.unlink(missing_ok=True)
+    return figures
+
+
+def _rewrite_uids(source: Path, target: Path, uids: str) -> None:
+    """``source`` (an export of check-ins, uid last) without its uid column, or with new
+    random uids."""
+    import csv
+    import uuid
+
+    with (
+        open(source, newline="", encoding="utf-8") as rows,
+        open(target, "w", newline="", encoding="utf-8") as out,
+    ):
+        reader, writer = csv.reader(rows), csv.writer(out)
+        header = next(reader)
+        if header[-1] != "uid":
+            raise BenchError(f"the export's last column is {header[-1]!r}, not uid")
+        if uids == "none":
+            writer.writerow(header[:-1])
+            writer.writerows(row[:-1] for row in reader)
+        else:
+            writer.writerow(header)
+            writer.writerows([*row[:-1], str(uuid.uuid4())] for row in reader)
+
+
+def _import_lock(ctx: Context, key: str, target: Path, csv_path: Path, how: str) -> Figure:
     probe = sqlite3.connect(target, timeout=0, isolation_level=None)
+    before = probe.execute("SELECT count(*) FROM checkins").fetchone()[0]
     argv = [tempcheck_exe(), "--db", str(target), "import", "checkins", str(csv_path)]
     longest = blocked_since = 0.0
     tries = refused = 0
@@ -639,21 +685,19 @@ def import_figures(ctx: Context) -> list[Figure]:
         probe.close()
     if child.returncode != 0:
         raise BenchError(f"import exited {child.returncode}: {errors.strip()[-200:]}")
-    rows = sqlite3.connect(target).execute("SELECT count(*) FROM checkins").fetchone()[0]
+    rows = sqlite3.connect(target).execute("SELECT count(*) FROM checkins").fetchone()[0] - before
     remove_db(target)
-    csv_path.unlink()
-    return [
-        figure(
-            "import_lock",
-            f"import {_count(rows)} check-ins: write lock held, {ctx.size.label}",
-            [longest],
-            baseline=("the whole import", wall),
-            limit=5.0,
-            target="≤ 5 s",
-            note=f"{rows} check-ins imported; the lock was refused {refused} of {tries} tries"
-            " (one every 5 ms)",
-        )
-    ]
+    return figure(
+        key,
+        f"import {_count(rows)} check-ins{', after ' + _count(before) if before else ''}:"
+        f" write lock held, {ctx.size.label}",
+        [longest],
+        baseline=("the whole import", wall),
+        limit=5.0,
+        target="≤ 5 s",
+        note=f"{how}: {rows} check-ins imported; the lock was refused {refused} of {tries}"
+        " tries (one every 5 ms)",
+    )
 
 
 def log_figures(ctx: Context) -> list[Figure]:

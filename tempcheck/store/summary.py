@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 
 from tempcheck.store.connection import write
@@ -38,6 +39,9 @@ SEARCH_STALE_KEY = "search.checkins_stale"
 # search index yet (see bulk_checkins and catch_up_search_index).
 SEARCH_PENDING_KEY = "search.checkins_pending"
 CATCH_UP_BATCH = 50_000  # check-ins indexed per transaction: a short lock each
+# Between two of them the lock is free this long: a writer waiting in SQLite's busy
+# handler (which sleeps up to 100 ms between tries) gets its turn.
+CATCH_UP_PAUSE_S = 0.1
 
 
 @contextlib.contextmanager
@@ -134,6 +138,7 @@ def catch_up_search_index(conn: sqlite3.Connection, batch: int = CATCH_UP_BATCH)
         with write(conn):
             if _index_pending(conn, batch):
                 return
+        time.sleep(CATCH_UP_PAUSE_S)
 
 
 def ensure_search_index(conn: sqlite3.Connection) -> None:
