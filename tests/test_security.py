@@ -107,6 +107,20 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "the CREATE VIRTUAL TABLE text of checkins_fts read from sqlite_master (sqlite-utils "
         "wrote it from SEARCHABLE), its name replaced by the literal STAGE schema and FTS"
     ),
+    ("exchange/transfer.py", "_prepare_append", "ordered_uid_sql('r.line')"): (
+        "a printf() expression built from this millisecond as hex digits (an int) and the "
+        "literal column name r.line; random bits come from SQLite's randomblob()"
+    ),
+    ("exchange/export.py", "_snapshot", "min(os.cpu_count() or 1, SORT_THREADS)"): (
+        "an int: the number of cores, at most the module constant SORT_THREADS"
+    ),
+    ("exchange/export.py", "_snapshot", "int(threads)"): (
+        "an int read back from PRAGMA threads a moment earlier"
+    ),
+    ("store/summary.py", "rebuild", "customers"): (
+        "SQL text from the one caller that passes it, transfer._append: a literal SELECT "
+        "from a table of the staging database (the STAGE constant)"
+    ),
     ("exchange/transfer.py", "_prepare", "UUID_SQL"): (
         "the module constant of store/migrations.py: SQLite's own random UUID expression, "
         "the uid column's default, for staged rows without a uid"
