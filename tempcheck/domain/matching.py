@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """The outcome: one ``found`` name, or ``candidates`` to choose from (maybe none).
 
     ``ambiguous`` means several names match by the rule; otherwise ``candidates``
@@ -23,7 +22,7 @@ class Match:
     """
 
     found: str | None = None
-    candidates: list[str] = field(default_factory=list)
+    candidates: list[str] = []  # never changed in place
     ambiguous: bool = False
 
 

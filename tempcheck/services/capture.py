@@ -9,9 +9,8 @@ ticked done and promises ticked kept. On any error nothing is written.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tempcheck.domain import clock
 from tempcheck.domain.records import CheckIn
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
     from tempcheck.domain.tracking import FollowUp, Promise
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(NamedTuple):
     """What someone typed, already parsed; the service checks the rest against the store."""
 
     customer_id: int
@@ -46,21 +44,19 @@ class Draft:
     remember_channel: bool = True
 
 
-@dataclass(frozen=True)
-class Captured:
+class Captured(NamedTuple):
     """What :func:`capture` saved, and the :class:`Undo` that takes it all back."""
 
     checkin: CheckIn
     customer_name: str
     issue_id: int | None = None
     followup_id: int | None = None
-    done: list[FollowUp] = field(default_factory=list)
-    kept: list[Promise] = field(default_factory=list)
+    done: list[FollowUp] = []  # never changed in place
+    kept: list[Promise] = []  # never changed in place
     undo: Undo | None = None
 
 
-@dataclass(frozen=True)
-class DueItems:
+class DueItems(NamedTuple):
     """The customer's loose ends a check-in can close: offered as tick-boxes."""
 
     followups: list[FollowUp]

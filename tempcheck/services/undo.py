@@ -9,7 +9,7 @@ refuse and nothing changes.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tempcheck.store.connection import StoreError, write
 from tempcheck.store.summary import ensure_search_index
@@ -30,8 +30,7 @@ _DELETE = {
 UNDOABLE = frozenset(_DELETE)
 
 
-@dataclass(frozen=True)
-class Undo:
+class Undo(NamedTuple):
     """What to delete to take a write back, and the words for the notice."""
 
     what: str  # "the check-in for Acme Corp", "kept: Send the plan (Acme Corp)"
