@@ -292,45 +292,27 @@ def copy(
     dry_run: bool,
 ) -> int | None:
     """The one write transaction: customers and people (``create_referenced``, as the
-    row-by-row copy makes them), the staged check-ins, their follow-ups, their search
-    index, the contact summary. Returns the number of open follow-ups added, or None
-    without writing anything when the staged layout no longer fits the database.
+    row-by-row copy makes them), the staged check-ins, their follow-ups, the contact
+    summary, and (into a database without check-ins) their search index. Returns the
+    number of open follow-ups added, or None without writing anything when the staged
+    layout no longer fits the database. After check-ins already there, ``plan.rows``
+    becomes the rows added (a uid another program added meanwhile is skipped, as the row
+    copy skips it) and the search index is left to :func:`catch_up_search_index`.
 
     ``conn`` must have foreign keys off: SQLite transfers a table only then (every
     reference was resolved above, against this very database).
     """
-    if plan.append:
-        return _append(conn, plan, create_referenced, now, dry_run=dry_run)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if not applicable(conn) or _max_ids(conn) != (plan.max_customer, plan.max_contact):
+        fits = plan.append or applicable(conn)
+        if not fits or _max_ids(conn) != (plan.max_customer, plan.max_contact):
             conn.execute("ROLLBACK")
             return None
         create_referenced(conn)
         if _foreseen_wrongly(conn):
             conn.execute("ROLLBACK")
             return None
-        # Without the check-in triggers (a table with triggers is copied row by row); the
-        # summary is rebuilt after, and the search index is the one built while staging.
-        with bulk_checkins(conn, defer_search_index=True):
-            insert = f"INSERT INTO main.checkins SELECT * FROM {STAGE}.checkins"
-            # SQLite transfers silently or not at all; without it (the two tables differ
-            # in some detail) this would be the slow copy: leave the work to that instead.
-            if "RowData" not in {row[1] for row in conn.execute(f"EXPLAIN {insert}")}:
-                raise _NoTransfer
-            conn.execute(insert)
-        followups = conn.execute(
-            "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
-            f" SELECT customer_id, follow_up, note, ?, id FROM {STAGE}.due ORDER BY id",
-            (now,),
-        ).rowcount
-        for table in _SHADOWS:
-            conn.execute(f"DELETE FROM main.{table}")
-            conn.execute(f"INSERT INTO main.{table} SELECT * FROM {STAGE}.{table}")
-        # The index now holds every check-in: nothing is left for the first search to do.
-        conn.execute(
-            "DELETE FROM main.settings WHERE key IN (?, ?)", (SEARCH_STALE_KEY, SEARCH_PENDING_KEY)
-        )
+        followups = _append_rows(conn, plan, now) if plan.append else _copy_tables(conn, now)
     except _NoTransfer:
         conn.execute("ROLLBACK")
         return None
@@ -342,51 +324,52 @@ def copy(
     return followups
 
 
-def _append(
-    conn: sqlite3.Connection,
-    plan: Plan,
-    create_referenced: Callable[[sqlite3.Connection], None],
-    now: str,
-    *,
-    dry_run: bool,
-) -> int | None:
-    """The write transaction after check-ins already there: the rows go in one by one
-    (SQLite transfers whole tables only into empty ones), but every reference is resolved
-    already and the search index is left to :func:`catch_up_search_index` after the
-    commit, in short transactions of its own. Sets ``plan.rows`` to the rows added (a
-    uid another program added meanwhile is skipped, as the row copy skips it)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if _max_ids(conn) != (plan.max_customer, plan.max_contact):
-            conn.execute("ROLLBACK")
-            return None
-        create_referenced(conn)
-        if _foreseen_wrongly(conn):
-            conn.execute("ROLLBACK")
-            return None
-        before = conn.execute("SELECT coalesce(max(id), 0) FROM main.checkins").fetchone()[0]
-        columns = (
-            "uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
-            " follow_up, contact_id, issue_id, created_at"
-        )
-        touched = f"SELECT customer_id FROM {STAGE}.touched"
-        with bulk_checkins(conn, index_later=True, customers=touched):
-            plan.rows = conn.execute(
-                f"INSERT INTO main.checkins ({columns}) SELECT {columns}"
-                f" FROM {STAGE}.checkins WHERE true ORDER BY id ON CONFLICT (uid) DO NOTHING"
-            ).rowcount
-        followups = conn.execute(
-            "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
-            " SELECT customer_id, follow_up, note, :now, id FROM main.checkins"
-            " WHERE id > :before AND follow_up >= :today ORDER BY id",
-            {"now": now, "before": before, "today": str(plan.today)},
-        ).rowcount
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("ROLLBACK" if dry_run else "COMMIT")
+def _copy_tables(conn: sqlite3.Connection, now: str) -> int:
+    """Into no check-ins: whole tables, the search index's included."""
+    # Without the check-in triggers (a table with triggers is copied row by row); the
+    # summary is rebuilt after, and the search index is the one built while staging.
+    with bulk_checkins(conn, defer_search_index=True):
+        insert = f"INSERT INTO main.checkins SELECT * FROM {STAGE}.checkins"
+        # SQLite transfers silently or not at all; without it (the two tables differ
+        # in some detail) this would be the slow copy: leave the work to that instead.
+        if "RowData" not in {row[1] for row in conn.execute(f"EXPLAIN {insert}")}:
+            raise _NoTransfer
+        conn.execute(insert)
+    followups = conn.execute(
+        "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
+        f" SELECT customer_id, follow_up, note, ?, id FROM {STAGE}.due ORDER BY id",
+        (now,),
+    ).rowcount
+    for table in _SHADOWS:
+        conn.execute(f"DELETE FROM main.{table}")
+        conn.execute(f"INSERT INTO main.{table} SELECT * FROM {STAGE}.{table}")
+    # The index now holds every check-in: nothing is left for the first search to do.
+    conn.execute(
+        "DELETE FROM main.settings WHERE key IN (?, ?)", (SEARCH_STALE_KEY, SEARCH_PENDING_KEY)
+    )
     return followups
+
+
+def _append_rows(conn: sqlite3.Connection, plan: Plan, now: str) -> int:
+    """After the check-ins there: the rows one by one (SQLite transfers whole tables only
+    into empty ones), every reference resolved already; their search index afterwards."""
+    before = conn.execute("SELECT coalesce(max(id), 0) FROM main.checkins").fetchone()[0]
+    columns = (
+        "uid, customer_id, at, temperature, channel, initiated_by, note, fell_short,"
+        " follow_up, contact_id, issue_id, created_at"
+    )
+    touched = f"SELECT customer_id FROM {STAGE}.touched"
+    with bulk_checkins(conn, index_later=True, customers=touched):
+        plan.rows = conn.execute(
+            f"INSERT INTO main.checkins ({columns}) SELECT {columns}"
+            f" FROM {STAGE}.checkins WHERE true ORDER BY id ON CONFLICT (uid) DO NOTHING"
+        ).rowcount
+    return conn.execute(
+        "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
+        " SELECT customer_id, follow_up, note, :now, id FROM main.checkins"
+        " WHERE id > :before AND follow_up >= :today ORDER BY id",
+        {"now": now, "before": before, "today": str(plan.today)},
+    ).rowcount
 
 
 class _NoTransfer(Exception):
