@@ -129,10 +129,9 @@ def wait_for_the_write_lock(db_path: Path, importer: subprocess.Popen) -> float:
         probe.close()
 
 
-def test_tempcheck_log_waits_only_for_the_short_copy(db_path: Path, tmp_path: Path) -> None:
-    """Logged while the import holds the write lock (copying into a database without
-    check-ins): the check-in waits for the copy, then lands beside the imported rows."""
-    bulk_customers(db_path, "Acme Corp")
+def log_during_the_copy(db_path: Path, tmp_path: Path) -> None:
+    """Import ROWS check-ins in another process and, once it holds the write lock, log one
+    for Acme Corp ("during the copy") from a third; both succeed."""
     source = tmp_path / "big.csv"
     big_file(source, ROWS)
     importer = start_import(db_path, source)
@@ -151,6 +150,13 @@ def test_tempcheck_log_waits_only_for_the_short_copy(db_path: Path, tmp_path: Pa
     assert f"{ROWS} check-ins (0 already present)" in out
     assert logged.returncode == 0, logged.stderr
     assert "Logged Acme Corp: 4 content" in logged.stdout
+
+
+def test_tempcheck_log_waits_only_for_the_short_copy(db_path: Path, tmp_path: Path) -> None:
+    """Logged while the import holds the write lock (copying into a database without
+    check-ins): the check-in waits for the copy, then lands beside the imported rows."""
+    bulk_customers(db_path, "Acme Corp")
+    log_during_the_copy(db_path, tmp_path)
     check = sqlite3.connect(db_path)
     # The import's rows came first (ids 1…ROWS, in file order), the logged one after them.
     assert check.execute("SELECT max(id), count(*) FROM checkins").fetchone() == (
@@ -230,24 +236,7 @@ def test_tempcheck_log_succeeds_during_an_import_after_check_ins(
     first = tmp_path / "first.csv"
     big_file(first, 1_000)
     assert start_import(db_path, first).wait(timeout=120) == 0
-    source = tmp_path / "big.csv"
-    big_file(source, ROWS)
-    importer = start_import(db_path, source)
-    try:
-        wait_for_the_write_lock(db_path, importer)
-        logged = subprocess.run(
-            tempcheck("--db", str(db_path), "log", "Acme", "4", "during the copy"),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        out, err = importer.communicate(timeout=300)
-    finally:
-        importer.kill()
-    assert importer.returncode == 0, err
-    assert f"{ROWS} check-ins (0 already present)" in out
-    assert logged.returncode == 0, logged.stderr
-    assert "Logged Acme Corp: 4 content" in logged.stdout
+    log_during_the_copy(db_path, tmp_path)
     check = sqlite3.connect(db_path)
     assert check.execute("SELECT max(id), count(*) FROM checkins").fetchone() == (
         1_000 + ROWS + 1,
