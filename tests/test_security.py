@@ -111,6 +111,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "a printf() expression built from this millisecond as hex digits (an int) and the "
         "literal column name r.line; random bits come from SQLite's randomblob()"
     ),
+    ("exchange/transfer.py", "refuse_lost_rows", "customers"): (
+        "one of two literal table names its callers pass: main.customers or the staging "
+        "database's keys table (the STAGE constant)"
+    ),
     ("exchange/export.py", "_snapshot", "min(os.cpu_count() or 1, SORT_THREADS)"): (
         "an int: the number of cores, at most the module constant SORT_THREADS"
     ),

@@ -18,7 +18,9 @@ import contextlib
 import csv
 import os
 import re
+import signal
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -593,8 +595,12 @@ def _transfer(
     """Lay the rows out beforehand, every reference resolved, and in the lock copy whole
     tables (into a database without check-ins) or the rows alone, their search index
     following in short transactions after it (see :mod:`tempcheck.exchange.transfer`).
-    False: nothing was written, copy row by row."""
+    False: nothing was written, copy row by row.
+
+    Ctrl-C waits from the copy on: the rows are then written or not, never in doubt; after
+    a copy it stops the search index's catch-up (the first search finishes it)."""
     now = clock.to_stored(clock.now())
+    plan = None
     conn.execute("PRAGMA foreign_keys = OFF")
     # The staging database has a cache of its own (2 MB by default), and the layout grows
     # a unique index at random places in it: up to 256 MiB while laying out, then up to
@@ -602,29 +608,59 @@ def _transfer(
     conn.execute(f"PRAGMA {_STAGE}.cache_size = -262144")
     try:
         plan = transfer.prepare(conn, new_customers, today, now)
-        if plan is None:
-            return False
-        conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
-        conn.execute("PRAGMA cache_size = -524288")
-        created: list[str] = []
-
-        def create_referenced(conn: sqlite3.Connection) -> None:
-            created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
-
-        followups = transfer.copy(conn, plan, create_referenced, now, dry_run=dry_run)
-        if followups is None:
-            return False
     finally:
-        conn.execute("PRAGMA cache_size = -2000")
         conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
-        conn.execute("PRAGMA foreign_keys = ON")
-    report.created_customers.extend(created)
-    report.added = plan.rows
-    report.already_present = staged - plan.rows
-    report.followups = followups
-    if plan.append and not dry_run:
-        catch_up_search_index(conn)
+        if plan is None:
+            conn.execute("PRAGMA foreign_keys = ON")
+    if plan is None:
+        return False
+    created: list[str] = []
+
+    def create_referenced(conn: sqlite3.Connection) -> None:
+        created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
+
+    with _interrupts_held() as pressed:
+        conn.execute("PRAGMA cache_size = -524288")
+        try:
+            followups = transfer.copy(conn, plan, create_referenced, now, dry_run=dry_run)
+        finally:
+            conn.execute("PRAGMA cache_size = -2000")
+            conn.execute("PRAGMA foreign_keys = ON")
+        if followups is None:
+            if pressed:
+                raise KeyboardInterrupt  # nothing written: stop, as asked
+            return False
+        report.created_customers.extend(created)
+        report.added = plan.rows
+        report.already_present = staged - plan.rows
+        report.followups = followups
+        if plan.append and not dry_run:
+            try:
+                finished = catch_up_search_index(conn, stop=lambda: bool(pressed))
+            except sqlite3.OperationalError:  # another program held the lock too long
+                finished = False
+            if not finished:
+                report.warnings.append(
+                    "the search index of these check-ins is not finished yet; the first"
+                    " search finishes it"
+                )
     return True
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[list[bool]]:
+    """Ctrl-C (SIGINT) during the block is noted in the list instead of raised at once.
+    Only in the main thread, where Python handles signals (the dashboard imports in a
+    worker thread)."""
+    pressed: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 _STAGE = "tempcheck_import"  # the schema name of the attached temporary database (transfer.STAGE)
@@ -775,6 +811,7 @@ def _copy(
     with _transaction(conn, dry_run), bulk_checkins(conn):
         now = clock.to_stored(clock.now())
         report.created_customers.extend(_create_referenced(conn, new_customers, now))
+        transfer.refuse_lost_rows(conn, "main.customers")
         before = conn.execute("SELECT coalesce(max(id), 0) FROM checkins").fetchone()[0]
         # WHERE true: an upsert after a SELECT with a join needs it to parse.
         report.added = conn.execute(

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from tempcheck.store.connection import StoreError
 from tempcheck.store.migrations import UUID_SQL
 from tempcheck.store.summary import SEARCH_PENDING_KEY, SEARCH_STALE_KEY, bulk_checkins
 
@@ -105,6 +106,21 @@ def ordered_uid_sql(line: str) -> str:
     )
 
 
+def refuse_lost_rows(conn: sqlite3.Connection, customers: str) -> None:
+    """Raise StoreError when staged rows name a customer the table ``customers`` (with a
+    ``name_key`` column) does not have: another program renamed or removed it while the
+    file was read. Rows must never be dropped as if they were already there."""
+    first, lost = conn.execute(
+        f"SELECT min(r.line), count(*) FROM {STAGE}.rows r WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {customers} c WHERE c.name_key = r.customer_key)"
+    ).fetchone()
+    if lost:
+        raise StoreError(
+            f"{lost} check-in(s) name a customer another program renamed or removed while"
+            f" the file was read (the first on line {first}); nothing was written, try again"
+        )
+
+
 def _max_ids(conn: sqlite3.Connection) -> tuple[int, int]:
     return conn.execute(
         "SELECT (SELECT coalesce(max(id), 0) FROM main.customers),"
@@ -149,6 +165,7 @@ def _prepare(
         )
     except sqlite3.IntegrityError:  # another program added one of them meanwhile
         return None
+    refuse_lost_rows(conn, f"{STAGE}.keys")
     # The people the rows name: the contact each is, new ones numbered in the order the
     # copy adds them (first line first).
     conn.execute(

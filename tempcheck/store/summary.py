@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tempcheck.store.connection import write
 
@@ -29,8 +29,17 @@ FROM customers c
 
 def rebuild(conn: sqlite3.Connection, customers: str | None = None) -> None:
     """Recompute the summary from the check-ins: every customer's, or those whose ids
-    the SQL subquery ``customers`` selects."""
-    conn.execute(REBUILD_SQL + (f" WHERE c.id IN ({customers})" if customers else ""))
+    the SQL subquery ``customers`` selects (the others' are kept up to date by the
+    triggers; those without check-ins get the empty row a full rebuild gives them)."""
+    if customers is None:
+        conn.execute(REBUILD_SQL)
+        return
+    conn.execute(REBUILD_SQL + f" WHERE c.id IN ({customers})")
+    conn.execute(
+        "INSERT OR IGNORE INTO contact_summary (customer_id, last_at, recent)"
+        " SELECT c.id, NULL, '' FROM customers c"
+        " WHERE NOT EXISTS (SELECT 1 FROM checkins k WHERE k.customer_id = c.id)"
+    )
 
 
 # A settings row saying the check-in search index waits for a rebuild (see bulk_checkins).
@@ -38,6 +47,7 @@ SEARCH_STALE_KEY = "search.checkins_stale"
 # A settings row "FIRST LAST": the check-ins with ids from FIRST to LAST are not in the
 # search index yet (see bulk_checkins and catch_up_search_index).
 SEARCH_PENDING_KEY = "search.checkins_pending"
+SEARCH_KEYS = (SEARCH_STALE_KEY, SEARCH_PENDING_KEY)  # gone once the whole index is built
 CATCH_UP_BATCH = 50_000  # check-ins indexed per transaction: a short lock each
 # Between two of them the lock is free this long: a writer waiting in SQLite's busy
 # handler (which sleeps up to 100 ms between tries) gets its turn.
@@ -131,13 +141,21 @@ def _index_pending(conn: sqlite3.Connection, batch: int | None) -> bool:
     return False
 
 
-def catch_up_search_index(conn: sqlite3.Connection, batch: int = CATCH_UP_BATCH) -> None:
+def catch_up_search_index(
+    conn: sqlite3.Connection,
+    batch: int = CATCH_UP_BATCH,
+    stop: Callable[[], bool] | None = None,
+) -> bool:
     """Index the check-ins a bulk load left pending, ``batch`` at a time, each batch in a
-    write transaction of its own, so other programs write in between."""
+    write transaction of its own, so other programs write in between. ``stop`` is asked
+    between batches; False when it said stop with some left (the first search, or the
+    next change to a check-in, indexes them)."""
     while True:
         with write(conn):
             if _index_pending(conn, batch):
-                return
+                return True
+        if stop is not None and stop():
+            return False
         time.sleep(CATCH_UP_PAUSE_S)
 
 

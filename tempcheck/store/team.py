@@ -265,6 +265,8 @@ def rebuild_derived(
     for name, sql in _virtual_tables(conn):
         if "FTS5" in sql.upper() and (indexes is None or name in indexes):
             _exec(conn, "INSERT INTO {t}({t}) VALUES ('rebuild')", t=name)
+            # The whole index is built: nothing is left waiting for it (see bulk_checkins).
+            conn.execute("DELETE FROM settings WHERE key IN (?, ?)", summary.SEARCH_KEYS)
 
 
 # The attention index's rows as its triggers keep them (see migrations.V5_ATTENTION_INDEX).
@@ -366,6 +368,13 @@ def copy_tables(conn: sqlite3.Connection, src: str, dst: str) -> dict[str, int]:
         if (sql or "").upper().startswith("CREATE VIRTUAL") and "FTS5" in (sql or "").upper():
             with contextlib.suppress(sqlite3.Error):
                 _exec(conn, "INSERT INTO {dst}.{t}({t}) VALUES ('rebuild')", dst=dst, t=name)
+                # The whole index is built: nothing is left waiting for it.
+                _exec(
+                    conn,
+                    "DELETE FROM {dst}.settings WHERE key IN (?, ?)",
+                    summary.SEARCH_KEYS,
+                    dst=dst,
+                )
     return counts
 
 
