@@ -122,7 +122,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "an int read back from PRAGMA threads a moment earlier"
     ),
     ("store/summary.py", "rebuild", "customers"): (
-        "SQL text from the one caller that passes it, transfer._append: a literal SELECT "
+        "SQL text from the one caller that passes it, transfer._append_rows: a literal SELECT "
         "from a table of the staging database (the STAGE constant)"
     ),
     ("exchange/transfer.py", "_prepare", "UUID_SQL"): (
