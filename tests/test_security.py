@@ -111,6 +111,13 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "a printf() expression built from this millisecond as hex digits (an int) and the "
         "literal column name r.line; random bits come from SQLite's randomblob()"
     ),
+    ("exchange/importing.py", "_cache", "schema"): (
+        "one of two literal schema names its callers pass: main or the module constant "
+        "_STAGE (the staging database)"
+    ),
+    ("exchange/importing.py", "_cache", "-1024 * mib"): (
+        "an int: a literal number of MiB from each caller (256 or 512) times -1024"
+    ),
     ("exchange/transfer.py", "refuse_lost_rows", "customers"): (
         "one of two literal table names its callers pass: main.customers or the staging "
         "database's keys table (the STAGE constant)"

@@ -600,50 +600,43 @@ def _transfer(
     Ctrl-C waits from the copy on: the rows are then written or not, never in doubt; after
     a copy it stops the search index's catch-up (the first search finishes it)."""
     now = clock.to_stored(clock.now())
-    plan = None
+    # The staged table's references point at tables the staging database does not have.
     conn.execute("PRAGMA foreign_keys = OFF")
-    # The staging database has a cache of its own (2 MB by default), and the layout grows
-    # a unique index at random places in it: up to 256 MiB while laying out, then up to
-    # 512 MiB for the user's file while copying (one at a time: the memory is given back).
-    conn.execute(f"PRAGMA {_STAGE}.cache_size = -262144")
     try:
-        plan = transfer.prepare(conn, new_customers, today, now)
-    finally:
-        conn.execute(f"PRAGMA {_STAGE}.cache_size = -2000")
+        # The layout grows a unique index at random places in the staging database: room
+        # for it while laying out, then for the user's file while copying (one at a time).
+        with _cache(conn, _STAGE, 256):
+            plan = transfer.prepare(conn, new_customers, today, now)
         if plan is None:
-            conn.execute("PRAGMA foreign_keys = ON")
-    if plan is None:
-        return False
-    created: list[str] = []
-
-    def create_referenced(conn: sqlite3.Connection) -> None:
-        created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
-
-    with _interrupts_held() as pressed:
-        conn.execute("PRAGMA cache_size = -524288")
-        try:
-            followups = transfer.copy(conn, plan, create_referenced, now, dry_run=dry_run)
-        finally:
-            conn.execute("PRAGMA cache_size = -2000")
-            conn.execute("PRAGMA foreign_keys = ON")
-        if followups is None:
-            if pressed:
-                raise KeyboardInterrupt  # nothing written: stop, as asked
             return False
-        report.created_customers.extend(created)
-        report.added = plan.rows
-        report.already_present = staged - plan.rows
-        report.followups = followups
-        if plan.append and not dry_run:
-            try:
-                finished = catch_up_search_index(conn, stop=lambda: bool(pressed))
-            except sqlite3.OperationalError:  # another program held the lock too long
-                finished = False
-            if not finished:
-                report.warnings.append(
-                    "the search index of these check-ins is not finished yet; the first"
-                    " search finishes it"
-                )
+        created: list[str] = []
+
+        def create_referenced(conn: sqlite3.Connection) -> None:
+            created.extend(_create_referenced(conn, new_customers, now, people=plan.people))
+
+        with _interrupts_held() as pressed:
+            with _cache(conn, "main", 512):
+                followups = transfer.copy(conn, plan, create_referenced, now, dry_run=dry_run)
+            if followups is None:
+                if pressed:
+                    raise KeyboardInterrupt  # nothing written: stop, as asked
+                return False
+            report.created_customers.extend(created)
+            report.added = plan.rows
+            report.already_present = staged - plan.rows
+            report.followups = followups
+            if plan.append and not dry_run:
+                try:
+                    finished = catch_up_search_index(conn, stop=lambda: bool(pressed))
+                except sqlite3.OperationalError:  # another program held the lock too long
+                    finished = False
+                if not finished:
+                    report.warnings.append(
+                        "the search index of these check-ins is not finished yet; the first"
+                        " search finishes it"
+                    )
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
     return True
 
 
@@ -791,13 +784,21 @@ def _copy_checkins(
 ) -> None:
     """The one short write transaction: new customers, the check-ins in file order,
     their follow-ups, the contact summary rebuilt once."""
-    # Room for the check-in indexes: rows arrive in file order, so their index entries land
-    # all over the tree, and with the default 2 MB cache most pages are written many times.
-    conn.execute("PRAGMA cache_size = -524288")  # up to 512 MiB while copying
-    try:
+    with _cache(conn, "main", 512):
         _copy(conn, report, staged, new_customers, dry_run, today)
+
+
+@contextlib.contextmanager
+def _cache(conn: sqlite3.Connection, schema: str, mib: int) -> Iterator[None]:
+    """Up to ``mib`` MiB of page cache for ``schema`` (main or the staging database)
+    during the block, then SQLite's default 2 MB again, which open_db keeps. Rows arrive
+    in file order, so their index entries land all over the tree: with the default cache
+    most pages would be written many times."""
+    conn.execute(f"PRAGMA {schema}.cache_size = {-1024 * mib}")
+    try:
+        yield
     finally:
-        conn.execute("PRAGMA cache_size = -2000")  # SQLite's default, which open_db keeps
+        conn.execute(f"PRAGMA {schema}.cache_size = -2000")
 
 
 def _copy(
@@ -828,12 +829,7 @@ def _copy(
             {"now": now},
         ).rowcount
         report.already_present = staged - report.added
-        report.followups = conn.execute(
-            "INSERT INTO followups (customer_id, due, note, created_at, checkin_id)"
-            " SELECT customer_id, follow_up, note, :now, id FROM checkins"
-            " WHERE id > :before AND follow_up >= :today ORDER BY id",
-            {"now": now, "before": before, "today": today.isoformat()},
-        ).rowcount
+        report.followups = transfer.open_followups(conn, before, today, now)
 
 
 def _checkin_row(columns: _Header, cells: list[str], latest: datetime) -> dict[str, Any]:

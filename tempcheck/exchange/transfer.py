@@ -38,7 +38,7 @@ from datetime import date
 
 from tempcheck.store.connection import StoreError
 from tempcheck.store.migrations import UUID_SQL
-from tempcheck.store.summary import SEARCH_PENDING_KEY, SEARCH_STALE_KEY, bulk_checkins
+from tempcheck.store.summary import bulk_checkins, search_index_whole
 
 STAGE = "tempcheck_import"  # the staging database's schema name, as importing attaches it
 FTS = "checkins_fts"
@@ -48,8 +48,8 @@ _SHADOWS = ("checkins_fts_data", "checkins_fts_idx", "checkins_fts_docsize", "ch
 
 class Plan:
     """What staging foresaw: the largest customer and contact ids, the rows to copy,
-    whether any row names a person, and whether the rows go after check-ins already
-    there (``today``: from which day on a follow-up is an open one)."""
+    whether any row names a person, from which day on a follow-up is an open one, and
+    whether the rows go after check-ins already there."""
 
     def __init__(
         self,
@@ -57,9 +57,9 @@ class Plan:
         max_contact: int,
         rows: int,
         people: bool,
+        today: date,
         *,
         append: bool = False,
-        today: date | None = None,
     ) -> None:
         self.max_customer = max_customer
         self.max_contact = max_contact
@@ -240,7 +240,7 @@ def _prepare(
     ours = conn.execute(f"SELECT k, v FROM main.{FTS}_config ORDER BY k").fetchall()
     if ours != conn.execute(f"SELECT k, v FROM {STAGE}.{FTS}_config ORDER BY k").fetchall():
         return None  # the user's index has options of its own: build it the usual way
-    return Plan(max_customer, max_contact, added, named > 0)
+    return Plan(max_customer, max_contact, added, named > 0, today)
 
 
 def _prepare_append(
@@ -269,7 +269,7 @@ def _prepare_append(
     conn.execute(
         f"CREATE TABLE {STAGE}.touched AS SELECT DISTINCT customer_id FROM {STAGE}.checkins"
     )
-    return Plan(max_customer, max_contact, added, people, append=True, today=today)
+    return Plan(max_customer, max_contact, added, people, today, append=True)
 
 
 def _schema(conn: sqlite3.Connection) -> tuple[str, list[str], str] | None:
@@ -360,10 +360,7 @@ def _copy_tables(conn: sqlite3.Connection, now: str) -> int:
     for table in _SHADOWS:
         conn.execute(f"DELETE FROM main.{table}")
         conn.execute(f"INSERT INTO main.{table} SELECT * FROM {STAGE}.{table}")
-    # The index now holds every check-in: nothing is left for the first search to do.
-    conn.execute(
-        "DELETE FROM main.settings WHERE key IN (?, ?)", (SEARCH_STALE_KEY, SEARCH_PENDING_KEY)
-    )
+    search_index_whole(conn)  # the index now holds every check-in
     return followups
 
 
@@ -381,11 +378,17 @@ def _append_rows(conn: sqlite3.Connection, plan: Plan, now: str) -> int:
             f"INSERT INTO main.checkins ({columns}) SELECT {columns}"
             f" FROM {STAGE}.checkins WHERE true ORDER BY id ON CONFLICT (uid) DO NOTHING"
         ).rowcount
+    return open_followups(conn, before, plan.today, now)
+
+
+def open_followups(conn: sqlite3.Connection, before: int, today: date, now: str) -> int:
+    """The open follow-ups of the check-ins after id ``before`` (a follow-up date today or
+    later), as logging one makes them; returns how many."""
     return conn.execute(
         "INSERT INTO main.followups (customer_id, due, note, created_at, checkin_id)"
         " SELECT customer_id, follow_up, note, :now, id FROM main.checkins"
         " WHERE id > :before AND follow_up >= :today ORDER BY id",
-        {"now": now, "before": before, "today": str(plan.today)},
+        {"now": now, "before": before, "today": today.isoformat()},
     ).rowcount
 
 

@@ -172,6 +172,11 @@ def ensure_search_index(conn: sqlite3.Connection) -> None:
     with write(conn):
         if conn.execute("SELECT 1 FROM settings WHERE key = ?", (SEARCH_STALE_KEY,)).fetchone():
             conn.execute("INSERT INTO checkins_fts (checkins_fts) VALUES ('rebuild')")
-            conn.execute("DELETE FROM settings WHERE key = ?", (SEARCH_STALE_KEY,))
-            conn.execute("DELETE FROM settings WHERE key = ?", (SEARCH_PENDING_KEY,))
+            search_index_whole(conn)
         _index_pending(conn, None)
+
+
+def search_index_whole(conn: sqlite3.Connection) -> None:
+    """After the check-in search index was built from every check-in: nothing waits for
+    it any more (a row still noted as pending would be indexed a second time)."""
+    conn.execute("DELETE FROM main.settings WHERE key IN (?, ?)", SEARCH_KEYS)

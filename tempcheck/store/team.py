@@ -265,8 +265,7 @@ def rebuild_derived(
     for name, sql in _virtual_tables(conn):
         if "FTS5" in sql.upper() and (indexes is None or name in indexes):
             _exec(conn, "INSERT INTO {t}({t}) VALUES ('rebuild')", t=name)
-            # The whole index is built: nothing is left waiting for it (see bulk_checkins).
-            conn.execute("DELETE FROM settings WHERE key IN (?, ?)", summary.SEARCH_KEYS)
+            summary.search_index_whole(conn)
 
 
 # The attention index's rows as its triggers keep them (see migrations.V5_ATTENTION_INDEX).
